@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+/**
+ * `kaito-gitops <command>`: the only place that touches `process`. It builds the CliIO, dispatches to
+ * one command file, and maps the error taxonomy to exit codes and messages (no stack trace for a
+ * user's mistake).
+ */
+import { KaitoGitopsError, SpecError, UsageError } from '../errors.ts';
+import { EXIT, type CliIO, type Command } from './command.ts';
+
+const commands: Record<string, () => Promise<Command>> = {};
+
+function help(): string {
+  const names = Object.keys(commands).sort();
+  return [
+    'usage: kaito-gitops <command> [flags]',
+    '',
+    'commands:',
+    ...names.map((n) => `  ${n}`),
+    '',
+    'Run `kaito-gitops <command> --help` for the flags of one command.',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(help() + '\n');
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const load = commands[name];
+  if (!load) {
+    io.stderr(`kaito-gitops: unknown command "${name}"\n\n${help()}\n`);
+    return EXIT.usage;
+  }
+  const command = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(`${command.summary}\n\n${command.usage}\n`);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`kaito-gitops ${name}: ${error.message}\n\n${command.usage}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof SpecError) {
+      io.stderr(error.message + '\n');
+      return EXIT.invalid;
+    }
+    if (error instanceof KaitoGitopsError) {
+      io.stderr(`kaito-gitops ${name}: ${error.message}\n`);
+      return EXIT.remote;
+    }
+    throw error;
+  }
+}
+
+function processIO(): CliIO {
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    env: process.env,
+    cwd: process.cwd(),
+    stopped,
+  };
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2), processIO()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `kaito-gitops: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exitCode = 70;
+    },
+  );
+}

@@ -1,0 +1,259 @@
+/**
+ * The loader: source files (`{path, content}`, read by the caller) → normalized Workspaces, the other
+ * objects beside them (ConfigMaps, PVCs, ...) and failures. Pure and total: it does no I/O and returns
+ * problems for any input instead of throwing. A failure carries the file, the document index and, when
+ * they can be read safely, the Workspace's namespace and name, so the renderer can keep that Workspace's
+ * last good output while its spec is broken.
+ */
+import type { Problem } from '../errors.ts';
+import type { ApiVersion, ConfigMapObject, SourceObject, SourceRef, Workspace } from './types.ts';
+import { API_VERSIONS, KAITO_GROUP } from './types.ts';
+import { workspaceDocumentSchema } from './schema.ts';
+import { validateStructure } from './structural.ts';
+import type { PartialWorkspaceDocument } from './normalize.ts';
+import { DEFAULT_NAMESPACE, normalizeWorkspace } from './normalize.ts';
+import { validateWorkspace } from './validate.ts';
+import { readYamlDocuments } from './yaml-documents.ts';
+import { isDns1123Label } from './names.ts';
+import { isObject, isUnder, problem, show } from './problems.ts';
+import { validateObject, workspaceFieldHint } from './source-objects.ts';
+
+/** One file of the source repository. */
+export interface SourceFile {
+  /** Path relative to the source root, as messages should show it. */
+  path: string;
+  content: string;
+}
+
+/** A document (or a whole file) that could not be used, with everything wrong with it. */
+export interface LoadFailure {
+  file: string;
+  /** 0-based index of the document in the file; absent when the whole file failed (too large). */
+  index?: number;
+  /** The document's kind, when it could be read. */
+  kind?: string;
+  /** Only for Workspaces, and only when valid DNS-1123 labels: the identity whose last good output to keep. */
+  namespace?: string;
+  name?: string;
+  problems: Problem[];
+}
+
+export interface LoadResult {
+  /** Valid Workspaces (Kaito's preset-independent rules passed), normalized. */
+  workspaces: Workspace[];
+  /** Every other object, as written (ConfigMaps included). */
+  objects: SourceObject[];
+  failures: LoadFailure[];
+}
+
+interface PendingWorkspace {
+  workspace: Workspace;
+  structural: Problem[];
+}
+
+interface Located<T> {
+  item: T;
+  source: SourceRef;
+  identity: string;
+}
+
+export function loadSources(files: readonly SourceFile[]): LoadResult {
+  const failures: LoadFailure[] = [];
+  const pending: Located<PendingWorkspace>[] = [];
+  const objects: Located<SourceObject>[] = [];
+
+  for (const file of files) {
+    const read = readYamlDocuments(file.content);
+    if (!read.ok) {
+      failures.push({ file: file.path, problems: [problem('', read.error)] });
+      continue;
+    }
+    for (const doc of read.documents) {
+      const source: SourceRef = { file: file.path, index: doc.index };
+      const outcome = classify(doc.value, doc.errors, source);
+      if (outcome === undefined) continue;
+      if (outcome.type === 'failure') failures.push(outcome.failure);
+      else if (outcome.type === 'workspace') pending.push(outcome.located);
+      else objects.push(outcome.located);
+    }
+  }
+
+  const duplicates = findDuplicates([...pending, ...objects]);
+  const keptObjects = objects.filter((o) => !duplicates.has(o));
+  const configMaps = keptObjects.map((o) => o.item).filter(isConfigMap);
+  const workspaces: Workspace[] = [];
+
+  for (const located of pending) {
+    const { workspace, structural } = located.item;
+    const duplicate = duplicates.get(located);
+    const rules = validateWorkspace(workspace, { configMaps });
+    const problems = [...structural, ...relevant(rules, structural), ...(duplicate ?? [])];
+    if (problems.length === 0) workspaces.push(workspace);
+    else failures.push(workspaceFailure(located.source, workspace.document, problems));
+  }
+  for (const located of objects) {
+    const duplicate = duplicates.get(located);
+    if (duplicate !== undefined) {
+      failures.push({ ...located.source, kind: located.item.kind, problems: duplicate });
+    }
+  }
+  return { workspaces, objects: keptObjects.map((o) => o.item), failures };
+}
+
+type Outcome =
+  | { type: 'failure'; failure: LoadFailure }
+  | { type: 'workspace'; located: Located<PendingWorkspace> }
+  | { type: 'object'; located: Located<SourceObject> };
+
+function classify(value: unknown, errors: readonly string[], source: SourceRef): Outcome | undefined {
+  if (errors.length > 0) {
+    const problems = errors.map((e) => problem('', e));
+    const kind = isObject(value) && typeof value['kind'] === 'string' ? value['kind'] : undefined;
+    return {
+      type: 'failure',
+      failure: kind === 'Workspace' ? workspaceFailure(source, value, problems) : { ...source, problems },
+    };
+  }
+  if (value === null || value === undefined) return undefined;
+  if (!isObject(value)) {
+    const problems = [problem('', `a document must be a mapping (a Kubernetes object), got ${show(value)}`)];
+    return { type: 'failure', failure: { ...source, problems } };
+  }
+  const header = headerProblems(value);
+  const apiVersion = value['apiVersion'];
+  const kind = value['kind'];
+  if (header.length > 0 || typeof apiVersion !== 'string' || typeof kind !== 'string') {
+    const failure: LoadFailure = { ...source, problems: header };
+    if (typeof kind === 'string') failure.kind = kind;
+    return { type: 'failure', failure };
+  }
+  if (groupOf(apiVersion) === KAITO_GROUP) return classifyKaito(value, apiVersion, kind, source);
+  const problems = validateObject(value);
+  if (problems.length > 0) return { type: 'failure', failure: { ...source, kind, problems } };
+  const object = value as SourceObject;
+  return {
+    type: 'object',
+    located: { item: object, source, identity: identityOf(apiVersion, kind, object.metadata) },
+  };
+}
+
+function classifyKaito(
+  value: Record<string, unknown>,
+  apiVersion: string,
+  kind: string,
+  source: SourceRef,
+): Outcome {
+  if (kind !== 'Workspace') {
+    const hint =
+      kind.toLowerCase() === 'workspace'
+        ? '; did you mean "Workspace"?'
+        : '; kaito-gitops handles only Workspace';
+    const problems = [problem('kind', `kind ${show(kind)} of ${KAITO_GROUP} is not supported${hint}`)];
+    return { type: 'failure', failure: { ...source, kind, problems } };
+  }
+  if (!API_VERSIONS.some((v) => v === apiVersion)) {
+    const problems = [
+      problem(
+        'apiVersion',
+        `unsupported apiVersion ${show(apiVersion)} for kind Workspace; use ${API_VERSIONS.join(' or ')}`,
+      ),
+    ];
+    return { type: 'failure', failure: workspaceFailure(source, value, problems) };
+  }
+  const structural = validateStructure(value, workspaceDocumentSchema, '', workspaceFieldHint);
+  const document = (structural.value ?? {}) as PartialWorkspaceDocument;
+  const workspace = normalizeWorkspace({ ...document, apiVersion: apiVersion as ApiVersion }, source);
+  return {
+    type: 'workspace',
+    located: {
+      item: { workspace, structural: structural.problems },
+      source,
+      identity: identityOf(apiVersion, kind, workspace),
+    },
+  };
+}
+
+function headerProblems(value: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = [];
+  for (const key of ['apiVersion', 'kind'] as const) {
+    const field = value[key];
+    if (field === undefined || field === null || field === '')
+      problems.push(problem(key, 'required field is missing'));
+    else if (typeof field !== 'string') problems.push(problem(key, `must be a string, got ${show(field)}`));
+  }
+  const metadata = value['metadata'];
+  if (metadata === undefined || metadata === null) {
+    problems.push(problem('metadata', 'required field is missing; every object needs metadata.name'));
+  } else if (!isObject(metadata)) {
+    problems.push(problem('metadata', `must be an object, got ${show(metadata)}`));
+  } else if (metadata['name'] === undefined || metadata['name'] === null || metadata['name'] === '') {
+    problems.push(problem('metadata.name', 'required field is missing'));
+  } else if (typeof metadata['name'] !== 'string') {
+    problems.push(problem('metadata.name', `must be a string, got ${show(metadata['name'])}`));
+  }
+  return problems;
+}
+
+/** Rule problems that add something: none under a field the structural pass already rejected. */
+function relevant(rules: readonly Problem[], structural: readonly Problem[]): Problem[] {
+  return rules.filter((rule) => {
+    if (rule.path === '') {
+      return !structural.some((s) => s.path === 'inference' || s.path === 'tuning');
+    }
+    return !structural.some((s) => isUnder(rule.path, s.path));
+  });
+}
+
+function workspaceFailure(source: SourceRef, document: unknown, problems: Problem[]): LoadFailure {
+  const failure: LoadFailure = { ...source, kind: 'Workspace', problems };
+  const metadata = isObject(document) ? document['metadata'] : undefined;
+  if (!isObject(metadata)) return failure;
+  const name = metadata['name'];
+  const namespace = metadata['namespace'] ?? DEFAULT_NAMESPACE;
+  if (isDns1123Label(name) && isDns1123Label(namespace)) {
+    failure.name = name;
+    failure.namespace = namespace;
+  }
+  return failure;
+}
+
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+
+function identityOf(apiVersion: string, kind: string, meta: { name: string; namespace?: string }): string {
+  return JSON.stringify([groupOf(apiVersion), kind, meta.namespace ?? DEFAULT_NAMESPACE, meta.name]);
+}
+
+function isConfigMap(object: SourceObject): object is ConfigMapObject {
+  return object.apiVersion === 'v1' && object.kind === 'ConfigMap';
+}
+
+/** Objects defined more than once (same group, kind, namespace, name), each with a problem naming the others. */
+function findDuplicates(all: readonly Located<unknown>[]): Map<Located<unknown>, Problem[]> {
+  const byIdentity = new Map<string, Located<unknown>[]>();
+  for (const located of all) {
+    const list = byIdentity.get(located.identity) ?? [];
+    list.push(located);
+    byIdentity.set(located.identity, list);
+  }
+  const duplicates = new Map<Located<unknown>, Problem[]>();
+  for (const [identity, list] of byIdentity) {
+    if (list.length < 2) continue;
+    const [, kind, namespace, name] = JSON.parse(identity) as string[];
+    for (const located of list) {
+      const others = list
+        .filter((o) => o !== located)
+        .map((o) => `${o.source.file} (document ${o.source.index + 1})`)
+        .join(', ');
+      duplicates.set(located, [
+        problem(
+          'metadata.name',
+          `${kind ?? ''} ${namespace ?? ''}/${name ?? ''} is also defined in ${others}; keep one definition`,
+        ),
+      ]);
+    }
+  }
+  return duplicates;
+}

@@ -70,7 +70,7 @@ export function loadSources(files: readonly SourceFile[]): LoadResult {
     }
     for (const doc of read.documents) {
       const source: SourceRef = { file: file.path, index: doc.index };
-      const outcome = classify(doc.value, doc.errors, source);
+      const outcome = guarded(source, () => classify(doc.value, doc.errors, source));
       if (outcome === undefined) continue;
       if (outcome.type === 'failure') failures.push(outcome.failure);
       else if (outcome.type === 'workspace') pending.push(outcome.located);
@@ -86,10 +86,14 @@ export function loadSources(files: readonly SourceFile[]): LoadResult {
   for (const located of pending) {
     const { workspace, structural } = located.item;
     const duplicate = duplicates.get(located);
-    const rules = validateWorkspace(workspace, { configMaps });
-    const problems = [...structural, ...relevant(rules, structural), ...(duplicate ?? [])];
-    if (problems.length === 0) workspaces.push(workspace);
-    else failures.push(workspaceFailure(located.source, workspace.document, problems));
+    const checked = guarded(located.source, (): Outcome | undefined => {
+      const rules = validateWorkspace(workspace, { configMaps });
+      const problems = [...structural, ...relevant(rules, structural), ...(duplicate ?? [])];
+      if (problems.length === 0) return undefined;
+      return { type: 'failure', failure: workspaceFailure(located.source, workspace.document, problems) };
+    });
+    if (checked === undefined) workspaces.push(workspace);
+    else if (checked.type === 'failure') failures.push(checked.failure);
   }
   for (const located of objects) {
     const duplicate = duplicates.get(located);
@@ -172,6 +176,23 @@ function classifyKaito(
     },
   };
 }
+
+/**
+ * Runs one document's checks; a bug in a check becomes a problem on that document instead of an exception
+ * that would stop the whole load. The fuzz tests assert this message never appears.
+ */
+function guarded(source: SourceRef, run: () => Outcome | undefined): Outcome | undefined {
+  try {
+    return run();
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    const message = `${INTERNAL_ERROR}: ${detail}; please report this document to the kaito-gitops maintainers`;
+    return { type: 'failure', failure: { ...source, problems: [problem('', message)] } };
+  }
+}
+
+/** Start of the message for a document that a check failed on (a bug, never the user's fault). */
+export const INTERNAL_ERROR = 'kaito-gitops could not check this document (internal error)';
 
 function headerProblems(value: Record<string, unknown>): Problem[] {
   const problems: Problem[] = [];

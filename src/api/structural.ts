@@ -1,8 +1,8 @@
 /**
  * Runtime structural validation derived from the schema nodes: types, enums, ranges, required and unknown
  * fields, every problem with its dotted path and the value found. Like the API server's pruning, it also
- * returns the value with every wrong or unknown field removed and null fields dropped, so that the rules
- * after it only ever see well-typed data.
+ * returns the value with every wrong or unknown field removed, null fields dropped and missing required
+ * fields stood in for by empty values, so that the rules after it only ever see well-typed, complete data.
  */
 import type { Problem } from '../errors.ts';
 import type { IntegerNode, SchemaNode, StringNode } from './schema-node.ts';
@@ -101,6 +101,34 @@ function check(
         if (present === null || present === undefined) {
           problems.push(problem(field(path, key), 'required field is missing'));
         }
+        const child = node.properties[key];
+        // The rules after this pass may rely on required fields: give them an empty stand-in.
+        if (!Object.hasOwn(out, key) && child !== undefined) define(out, key, skeleton(child));
+      }
+      return out;
+    }
+  }
+}
+
+/** The emptiest value of a node that still has every required field. */
+function skeleton(node: SchemaNode): unknown {
+  switch (node.kind) {
+    case 'string':
+      return '';
+    case 'integer':
+      return node.default ?? node.minimum ?? 0;
+    case 'boolean':
+      return false;
+    case 'array':
+      return [];
+    case 'map':
+    case 'opaque':
+      return {};
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const key of node.required ?? []) {
+        const child = node.properties[key];
+        if (child !== undefined) define(out, key, skeleton(child));
       }
       return out;
     }

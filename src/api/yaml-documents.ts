@@ -11,7 +11,7 @@ export const MAX_FILE_BYTES = 1024 * 1024;
 export const MAX_ALIAS_COUNT = 100;
 
 // Kubernetes reads YAML with merge keys (`<<: *base`); keep them, and unique keys like the API server.
-const PARSE_OPTIONS = { merge: true, uniqueKeys: true, prettyErrors: true } as const;
+const PARSE_OPTIONS = { merge: true, uniqueKeys: true, prettyErrors: true, logLevel: 'error' } as const;
 
 export interface YamlDocument {
   /** 0-based index of the document in its file (empty documents count). */

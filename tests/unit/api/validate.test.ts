@@ -112,7 +112,9 @@ describe('Kaito rules that refuse, with the message to act on', () => {
     ],
     [
       'both inference and tuning',
-      edit(inferenceV1beta1(), (d) => (d.tuning = tuningV1beta1().tuning)),
+      edit(inferenceV1beta1(), (d) => {
+        d.tuning = tuningV1beta1().tuning as unknown;
+      }),
       'Either Inference or Tuning must be specified, but not both',
     ],
     [

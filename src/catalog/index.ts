@@ -1,13 +1,7 @@
 /** What other folders may use from the catalog: loading `presets/`, planning, and describing plans. */
 export { DEFAULT_PRESETS_DIR, parseCatalog, readCatalog, type CatalogFile } from './load.ts';
-export {
-  plan,
-  fitsOnOneNode,
-  isBringYourOwnNodes,
-  leaderAddress,
-  BYO_ANNOTATION,
-  CONTAINER_PORT,
-} from './plan.ts';
+export { plan, leaderAddress, CONTAINER_PORT } from './plan.ts';
+export { fitsOnOneNode, isBringYourOwnNodes, BYO_ANNOTATION } from './placement.ts';
 export { describePlan, type PlanRow } from './describe.ts';
 export {
   estimateNodes,

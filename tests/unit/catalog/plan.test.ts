@@ -3,7 +3,8 @@ import type { Workspace } from '../../../src/api/types.ts';
 import { SpecError } from '../../../src/errors.ts';
 import { describePlan } from '../../../src/catalog/describe.ts';
 import { parseCatalog } from '../../../src/catalog/load.ts';
-import { fitsOnOneNode, plan } from '../../../src/catalog/plan.ts';
+import { fitsOnOneNode } from '../../../src/catalog/placement.ts';
+import { plan } from '../../../src/catalog/plan.ts';
 import type { PlanContext, WorkspacePlan } from '../../../src/catalog/types.ts';
 import { catalog, inference, tuning, workspace } from './fixtures.ts';
 

@@ -6,6 +6,7 @@
 import type { Runtime, Workspace } from '../api/types.ts';
 
 export type Cloud = 'azure' | 'aws' | 'arc';
+export const CLOUDS: readonly Cloud[] = ['azure', 'aws', 'arc'];
 
 export interface GpuSku {
   /** Instance type, e.g. `Standard_NC24ads_A100_v4` or `p5.48xlarge`. */
@@ -16,22 +17,31 @@ export interface GpuSku {
   gpuMemoryGiB: number;
   /** e.g. `NVIDIA A100`. */
   gpuModel: string;
-  /** Local NVMe disks (Kaito puts weights there when a storage class exists). */
+  /** CUDA compute capability (NVIDIA only). Kaito v0.12 keeps only SKUs with >= 8.0 in its tables. */
+  computeCapability?: number;
+  /** Local NVMe disks (Kaito puts weights there when a storage class exists). @default false */
   nvme: boolean;
   /** On-demand list price per node-hour in USD, where known; used to pick the cheapest SKU that fits. */
   pricePerHourUsd?: number;
 }
 
+/** A flag value: `true` renders as a bare `--flag`. */
+export type FlagValue = string | number | true;
+
 export interface VllmRuntimeSpec {
-  /** Extra `--flag=value` arguments (value `true` renders as a bare `--flag`). */
-  args: Record<string, string | number | true>;
+  /** Extra `--flag=value` arguments, rendered in the order written (value `true` renders as a bare `--flag`). */
+  args: Record<string, FlagValue>;
+  /** vLLM can serve LoRA adapters for this model (Kaito `DisallowLoRA` inverted). @default true */
+  loraAdapters: boolean;
 }
 
 export interface TransformersRuntimeSpec {
   /** `accelerate launch` (most presets) or `torchrun` (llama-2). */
   launcher: 'accelerate' | 'torchrun';
   /** Model arguments passed to `inference_api.py` (`--key=value`). */
-  args: Record<string, string | number | true>;
+  args: Record<string, FlagValue>;
+  /** torchrun only: total processes (one per GPU) across all nodes (Kaito v0.3.2 `WorldSize`). */
+  worldSize?: number;
 }
 
 export interface ModelPreset {
@@ -39,11 +49,13 @@ export interface ModelPreset {
   name: string;
   /** Hugging Face repository the weights come from, e.g. `microsoft/Phi-3-mini-4k-instruct`. */
   huggingFaceId?: string;
-  /** Refused with Kaito's "Model %s is deprecated and no longer supported". */
+  /** Hugging Face commit the weights are pinned to (`--code-revision` / `--revision`). */
+  revision?: string;
+  /** Refused with Kaito's "Model %s is deprecated and no longer supported". @default false */
   deprecated: boolean;
-  /** `private` presets (llama-2) need `presetOptions.image` (v1alpha1 accessMode private). */
+  /** `private` presets (llama-2) need `presetOptions.image` (v1alpha1 accessMode private). @default "public" */
   accessMode: 'public' | 'private';
-  /** Needs `presetOptions.modelAccessSecret` with an `HF_TOKEN` key (gated Hugging Face models). */
+  /** Needs `presetOptions.modelAccessSecret` with an `HF_TOKEN` key (gated Hugging Face models). @default false */
   requiresHuggingFaceToken: boolean;
   /** Size of the weights (safetensors), GiB. */
   weightsGiB: number;
@@ -53,21 +65,25 @@ export interface ModelPreset {
   contextTokens: number;
   /** KV-cache bytes per token, for node estimation. */
   bytesPerToken: number;
-  /** Minimum GPUs and memory, as Kaito v0.3 checked them (transformers era). */
+  /** Minimum GPUs and memory, as Kaito v0.3 checked them (transformers era). @default 1 */
   minGpuCount: number;
   /** Total GPU memory the preset needs, GiB (webhook "Insufficient total GPU memory"). */
   totalGpuMemoryGiB: number;
-  /** Per-GPU memory the preset needs, GiB; 0 = no per-GPU constraint. */
+  /** Per-GPU memory the preset needs, GiB; 0 = no per-GPU constraint. @default 0 */
   perGpuMemoryGiB: number;
   /** Runtimes the preset supports and how each is launched. */
   runtimes: { vllm?: VllmRuntimeSpec; transformers?: TransformersRuntimeSpec };
-  /** Can run across several nodes (StatefulSet + headless Service). */
+  /** Can run across several nodes (StatefulSet + headless Service). @default false */
   distributed: boolean;
-  /** Fine-tuning support (`tuning.preset`). */
+  /** Fine-tuning support (`tuning.preset`); `gpuMemoryGiB` is Kaito's guidance, not enforced. */
   tuning: { supported: boolean; gpuMemoryGiB?: number };
-  /** Preset image (transformers era images carry the weights): repository and tag. */
-  image: { repository: string; tag: string };
-  /** How long the server may take to become ready. */
+  /**
+   * The preset's own image with the weights baked in (transformers era `kaito-<preset>:<tag>`), used by
+   * the transformers runtime and tuning. Absent for presets whose weights only come from Hugging Face
+   * at start-up, and for private presets (the user supplies `presetOptions.image`).
+   */
+  image?: { repository: string; tag: string };
+  /** How long the server may take to become ready. @default 30 */
   readinessTimeoutMinutes: number;
 }
 
@@ -81,11 +97,43 @@ export interface Registry<T> {
 export interface Catalog {
   presets: Registry<ModelPreset>;
   skus: Registry<GpuSku>;
-  /** Where the SKU prices come from and when they were read, for `plan`'s explanation. */
+  /** Where the SKU prices come from and when they were read, for `plan`'s explanation (all clouds). */
   priceSource: string;
+  /** The same, per cloud. */
+  priceSources: Partial<Record<Cloud, string>>;
+  /** Kaito's base image (vLLM and download-at-runtime transformers), e.g. `mcr.microsoft.com/aks/kaito/kaito-base:0.5.0`. */
+  baseImage: string;
 }
 
 export type WorkloadKind = 'inference-preset' | 'inference-template' | 'tuning';
+
+/** Where the main container finds the model weights. */
+export type WeightsSource =
+  /** Baked into `image` (transformers-era preset images, private images). */
+  | { kind: 'image' }
+  /** Downloaded from Hugging Face by the server at start-up into `downloadDir`. */
+  | { kind: 'huggingface'; repository: string; revision?: string; downloadDir: string }
+  /** Template workspaces: whatever the user's pod template does. */
+  | { kind: 'template' };
+
+export interface ServicePort {
+  name: string;
+  port: number;
+  targetPort: number;
+}
+
+/** The numbers behind a vLLM node estimate (Kaito v0.12 NodeEstimator), for `plan` to show. */
+export interface NodeEstimate {
+  maxModelLen: number;
+  gpuMemoryUtilization: number;
+  perGpuMemoryGiB: number;
+  /** Per-GPU memory left for weights after overhead and KV cache, GiB. */
+  availableForWeightsGiB: number;
+  /** Weights once loaded (safetensors × 1.02), GiB. */
+  loadedWeightsGiB: number;
+  minGpus: number;
+  nodes: number;
+}
 
 /** Everything synthesis needs to render one Workspace. */
 export interface WorkspacePlan {
@@ -95,21 +143,49 @@ export interface WorkspacePlan {
   preset?: ModelPreset;
   /** The SKU the workload runs on: from the spec, chosen by price, or undefined for BYO nodes. */
   instanceType?: string;
+  /** Undefined for BYO nodes and for SKUs Kaito allows by prefix but the catalog does not list. */
   sku?: GpuSku;
   skuSource: 'spec' | 'cheapest-fit' | 'byo';
   /** Nodes (one pod per node). */
   nodes: number;
+  /** GPUs each pod requests (`nvidia.com/gpu`). */
   gpusPerNode: number;
   runtime: Runtime;
   parallelism: { tensor: number; pipeline: number; data: number };
   /** More than one node: StatefulSet + headless Service instead of a Deployment. */
   multiNode: boolean;
-  /** Container image of the main container. */
+  /** Container image of the main container (template workspaces: the template's first container). */
   image: string;
-  /** Main container command, e.g. `['/bin/sh', '-c', 'python3 /workspace/vllm/inference_api.py ...']`. */
+  /** Main container command, e.g. `['/bin/sh', '-c', 'python3 /workspace/vllm/inference_api.py ...']`; empty for templates. */
   command: string[];
+  /** Environment of the main container (besides the HF token). */
+  env: Record<string, string>;
+  weights: WeightsSource;
+  /** Secret with key `HF_TOKEN`, injected as env `HF_TOKEN` (v1beta1 `presetOptions.modelAccessSecret`). */
+  huggingFaceTokenSecret?: string;
+  /** Port the server listens on in the container. */
+  containerPort: number;
+  /** Ports of the Service named after the Workspace. */
+  servicePorts: ServicePort[];
+  /** HTTP path of the health endpoint; undefined for tuning Jobs and templates (no probes added). */
+  healthPath?: string;
+  /** Multi-node: DNS name of pod 0 through the headless Service (Ray leader / torch rendezvous). */
+  leaderAddress?: string;
   diskGiB: number;
   readinessTimeoutSeconds: number;
+  /** vLLM node estimate, when one was made. */
+  estimate?: NodeEstimate;
   /** Human-readable decisions, printed by `plan` (e.g. why this SKU, why this many nodes). */
   notes: string[];
+}
+
+/** Facts from outside the Workspace that planning needs; all optional. */
+export interface PlanContext {
+  /** Cloud whose SKUs the cheapest-fit choice considers and whose SKU list errors name. @default "azure" */
+  cloud?: Cloud;
+  /**
+   * The `vllm:` section of the Workspace's `inference.config` ConfigMap (`inference_config.yaml`), already
+   * parsed (the api folder owns parsing). Only `max-model-len` is read here.
+   */
+  vllmConfig?: Readonly<Record<string, unknown>>;
 }

@@ -7,7 +7,9 @@
 import { KaitoGitopsError, SpecError, UsageError } from '../errors.ts';
 import { EXIT, type CliIO, type Command } from './command.ts';
 
-const commands: Record<string, () => Promise<Command>> = {};
+const commands: Record<string, () => Promise<Command>> = {
+  presets: async () => (await import('./presets.ts')).presets,
+};
 
 function help(): string {
   const names = Object.keys(commands).sort();

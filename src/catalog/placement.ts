@@ -1,0 +1,120 @@
+/**
+ * Where a Workspace runs: the SKU it names (checked against the catalog), bring-your-own nodes, or
+ * the cheapest catalog SKU that fits the model on one node, with notes saying which and why.
+ */
+import type { Problem } from '../errors.ts';
+import type { Runtime, Workspace } from '../api/types.ts';
+import { ESTIMATOR, configuredMaxModelLen, estimateNodes, type EstimateResult } from './estimator.ts';
+import { formatGi, transformersResourceMessages } from './rules.ts';
+import { cheapestFit, formatPrice, resolveSku } from './sku.ts';
+import type { Catalog, Cloud, GpuSku, ModelPreset, PlanContext, WorkspacePlan } from './types.ts';
+
+/** Annotation that marks a Workspace's nodes as bring-your-own (besides `resource.preferredNodes`). */
+export const BYO_ANNOTATION = 'kaito-gitops.io/nodes';
+
+const CLOUD_NAMES: Record<Cloud, string> = { azure: 'Azure', aws: 'AWS', arc: 'Azure Arc' };
+
+export function isBringYourOwnNodes(workspace: Workspace): boolean {
+  return (
+    (workspace.resource.preferredNodes?.length ?? 0) > 0 || workspace.annotations[BYO_ANNOTATION] === 'byo'
+  );
+}
+
+export function describeSku(sku: GpuSku, catalog: Catalog): string {
+  const price =
+    sku.pricePerHourUsd === undefined
+      ? 'no list price in the catalog'
+      : `${formatPrice(sku.pricePerHourUsd)}, ${catalog.priceSources[sku.cloud] ?? 'price source not stated'}`;
+  return `${sku.name}: ${sku.gpuCount} x ${sku.gpuModel}, ${formatGi(sku.gpuMemoryGiB)} GPU memory per node (${price})`;
+}
+
+export function vllmEstimate(preset: ModelPreset, sku: GpuSku, context: PlanContext): EstimateResult {
+  return estimateNodes({
+    weightsGiB: preset.weightsGiB,
+    bytesPerToken: preset.bytesPerToken,
+    gpuCount: sku.gpuCount,
+    nodeGpuMemoryGiB: sku.gpuMemoryGiB,
+    maxModelLen: configuredMaxModelLen(context.vllmConfig) ?? ESTIMATOR.defaultMaxModelLen,
+  });
+}
+
+/** Does `preset` run on one node of `sku` under `runtime` (or tune there)? Used for the cheapest-fit choice. */
+export function fitsOnOneNode(
+  preset: ModelPreset,
+  sku: GpuSku,
+  workload: 'inference' | 'tuning',
+  runtime: Runtime,
+  context: PlanContext = {},
+): boolean {
+  if (workload === 'tuning')
+    return sku.gpuMemoryGiB >= (preset.tuning.gpuMemoryGiB ?? preset.totalGpuMemoryGiB);
+  if (runtime === 'vllm') {
+    const result = vllmEstimate(preset, sku, context);
+    return result.ok && result.estimate.nodes === 1;
+  }
+  return transformersResourceMessages(preset, sku, 1).length === 0;
+}
+
+export interface Placement {
+  sku?: GpuSku;
+  instanceType?: string;
+  skuSource: WorkspacePlan['skuSource'];
+  /** The SKU is named but not in the catalog (Azure N/D prefix): GPU facts unknown. */
+  unknownSku: boolean;
+}
+
+/** Where the workload runs: the named SKU, bring-your-own nodes, or the cheapest SKU that fits. */
+export function place(
+  workspace: Workspace,
+  catalog: Catalog,
+  cloud: Cloud,
+  fits: ((sku: GpuSku) => boolean) | undefined,
+  subject: string,
+  problems: Problem[],
+  notes: string[],
+): Placement {
+  const name = workspace.resource.instanceType ?? '';
+  const byo = isBringYourOwnNodes(workspace);
+  let placement: Placement = { skuSource: byo ? 'byo' : 'spec', unknownSku: false };
+  if (name !== '') {
+    placement.instanceType = name;
+    const resolved = resolveSku(name, catalog, cloud);
+    if (resolved.kind === 'unsupported')
+      problems.push({ path: 'resource.instanceType', message: resolved.message });
+    else if (resolved.kind === 'prefix') {
+      placement.unknownSku = true;
+      notes.push(
+        `${name} is not in the SKU catalog; Kaito accepts Azure ${name.slice(0, 10)}* SKUs, so GPU count and memory are unknown and the memory checks are skipped`,
+      );
+    } else {
+      placement.sku = resolved.sku;
+      notes.push(describeSku(resolved.sku, catalog));
+    }
+    if (byo) notes.push(`nodes are bring-your-own; ${name} is used only to size the workload`);
+    return placement;
+  }
+  if (byo) {
+    notes.push('nodes are bring-your-own (no SKU): GPU count and memory are read from the nodes at run time');
+    return placement;
+  }
+  if (!fits) {
+    problems.push({
+      path: 'resource.instanceType',
+      message: 'instanceType is required when node auto-provisioning is enabled',
+    });
+    return placement;
+  }
+  const chosen = cheapestFit(catalog, cloud, fits);
+  if (!chosen) {
+    problems.push({
+      path: 'resource.instanceType',
+      message: `no ${CLOUD_NAMES[cloud]} SKU with a list price in the catalog fits ${subject} on one node; set resource.instanceType`,
+    });
+    return placement;
+  }
+  placement = { sku: chosen, instanceType: chosen.name, skuSource: 'cheapest-fit', unknownSku: false };
+  notes.push(
+    `chose ${chosen.name}: cheapest ${CLOUD_NAMES[cloud]} SKU that fits ${subject} on one node (${formatPrice(chosen.pricePerHourUsd ?? 0)}, ${catalog.priceSources[cloud] ?? 'price source not stated'}); ${chosen.gpuCount} x ${chosen.gpuModel}, ${formatGi(chosen.gpuMemoryGiB)} GPU memory`,
+  );
+  return placement;
+}

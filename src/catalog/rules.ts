@@ -1,0 +1,166 @@
+/**
+ * Kaito's webhook rules that need preset or SKU data (v0.12 `api/v1beta1/workspace_validation.go`,
+ * `pkg/model/interface.go` `Validate`, v0.3.2 `api/v1alpha1/workspace_validation.go`), as small pure
+ * functions returning problems with field paths. Messages are Kaito's, verbatim, where Kaito has one.
+ */
+import type { Problem } from '../errors.ts';
+import type { PresetSpec, Runtime, Workspace } from '../api/types.ts';
+import { configuredMaxModelLen } from './estimator.ts';
+import type { GpuSku, ModelPreset } from './types.ts';
+
+export const BYPASS_RESOURCE_CHECKS = 'kaito.sh/bypass-resource-checks';
+
+/** `16Gi`, `7.12Gi`: GiB the way Kaito prints quantities. */
+export function formatGi(gib: number): string {
+  return `${Number(gib.toFixed(2))}Gi`;
+}
+
+/** Unknown, deprecated, not tunable, private access and Hugging Face token rules for one preset spec. */
+export function presetProblems(
+  spec: PresetSpec,
+  preset: ModelPreset | undefined,
+  kind: 'inference' | 'tuning',
+): Problem[] {
+  const at = `${kind}.preset`;
+  if (!preset || (kind === 'tuning' && !preset.tuning.supported)) {
+    return [{ path: `${at}.name`, message: `Unsupported ${kind} preset name ${spec.name}` }];
+  }
+  const problems: Problem[] = [];
+  if (preset.deprecated) {
+    problems.push({
+      path: `${at}.name`,
+      message: `Model ${preset.name} is deprecated and no longer supported`,
+    });
+  }
+  const accessMode = spec.accessMode ?? 'public';
+  if (preset.accessMode === 'private' && accessMode !== 'private') {
+    problems.push({
+      path: `${at}.accessMode`,
+      message: 'This preset only supports private AccessMode, AccessMode must be private to continue',
+    });
+  }
+  if (accessMode === 'private' && !spec.presetOptions?.image) {
+    problems.push({
+      path: `${at}.presetOptions.image`,
+      message: 'When AccessMode is private, an image must be provided in PresetOptions',
+    });
+  }
+  return problems;
+}
+
+/**
+ * v1beta1 `presetOptions.modelAccessSecret`: gated models downloaded from Hugging Face need it; a
+ * preset whose weights come from an image must not name one (it would never be used).
+ */
+export function huggingFaceTokenProblems(
+  workspace: Workspace,
+  preset: ModelPreset,
+  downloadsWeights: boolean,
+): Problem[] {
+  if (workspace.apiVersion !== 'kaito.sh/v1beta1') return [];
+  const secret = workspace.inference?.preset?.presetOptions?.modelAccessSecret;
+  const path = 'inference.preset.presetOptions.modelAccessSecret';
+  if (downloadsWeights && preset.requiresHuggingFaceToken && !secret) {
+    return [
+      {
+        path,
+        message:
+          'This preset requires authentication and needs a modelAccessSecret with HF_TOKEN key under presetOptions to download the model',
+      },
+    ];
+  }
+  if (!downloadsWeights && secret) {
+    return [
+      {
+        path,
+        message: 'This preset does not require a modelAccessSecret with HF_TOKEN key under presetOptions',
+      },
+    ];
+  }
+  return [];
+}
+
+/** An adapter strength other than 1: vLLM applies LoRA adapters at full strength only. */
+export function usesAdapterStrength(strength: string | undefined): boolean {
+  return strength !== undefined && Number(strength) !== 1;
+}
+
+/**
+ * Runtime support (Kaito's `PresetParam.Validate`, reported as "Runtime validation: ..."), LoRA and
+ * adapter strength under vLLM, and the ConfigMap's max-model-len against the context window.
+ */
+export function runtimeProblems(
+  workspace: Workspace,
+  preset: ModelPreset,
+  runtime: Runtime,
+  vllmConfig: Readonly<Record<string, unknown>> | undefined,
+): Problem[] {
+  const problems: Problem[] = [];
+  const adapters = workspace.inference?.adapters ?? [];
+  if (runtime === 'transformers' && !preset.runtimes.transformers) {
+    problems.push({
+      path: 'inference.preset.name',
+      message: `Runtime validation: model ${preset.name} does not support inference with Huggingface Transformers runtime`,
+    });
+  }
+  if (runtime === 'vllm') {
+    if (!preset.runtimes.vllm) {
+      problems.push({
+        path: 'inference.preset.name',
+        message: `Runtime validation: model ${preset.name} does not support inference with vLLM runtime (set annotation kaito.sh/runtime: transformers)`,
+      });
+      return problems;
+    }
+    if (adapters.length > 0 && !preset.runtimes.vllm.loraAdapters) {
+      problems.push({
+        path: 'inference.adapters',
+        message: `Runtime validation: vLLM does not support LoRA adapters for this model: ${preset.name}`,
+      });
+    }
+    // Kaito (kaito#998) refuses any strength under vLLM, even "1.0" as in its own adapter example;
+    // vLLM applies adapters at full strength, so only a strength other than 1 is refused here.
+    adapters.forEach((adapter, index) => {
+      if (usesAdapterStrength(adapter.strength)) {
+        problems.push({
+          path: `inference.adapters[${index}].strength`,
+          message: `Runtime validation: vLLM does not support adapter strength ("${adapter.strength}"; remove it or use "1.0")`,
+        });
+      }
+    });
+    const maxModelLen = configuredMaxModelLen(vllmConfig);
+    if (maxModelLen !== undefined && maxModelLen > preset.contextTokens) {
+      problems.push({
+        path: 'inference.config',
+        message: `max-model-len ${maxModelLen} exceeds model's maximum supported context window ${preset.contextTokens} (ModelTokenLimit)`,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * v0.3.2's three GPU checks against `nodes` nodes of `sku` (transformers runtime): GPU count,
+ * per-GPU memory and total memory. Returns Kaito's messages; empty when the preset fits.
+ */
+export function transformersResourceMessages(preset: ModelPreset, sku: GpuSku, nodes: number): string[] {
+  const messages: string[] = [];
+  const gpus = nodes * sku.gpuCount;
+  if (gpus < preset.minGpuCount) {
+    messages.push(
+      `Insufficient number of GPUs: Instance type ${sku.name} provides ${gpus}, but preset ${preset.name} requires at least ${preset.minGpuCount}`,
+    );
+  }
+  const perGpu = sku.gpuMemoryGiB / sku.gpuCount;
+  if (perGpu < preset.perGpuMemoryGiB) {
+    messages.push(
+      `Insufficient per GPU memory: Instance type ${sku.name} provides ${formatGi(perGpu)} per GPU, but preset ${preset.name} requires at least ${formatGi(preset.perGpuMemoryGiB)} per GPU`,
+    );
+  }
+  const total = nodes * sku.gpuMemoryGiB;
+  if (total < preset.totalGpuMemoryGiB) {
+    messages.push(
+      `Insufficient total GPU memory: Instance type ${sku.name} has a total of ${formatGi(total)}, but preset ${preset.name} requires at least ${formatGi(preset.totalGpuMemoryGiB)}`,
+    );
+  }
+  return messages;
+}

@@ -50,15 +50,24 @@ export async function writeTree(
 
   await mkdir(dir, { recursive: true });
   const root = await realpath(dir);
-  // Resolves to true when the directory did not exist before: its files need no comparison.
+  // Directories are made one level at a time below a checked parent, and an existing one is resolved
+  // before anything goes into it, so a symlink leading out of the root is refused, not followed.
+  // Resolves to true when the directory is new: its files need no comparison.
   const directories = new Map<string, Promise<boolean>>();
   const ensureDirectory = (path: string): Promise<boolean> => {
+    if (path === root) return Promise.resolve(false);
     let pending = directories.get(path);
     if (pending === undefined) {
       pending = (async () => {
-        const created = await mkdir(path, { recursive: true });
-        assertInside(root, await realpath(path), path);
-        return created !== undefined;
+        await ensureDirectory(dirname(path));
+        try {
+          await mkdir(path);
+          return true;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+          assertInside(root, await realpath(path), path);
+          return false;
+        }
       })();
       directories.set(path, pending);
     }

@@ -28,6 +28,9 @@ const MAX_IMPLICIT_KEY = 1024;
 const PRINTABLE = /^[ -~\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]*$/u;
 const BLOCK_PRINTABLE =
   /^[\t\n -~\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]*$/u;
+// A line of only spaces or tabs: readers disagree on whether it is content or a trailing empty line
+// of a block scalar, so such strings are double-quoted.
+const BLANK_LINE = /(?:^|\n)[ \t]+(?:\n|$)/;
 // A first character that starts some other YAML construct.
 const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`]/;
 // null, booleans (YAML 1.1 has y/n/yes/no/on/off), the 1.1 merge key and value key.
@@ -184,7 +187,12 @@ function compactValue(value: unknown, indent: string): string {
 }
 
 function inlineScalar(value: unknown, indent: string): string {
-  if (typeof value === 'string' && value.includes('\n') && BLOCK_PRINTABLE.test(value)) {
+  if (
+    typeof value === 'string' &&
+    value.includes('\n') &&
+    BLOCK_PRINTABLE.test(value) &&
+    !BLANK_LINE.test(value)
+  ) {
     return blockScalar(value, `${indent}  `);
   }
   return ` ${scalar(value)}\n`;

@@ -32,7 +32,7 @@ afterAll(async () => {
 
 async function build(name: string, workspaces: WorkspaceManifests[]): Promise<Manifest[]> {
   const out = join(dir, name);
-  await writeTree(out, renderTree(workspaces));
+  writeTree(out, renderTree(workspaces));
   const text = await kustomizeBuild(kubectl, out);
   return YAML.parseAllDocuments(text).map((doc) => doc.toJS() as Manifest);
 }

@@ -41,9 +41,9 @@ export const synth: Command = {
     }
     const catalog = await loadCatalog(values.presets, io);
     const files = await loadSpecs([values.workspaces], io);
-    const previous = await readTree(out);
+    const previous = readTree(out);
     const result = hydrate(files, { catalog, previous: previous.tree, cloud });
-    const written = await writeTree(out, result.tree, previous.inventory);
+    const written = writeTree(out, result.tree, previous.inventory);
     if (output === 'json') {
       io.stdout(JSON.stringify(summaryJson(result, written, values.out), null, 2) + '\n');
     } else {

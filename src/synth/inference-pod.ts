@@ -9,16 +9,9 @@ import type {
 } from '@kubernetes/client-node';
 import type { WorkspacePlan } from '../catalog/types.ts';
 import { adapterParts } from './adapters.ts';
-import { HTTP_PORT, TORCH_PORT, WEIGHTS_PATH } from './constants.ts';
+import { WEIGHTS_PATH } from './constants.ts';
 import { workspaceLabels } from './labels.ts';
-import {
-  configVolume,
-  gpuResources,
-  huggingFaceToken,
-  podIndex,
-  pullSecrets,
-  sharedMemory,
-} from './pod-parts.ts';
+import { configVolume, gpuResources, planEnv, podIndex, pullSecrets, sharedMemory } from './pod-parts.ts';
 import { inferenceProbes } from './probes.ts';
 import { gpuTolerations, requiredNodeAffinity } from './scheduling.ts';
 
@@ -40,13 +33,14 @@ export function presetPodTemplate(plan: WorkspacePlan): V1PodTemplateSpec {
   const volumes: V1Volume[] = [...parts.map((p) => p.volume), ...adapters.volumes];
   const mounts: V1VolumeMount[] = [...parts.map((p) => p.mount), ...adapters.mounts];
 
-  const env: V1EnvVar[] = [];
-  if (options.modelAccessSecret !== undefined) env.push(huggingFaceToken(options.modelAccessSecret));
+  const env: V1EnvVar[] = planEnv(plan);
   if (plan.multiNode) env.push(podIndex());
   env.push(...adapters.env);
 
-  const ports: V1ContainerPort[] = [{ name: 'http', containerPort: HTTP_PORT }];
-  if (plan.runtime === 'transformers') ports.push({ name: 'torch', containerPort: TORCH_PORT });
+  const ports: V1ContainerPort[] = plan.servicePorts.map((p) => ({
+    name: p.name,
+    containerPort: p.targetPort,
+  }));
 
   const container: V1Container = {
     name: workspace.name,

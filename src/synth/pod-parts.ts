@@ -2,6 +2,7 @@
  * Pieces shared by the inference and tuning pods: GPU resources, shared memory, config volume,
  * Hugging Face token, pull secrets.
  */
+import type { WorkspacePlan } from '../catalog/types.ts';
 import type {
   V1EnvVar,
   V1LocalObjectReference,
@@ -65,4 +66,16 @@ export function podIndex(): V1EnvVar {
 export function pullSecrets(names: readonly string[]): V1LocalObjectReference[] | undefined {
   const unique = [...new Set(names)];
   return unique.length === 0 ? undefined : unique.map((name) => ({ name }));
+}
+
+/**
+ * The main container's environment as the plan decides it (runtime switches, the Hugging Face token),
+ * sorted by name so the output is stable.
+ */
+export function planEnv(plan: WorkspacePlan): V1EnvVar[] {
+  const env: V1EnvVar[] = Object.keys(plan.env)
+    .sort()
+    .map((name) => ({ name, value: plan.env[name] }));
+  if (plan.huggingFaceTokenSecret !== undefined) env.push(huggingFaceToken(plan.huggingFaceTokenSecret));
+  return env;
 }

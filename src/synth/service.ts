@@ -1,29 +1,19 @@
 /**
- * The Services of an inference Workspace: `<name>` (port 80 → 5000, plus 29500 for the transformers
+ * The Services of an inference Workspace: `<name>` with the ports the plan gives (80 → 5000, plus 29500 for the transformers
  * runtime, as Kaito exposes them) and, across several nodes, the headless `<name>-headless` through
  * which the pods find each other.
  */
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
 import type { WorkspacePlan } from '../catalog/types.ts';
-import {
-  ENABLE_LB_ANNOTATION,
-  HTTP_PORT,
-  SERVICE_PORT,
-  STATEFULSET_POD_NAME_LABEL,
-  TORCH_PORT,
-} from './constants.ts';
+import { ENABLE_LB_ANNOTATION, STATEFULSET_POD_NAME_LABEL } from './constants.ts';
 import { headlessServiceName } from './inference-workload.ts';
 import { selectorLabels, workspaceLabels } from './labels.ts';
 
 export function inferenceServices(plan: WorkspacePlan): V1Service[] {
   const { name, namespace, annotations } = plan.workspace;
   const preset = plan.workload === 'inference-preset';
-  const ports: V1ServicePort[] = [
-    { name: 'http', port: SERVICE_PORT, targetPort: HTTP_PORT, protocol: 'TCP' },
-  ];
-  if (preset && plan.runtime === 'transformers') {
-    ports.push({ name: 'torch', port: TORCH_PORT, targetPort: TORCH_PORT, protocol: 'TCP' });
-  }
+  const ports: V1ServicePort[] = plan.servicePorts.map((p) => ({ ...p, protocol: 'TCP' }));
+  const torch = plan.servicePorts.find((p) => p.name === 'torch');
   const selector = selectorLabels(name);
   // Across nodes only the leader serves HTTP (vLLM workers run Ray, torchrun workers follow rank 0).
   // A Service selector is mutable, unlike the StatefulSet's, so narrowing it here is safe.
@@ -50,10 +40,7 @@ export function inferenceServices(plan: WorkspacePlan): V1Service[] {
         // Pods must resolve each other before any of them is ready (Ray and torchrun rendezvous).
         publishNotReadyAddresses: true,
         selector: selectorLabels(name),
-        ports:
-          preset && plan.runtime === 'transformers'
-            ? [{ name: 'torchrun', port: TORCH_PORT, targetPort: TORCH_PORT, protocol: 'TCP' }]
-            : undefined,
+        ports: torch ? [{ ...torch, name: 'torchrun', protocol: 'TCP' }] : undefined,
       },
     });
   }

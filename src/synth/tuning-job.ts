@@ -15,7 +15,6 @@ import type { TuningSpec } from '../api/types.ts';
 import type { WorkspacePlan } from '../catalog/types.ts';
 import {
   DATA_PATH,
-  HTTP_PORT,
   RESULTS_PATH,
   RESULTS_PUSH_FAILED_FILE,
   RESULTS_PUSHED_FILE,
@@ -23,7 +22,7 @@ import {
 } from './constants.ts';
 import { volumeFrom } from './adapters.ts';
 import { workspaceLabels } from './labels.ts';
-import { configVolume, gpuResources, huggingFaceToken, pullSecrets, sharedMemory } from './pod-parts.ts';
+import { configVolume, gpuResources, planEnv, pullSecrets, sharedMemory } from './pod-parts.ts';
 import { gpuTolerations, requiredNodeAffinity } from './scheduling.ts';
 import type { HelperImages } from './types.ts';
 
@@ -77,15 +76,14 @@ export function tuningJob(plan: WorkspacePlan, images: HelperImages): V1Job {
     mounts.push(config.mount);
   }
 
-  const env: V1EnvVar[] = [{ name: 'PYTORCH_CUDA_ALLOC_CONF', value: 'expandable_segments:True' }];
-  if (options.modelAccessSecret !== undefined) env.push(huggingFaceToken(options.modelAccessSecret));
+  const env: V1EnvVar[] = planEnv(plan);
 
   const containers: V1Container[] = [
     {
       name: workspace.name,
       image: plan.image,
       command: [...plan.command],
-      ports: [{ name: 'http', containerPort: HTTP_PORT }],
+      ports: [{ name: 'http', containerPort: plan.containerPort }],
       resources: gpuResources(plan.gpusPerNode, `${workspace.namespace}/${workspace.name}`),
       env,
       volumeMounts: mounts,

@@ -81,7 +81,7 @@ async function check(
   if (result.plans.length > 0) {
     const dir = await mkdtemp(join(tmpdir(), 'kaito-conformance-'));
     try {
-      await writeTree(dir, result.tree);
+      writeTree(dir, result.tree);
       const rendered = await kustomizeBuild(kubectl, dir);
       const gpu = gpuProblems(rendered);
       if (gpu.length > 0) {

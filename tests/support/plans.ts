@@ -69,7 +69,30 @@ function basePlan(
   rest: Partial<WorkspacePlan> & Pick<WorkspacePlan, 'workload'>,
 ): WorkspacePlan {
   const nodes = rest.nodes ?? 1;
+  const runtime = rest.runtime ?? workspace.runtime;
+  const { name, namespace } = workspace;
+  // The same ports, health path and leader address as src/catalog's plan() gives for these choices.
+  const servicePorts = [{ name: 'http', port: 80, targetPort: 5000 }];
+  if (runtime === 'transformers' && rest.workload === 'inference-preset') {
+    servicePorts.push({ name: 'torch', port: 29500, targetPort: 29500 });
+  }
   return {
+    env: {},
+    weights: { kind: 'image' },
+    containerPort: 5000,
+    servicePorts: rest.workload === 'tuning' ? [] : servicePorts,
+    ...(rest.workload === 'inference-preset'
+      ? { healthPath: runtime === 'vllm' ? '/health' : '/healthz' }
+      : {}),
+    ...((workspace.inference?.preset?.presetOptions?.modelAccessSecret ??
+    workspace.tuning?.preset.presetOptions?.modelAccessSecret)
+      ? {
+          huggingFaceTokenSecret:
+            workspace.inference?.preset?.presetOptions?.modelAccessSecret ??
+            workspace.tuning?.preset.presetOptions?.modelAccessSecret,
+        }
+      : {}),
+    ...(nodes > 1 ? { leaderAddress: `${name}-0.${name}-headless.${namespace}.svc.cluster.local` } : {}),
     workspace,
     instanceType: workspace.resource.instanceType,
     skuSource: 'spec',

@@ -74,7 +74,7 @@ describe('the pipeline on arbitrary input', () => {
         rendered += result.plans.length;
         for (const error of result.errors) expect(error.problems.length).toBeGreaterThan(0);
         const out = await mkdtemp(join(scratch, 'out-'));
-        await writeTree(out, result.tree);
+        writeTree(out, result.tree);
         const written = await readdir(out, { recursive: true });
         for (const path of written) expect(relative(out, join(out, path)).startsWith('..')).toBe(false);
         for (const path of result.tree.keys())

@@ -223,8 +223,13 @@ export class GitStore {
       }
     } catch (error) {
       // isomorphic-git reports a moved remote as PushRejectedError, and some versions as NotFoundError
-      // (the remote tip is not in our clone: isomorphic-git#2421).
-      if (error instanceof Errors.PushRejectedError || error instanceof Errors.NotFoundError) {
+      // (the remote tip is not in our clone: isomorphic-git#2421); a server that lost the race for
+      // the ref lock after accepting the pack answers "failed to update ref" (GitPushError).
+      if (
+        error instanceof Errors.PushRejectedError ||
+        error instanceof Errors.NotFoundError ||
+        error instanceof Errors.GitPushError
+      ) {
         throw new PushConflict(`the remote branch ${branch} moved`, { cause: error });
       }
       throw error;

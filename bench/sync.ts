@@ -115,9 +115,9 @@ export async function benchSync(changes = 20): Promise<BenchRow[]> {
           .map(async (path) => ({ path, content: await readFile(join(dir, path), 'utf8') })),
       );
       const out = join(deploy, 'clusters/prod');
-      const previous = await readTree(out);
+      const previous = readTree(out);
       const result = hydrate(files, { catalog, previous: previous.tree });
-      await writeTree(out, result.tree, previous.inventory);
+      writeTree(out, result.tree, previous.inventory);
       await git(deploy, 'add', '-A');
       await git(deploy, 'commit', '-q', '-m', `reference ${c}`);
       await git(deploy, 'push', '-q', 'origin', 'deploy');

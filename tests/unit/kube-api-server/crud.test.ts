@@ -1,6 +1,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-api-server/index.ts';
+import { failure } from './helpers.ts';
 
 let server: KubeApiServer;
 let core: k8s.CoreV1Api;
@@ -15,21 +16,6 @@ beforeAll(async () => {
   leases = kc.makeApiClient(k8s.CoordinationV1Api);
 });
 afterAll(() => server.close());
-
-/** The ApiException a failing call rejects with, so tests can assert code and Status reason. */
-async function failure(p: Promise<unknown>): Promise<{ code: number; reason: string; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof k8s.ApiException) {
-      const body = JSON.parse(err.body as string) as { reason: string; message: string; kind: string };
-      expect(body.kind).toBe('Status');
-      return { code: err.code, reason: body.reason, message: body.message };
-    }
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('CRUD through CoreV1Api and AppsV1Api', () => {
   it('creates with uid, creationTimestamp, resourceVersion and generation 1, then reads it back', async () => {

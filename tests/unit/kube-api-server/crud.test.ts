@@ -162,3 +162,28 @@ describe('CRUD through CoreV1Api and AppsV1Api', () => {
     expect(server.requests.count({ verb: 'get' })).toBe(2);
   });
 });
+
+describe('paginated lists', () => {
+  it('pages with limit and continue, and expires the token after compaction', async () => {
+    for (const name of ['page-a', 'page-b', 'page-c']) {
+      await core.createNamespacedService({ namespace: 'default', body: { metadata: { name } } });
+    }
+    const first = await core.listNamespacedService({ namespace: 'default', limit: 2 });
+    expect(first.items.map((s) => s.metadata?.name)).toEqual(['page-a', 'page-b']);
+    expect(first.metadata?.remainingItemCount).toBe(1);
+    const second = await core.listNamespacedService({
+      namespace: 'default',
+      limit: 2,
+      _continue: first.metadata!._continue!,
+    });
+    expect(second.items.map((s) => s.metadata?.name)).toEqual(['page-c']);
+    expect(second.metadata?._continue).toBeUndefined();
+    expect(second.metadata?.resourceVersion).toBe(first.metadata?.resourceVersion);
+    await core.createNamespacedService({ namespace: 'default', body: { metadata: { name: 'page-d' } } });
+    server.compact();
+    const expired = await failure(
+      core.listNamespacedService({ namespace: 'default', limit: 2, _continue: first.metadata!._continue! }),
+    );
+    expect(expired).toMatchObject({ code: 410, reason: 'Expired' });
+  });
+});

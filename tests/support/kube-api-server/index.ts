@@ -8,6 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import { RequestCounters } from './counters.ts';
 import { ApiError } from './errors.ts';
 import { handle } from './handler.ts';
+import { LifecycleControllers } from './lifecycle.ts';
 import type { KubeObject } from './object.ts';
 import type { KindDef } from './registry.ts';
 import { DEFAULT_KINDS, Registry } from './registry.ts';
@@ -70,6 +71,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   const token = options.token === null ? undefined : (options.token ?? 'test-token');
   const registry = new Registry(options.kinds ?? DEFAULT_KINDS);
   const store = new Store(registry);
+  new LifecycleControllers(store);
   const nsKind = registry.find('', 'v1', 'namespaces');
   if (nsKind) {
     for (const name of options.namespaces ?? ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {

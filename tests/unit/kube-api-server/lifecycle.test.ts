@@ -122,6 +122,65 @@ describe('garbage collection by ownerReferences', () => {
   });
 });
 
+describe('foreground deletion and namespace termination', () => {
+  it('keeps a foreground-deleted owner until its blocking dependent is gone', async () => {
+    const owner = await api.createNamespacedCustomObject({ ...coll, body: workspace('fg') });
+    await core.createNamespacedConfigMap({
+      namespace: 'default',
+      body: {
+        metadata: {
+          name: 'fg-child',
+          finalizers: ['test/hold'],
+          ownerReferences: [
+            {
+              apiVersion: 'kaito.sh/v1beta1',
+              kind: 'Workspace',
+              name: 'fg',
+              uid: owner.metadata.uid,
+              blockOwnerDeletion: true,
+            },
+          ],
+        },
+      },
+    });
+    const deleting = await api.deleteNamespacedCustomObject({ ...ws('fg'), propagationPolicy: 'Foreground' });
+    expect(deleting.metadata.finalizers).toEqual(['foregroundDeletion']);
+    const child = await core.readNamespacedConfigMap({ name: 'fg-child', namespace: 'default' });
+    expect(child.metadata?.deletionTimestamp).toBeDefined();
+    await core.patchNamespacedConfigMap(
+      { name: 'fg-child', namespace: 'default', body: { metadata: { finalizers: null } } },
+      merge,
+    );
+    expect(await failure(api.getNamespacedCustomObject(ws('fg')))).toMatchObject({ code: 404 });
+  });
+
+  it('terminates a namespace: content deleted, creation forbidden, namespace gone when empty', async () => {
+    await core.createNamespace({ body: { metadata: { name: 'team' } } });
+    await core.createNamespacedConfigMap({
+      namespace: 'team',
+      body: { metadata: { name: 'held', finalizers: ['test/hold'] } },
+    });
+    await core.createNamespacedSecret({ namespace: 'team', body: { metadata: { name: 'plain' } } });
+    await core.deleteNamespace({ name: 'team' });
+    const terminating = await core.readNamespace({ name: 'team' });
+    expect(terminating.status?.phase).toBe('Terminating');
+    expect(await failure(core.readNamespacedSecret({ name: 'plain', namespace: 'team' }))).toMatchObject({
+      code: 404,
+    });
+    expect(
+      await failure(core.createNamespacedSecret({ namespace: 'team', body: { metadata: { name: 'late' } } })),
+    ).toMatchObject({
+      code: 403,
+      reason: 'Forbidden',
+    });
+    await core.patchNamespacedConfigMap(
+      { name: 'held', namespace: 'team', body: { metadata: { finalizers: null } } },
+      merge,
+    );
+    expect(await failure(core.readNamespace({ name: 'team' }))).toMatchObject({ code: 404 });
+  });
+});
+
 describe('selectors on list', () => {
   it.each([
     ['gpu=a100', ['p1']],

@@ -213,6 +213,16 @@ async function handleResource(
       const obj = decodeObject(body, mediaType(req) === 'application/yaml');
       checkIdentity(r, obj);
       const current = store.require(r.kind, r.namespace, name);
+      // Custom resources do not allow unconditional updates (the CRD strategy's AllowUnconditionalUpdate).
+      if (r.kind.custom && !obj.metadata.resourceVersion) {
+        throw invalid(targetOf(r.kind, name), [
+          {
+            reason: 'FieldValueInvalid',
+            field: 'metadata.resourceVersion',
+            message: 'Invalid value: 0x0: must be specified for an update',
+          },
+        ]);
+      }
       obj.metadata.name = name;
       obj.metadata.managedFields = current.metadata.managedFields ?? [];
       const recorded = recordUpdate(

@@ -28,7 +28,7 @@ export interface KubeApiServerOptions {
   kinds?: readonly KindDef[];
   /** Namespaces that exist at start. @default ['default', 'kube-system', 'kube-public', 'kube-node-lease'] */
   namespaces?: string[];
-  /** Interval of BOOKMARK events on watches that allow them (the real server: about a minute). @default 1000 */
+  /** Interval of BOOKMARK events on watches that allow them; `bookmark()` sends one at once. @default 60000 (as the real server) */
   bookmarkIntervalMs?: number;
 }
 
@@ -78,7 +78,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       store.create(nsKind, undefined, { metadata: { name } });
     }
   }
-  const hub = new WatchHub(store, options.bookmarkIntervalMs ?? 1000);
+  const hub = new WatchHub(store, options.bookmarkIntervalMs ?? 60_000);
   const counters = new RequestCounters();
   let url = '';
   const server = createServer((req, res) => {

@@ -11,7 +11,7 @@ const coll = { group: 'kaito.sh', version: 'v1beta1', namespace: 'default', plur
 const stops: (() => unknown)[] = [];
 
 beforeAll(async () => {
-  server = await startKubeApiServer({ bookmarkIntervalMs: 60_000 });
+  server = await startKubeApiServer();
   kc = server.kubeConfig();
   api = kc.makeApiClient(k8s.CustomObjectsApi);
 });

@@ -39,6 +39,19 @@ describe('Workspaces: one storage, two served versions', () => {
   });
 });
 
+describe('updates', () => {
+  it('refuses a PUT of a custom resource without resourceVersion, as CRDs forbid unconditional updates', async () => {
+    await api.createNamespacedCustomObject({ ...coll(), body: workspace('phi-u') });
+    const failed = await failure(
+      api.replaceNamespacedCustomObject({ ...ws('phi-u'), body: workspace('phi-u') }),
+    );
+    expect(failed).toMatchObject({ code: 422, reason: 'Invalid' });
+    expect(failed.message).toContain(
+      'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update',
+    );
+  });
+});
+
 describe('status subresource', () => {
   it('drops status on create, writes it only through /status, and never bumps generation for it', async () => {
     const created = await api.createNamespacedCustomObject({

@@ -181,6 +181,8 @@ async function handleResource(
     }
     const obj = decodeObject(body, mediaType(req) === 'application/yaml');
     checkIdentity(r, obj);
+    if (obj.metadata.resourceVersion)
+      throw badRequest('resourceVersion should not be set on objects to be created');
     delete obj.metadata.managedFields;
     const apiVersion = apiVersionOf(r.kind.group, r.version);
     send(

@@ -53,6 +53,14 @@ describe('CRUD through CoreV1Api and AppsV1Api', () => {
     });
   });
 
+  it('refuses a create that carries a resourceVersion', async () => {
+    const body = { metadata: { name: 'with-rv', resourceVersion: '5' } };
+    expect(await failure(core.createNamespacedConfigMap({ namespace: 'default', body }))).toMatchObject({
+      code: 400,
+      message: 'resourceVersion should not be set on objects to be created',
+    });
+  });
+
   it('fills generateName with a random suffix', async () => {
     const a = await core.createNamespacedSecret({
       namespace: 'default',

@@ -92,6 +92,7 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   const rendered = annotate
     ? synthesized.workspaces.map((w) => stamped(w, annotate))
     : synthesized.workspaces;
+  const renderedIds = new Set(rendered.map(key));
   const next = renderTree(rendered);
   const keptRefs: WorkspaceRef[] = [...keep.keys()].map(parseKey);
   const merged = mergeTree(previous, next, { keep: keptRefs });
@@ -113,7 +114,7 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   return {
     tree: merged.tree,
     workspaces: outcomes(previous, merged.tree, rendered, keep),
-    plans: plans.filter((p) => rendered.some((w) => key(w) === key(p.workspace))),
+    plans: plans.filter((p) => renderedIds.has(key(p.workspace))),
     errors,
     warnings: synthesized.unreferenced.map(unreferencedWarning),
   };
@@ -181,12 +182,13 @@ function outcomes(
   keep: ReadonlyMap<string, string>,
 ): WorkspaceOutcome[] {
   const before = new Map(inventoryOf(previous).workspaces.map((entry) => [key(entry), entry]));
+  const after = new Map(inventoryOf(tree).workspaces.map((entry) => [key(entry), entry]));
   const result: WorkspaceOutcome[] = [];
   for (const workspace of rendered) {
     const id = key(workspace);
     if (keep.has(id)) continue;
     const old = before.get(id);
-    const now = inventoryOf(tree).workspaces.find((entry) => key(entry) === id);
+    const now = after.get(id);
     const same =
       old !== undefined &&
       now !== undefined &&
@@ -200,11 +202,12 @@ function outcomes(
     });
   }
   for (const [id, file] of keep) {
-    const [namespace = '', name = ''] = id.split('/');
+    const { namespace, name } = parseKey(id);
     result.push({ namespace, name, file, status: 'kept' });
   }
+  const renderedIds = new Set(rendered.map(key));
   for (const [id, entry] of before) {
-    if (!keep.has(id) && !rendered.some((w) => key(w) === id)) {
+    if (!keep.has(id) && !renderedIds.has(id)) {
       result.push({
         namespace: entry.namespace,
         name: entry.name,

@@ -32,5 +32,5 @@ export function gpuNode(
 }
 
 export function pod(name: string, status: object): V1Pod {
-  return { metadata: { name }, status: status as V1Pod['status'] };
+  return { metadata: { name }, status: status };
 }

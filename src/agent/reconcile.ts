@@ -59,7 +59,7 @@ export async function reconcileWorkspace(key: string, deps: ReconcileDeps): Prom
   const workload = kind === 'tuning' ? observeTuning(objects) : observeInference(objects);
 
   let nodes: NodeStatus | undefined;
-  let reconcileError: unknown;
+  let reconcileError: TransientError | undefined;
   if (outcome.ok) {
     const request = nodeRequest(outcome.plan, deps.provisioner.kind);
     try {
@@ -76,7 +76,7 @@ export async function reconcileWorkspace(key: string, deps: ReconcileDeps): Prom
       workload,
       ...(nodes !== undefined ? { nodes } : {}),
       targetNodeCount: outcome.ok ? outcome.plan.nodes : (object.status?.targetNodeCount ?? 0),
-      ...(reconcileError instanceof Error ? { reconcileError: reconcileError.message } : {}),
+      ...(reconcileError !== undefined ? { reconcileError: reconcileError.message } : {}),
       ...(object.status !== undefined ? { previous: object.status } : {}),
     },
     generation,

@@ -20,7 +20,7 @@ export interface WorkspaceObject extends KubernetesObject {
   resource?: unknown;
   inference?: unknown;
   tuning?: unknown;
-  status?: Partial<WorkspaceStatus> & Record<string, unknown>;
+  status?: Partial<WorkspaceStatus>;
 }
 
 export type PlanOutcome =

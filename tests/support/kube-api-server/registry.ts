@@ -1,0 +1,168 @@
+/**
+ * The kinds this server serves and the discovery documents describing them (`/api`, `/apis`,
+ * `/api/v1`, `/apis/<group>/<version>`), which `KubernetesObjectApi` reads before every call.
+ */
+
+/** One served resource. Several versions share one storage; responses carry the version asked for. */
+export interface KindDef {
+  /** API group; `''` for the core group. */
+  group: string;
+  /** Served versions, the first one preferred. */
+  versions: string[];
+  plural: string;
+  singular: string;
+  kind: string;
+  namespaced: boolean;
+  /** Whether `/status` is a subresource: main-resource writes then ignore `status`, and vice versa. */
+  statusSubresource: boolean;
+  /** Custom resources refuse strategic merge patch (415) and list items carry apiVersion/kind. */
+  custom: boolean;
+  shortNames?: string[];
+}
+
+const core = (
+  plural: string,
+  kind: string,
+  namespaced: boolean,
+  status: boolean,
+  shortNames?: string[],
+): KindDef => ({
+  group: '',
+  versions: ['v1'],
+  plural,
+  singular: kind.toLowerCase(),
+  kind,
+  namespaced,
+  statusSubresource: status,
+  custom: false,
+  ...(shortNames ? { shortNames } : {}),
+});
+
+/** The kinds served by default: what the in-cluster agent reads and writes. */
+export const DEFAULT_KINDS: readonly KindDef[] = [
+  core('namespaces', 'Namespace', false, true, ['ns']),
+  core('nodes', 'Node', false, true, ['no']),
+  core('pods', 'Pod', true, true, ['po']),
+  core('services', 'Service', true, true, ['svc']),
+  core('configmaps', 'ConfigMap', true, false, ['cm']),
+  core('events', 'Event', true, false, ['ev']),
+  core('secrets', 'Secret', true, false),
+  { ...core('deployments', 'Deployment', true, true, ['deploy']), group: 'apps' },
+  { ...core('statefulsets', 'StatefulSet', true, true, ['sts']), group: 'apps' },
+  { ...core('jobs', 'Job', true, true), group: 'batch' },
+  { ...core('leases', 'Lease', true, false), group: 'coordination.k8s.io' },
+  { ...core('nodeclaims', 'NodeClaim', false, true), group: 'karpenter.sh', custom: true },
+  {
+    ...core('workspaces', 'Workspace', true, true, ['wk']),
+    group: 'kaito.sh',
+    versions: ['v1beta1', 'v1alpha1'],
+    custom: true,
+  },
+];
+
+/** Lookup of served kinds by group, version and plural. */
+export class Registry {
+  readonly kinds: readonly KindDef[];
+
+  constructor(kinds: readonly KindDef[] = DEFAULT_KINDS) {
+    this.kinds = kinds;
+  }
+
+  find(group: string, version: string, plural: string): KindDef | undefined {
+    return this.kinds.find((k) => k.group === group && k.plural === plural && k.versions.includes(version));
+  }
+
+  byKind(group: string, kind: string): KindDef | undefined {
+    return this.kinds.find((k) => k.group === group && k.kind === kind);
+  }
+
+  servesGroupVersion(group: string, version: string): boolean {
+    return this.kinds.some((k) => k.group === group && k.versions.includes(version));
+  }
+
+  /** `GET /api`. */
+  coreVersions(serverAddress: string): Record<string, unknown> {
+    return {
+      kind: 'APIVersions',
+      versions: ['v1'],
+      serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+    };
+  }
+
+  /** `GET /apis`: every non-core group with its versions, the first served version preferred. */
+  groupList(): Record<string, unknown> {
+    const groups = new Map<string, string[]>();
+    for (const k of this.kinds) {
+      if (!k.group) continue;
+      const versions = groups.get(k.group) ?? [];
+      for (const v of k.versions) if (!versions.includes(v)) versions.push(v);
+      groups.set(k.group, versions);
+    }
+    return {
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
+      groups: [...groups].map(([name, versions]) => ({
+        name,
+        versions: versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v })),
+        preferredVersion: { groupVersion: `${name}/${versions[0] ?? ''}`, version: versions[0] ?? '' },
+      })),
+    };
+  }
+
+  /** `GET /apis/<group>` (the single-group form of the list above), or undefined when not served. */
+  group(name: string): Record<string, unknown> | undefined {
+    const list = this.groupList() as { groups: Record<string, unknown>[] };
+    const found = list.groups.find((g) => g['name'] === name);
+    return found ? { kind: 'APIGroup', apiVersion: 'v1', ...found } : undefined;
+  }
+
+  /** `GET /api/v1` or `/apis/<group>/<version>`: an APIResourceList with main and status resources. */
+  resourceList(group: string, version: string): Record<string, unknown> {
+    const resources: Record<string, unknown>[] = [];
+    for (const k of this.kinds) {
+      if (k.group !== group || !k.versions.includes(version)) continue;
+      resources.push({
+        name: k.plural,
+        singularName: k.singular,
+        namespaced: k.namespaced,
+        kind: k.kind,
+        verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+        ...(k.shortNames ? { shortNames: k.shortNames } : {}),
+      });
+      if (k.statusSubresource) {
+        resources.push({
+          name: `${k.plural}/status`,
+          singularName: '',
+          namespaced: k.namespaced,
+          kind: k.kind,
+          verbs: ['get', 'patch', 'update'],
+        });
+      }
+    }
+    return {
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: group ? `${group}/${version}` : version,
+      resources,
+    };
+  }
+}
+
+/** `apiVersion` as written in objects: `v1` for core, `<group>/<version>` otherwise. */
+export function apiVersionOf(group: string, version: string): string {
+  return group ? `${group}/${version}` : version;
+}
+
+/** The counter and error name of a kind: `pods`, `workspaces.kaito.sh`. */
+export function resourceName(k: KindDef): string {
+  return k.group ? `${k.plural}.${k.group}` : k.plural;
+}
+
+/** An object as served at `version`: storage is shared, only apiVersion differs (no schema conversion). */
+export function viewAs<T extends { apiVersion?: string; kind?: string }>(
+  kind: KindDef,
+  version: string,
+  obj: T,
+): T {
+  return { ...obj, apiVersion: apiVersionOf(kind.group, version), kind: kind.kind };
+}

@@ -12,6 +12,7 @@ const commands: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./validate.ts')).validate,
   plan: async () => (await import('./plan.ts')).plan,
   presets: async () => (await import('./presets.ts')).presets,
+  agent: async () => (await import('./agent.ts')).agent,
 };
 
 function help(): string {

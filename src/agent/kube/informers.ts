@@ -136,6 +136,7 @@ export class ClusterInformers {
     }
     for (const [kind, informer] of this.#all) {
       informer.on('error', (error: unknown) => {
+        if (this.#stopped) return; // stop() aborts the watches: not a failure
         events.error(kind, error);
         this.#restart(informer, 1);
       });

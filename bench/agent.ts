@@ -38,21 +38,21 @@ export async function benchAgent(count = 1000): Promise<AgentBenchResult> {
         },
       },
       status: { conditions: [{ type: 'Ready', status: 'True' }], capacity: { 'nvidia.com/gpu': '1' } },
-    } as KubeObject);
+    });
     server.seed({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name, namespace: 'default', labels: { 'kaito.sh/workspace': name } },
       spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: {} },
       status: { replicas: 1, readyReplicas: 1 },
-    } as KubeObject);
+    });
     server.seed({
       apiVersion: 'kaito.sh/v1beta1',
       kind: 'Workspace',
       metadata: { name, namespace: 'default', generation: 1 },
       resource: { labelSelector: { matchLabels: { apps: name } } },
       inference: { preset: { name: 'phi-3-mini-4k-instruct' } },
-    } as KubeObject);
+    });
   }
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);

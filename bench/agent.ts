@@ -5,7 +5,6 @@
  * API requests per Workspace at steady state over several resyncs (target: 0 writes).
  */
 import { startKubeApiServer } from '../tests/support/kube-api-server/index.ts';
-import type { KubeObject } from '../tests/support/kube-api-server/index.ts';
 import { startAgent } from '../src/agent/agent.ts';
 import { readCatalog } from '../src/catalog/index.ts';
 

@@ -236,7 +236,12 @@ function firstNotTrue(conditions: readonly Condition[]): Condition | undefined {
 
 /** Whether writing `next` would change anything the API server holds; false means skip the write. */
 export function statusChanged(previous: unknown, next: WorkspaceStatus): boolean {
-  return canonical(previous) !== canonical(next);
+  if (previous === null || typeof previous !== 'object') return true;
+  // Only the fields this agent writes: others (e.g. Kaito's `performance`) survive a merge patch and
+  // must not make every reconcile look like a change.
+  const stored = previous as Record<string, unknown>;
+  const owned = Object.fromEntries(Object.keys(next).map((key) => [key, stored[key]]));
+  return canonical(owned) !== canonical(next);
 }
 
 function canonical(value: unknown): string {

@@ -144,6 +144,12 @@ describe('computeStatus', () => {
     expect(statusChanged(JSON.parse(JSON.stringify(first)), again)).toBe(false);
   });
 
+  it('ignores status fields the agent does not write', () => {
+    const first = computeStatus(observe({ nodes: nodesReady, workload: serving }), 3, t0);
+    expect(statusChanged({ ...first, performance: { metrics: {} } }, first)).toBe(false);
+    expect(statusChanged({ ...first, state: 'Pending' }, first)).toBe(true);
+  });
+
   it('a new generation is a change', () => {
     const first = computeStatus(observe({ nodes: nodesReady, workload: serving }), 3, t0);
     expect(

@@ -54,9 +54,16 @@ function at(obj: unknown, path: Path): unknown {
   return cur;
 }
 
+/** Removes a field and then the maps left empty by its removal (an emptied `labels` disappears). */
 function removeAt(obj: JsonMap, path: Path): void {
-  const parent = at(obj, path.slice(0, -1));
-  if (isMap(parent)) delete parent[path[path.length - 1] ?? ''];
+  for (let depth = path.length; depth > 0; depth--) {
+    const parent = at(obj, path.slice(0, depth - 1));
+    const key = path[depth - 1] ?? '';
+    if (!isMap(parent)) return;
+    const child = parent[key];
+    if (depth < path.length && !(isMap(child) && Object.keys(child).length === 0)) return;
+    delete parent[key];
+  }
 }
 
 function overlaps(a: Path, b: Path): boolean {

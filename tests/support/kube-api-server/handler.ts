@@ -17,6 +17,7 @@ import {
 } from './errors.ts';
 import type { Json, KubeObject } from './object.ts';
 import { asKubeObject, isMap } from './object.ts';
+import { listResponse } from './list.ts';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.ts';
 import { apiVersionOf, resourceName, viewAs } from './registry.ts';
 import { route, type Route } from './routes.ts';
@@ -152,18 +153,19 @@ async function handleResource(
       return;
     }
     count('list');
-    const items = store.list(r.kind, r.namespace).filter((o) => labels(o) && fields(o));
-    send(res, 200, {
-      kind: `${r.kind.kind}List`,
-      apiVersion: apiVersionOf(r.kind.group, r.version),
-      metadata: { resourceVersion: String(store.resourceVersion) },
-      // Built-in lists omit apiVersion/kind on items; custom resource lists keep them.
-      items: items.map((o) => {
-        if (r.kind.custom) return view(o);
-        const { apiVersion: _a, kind: _k, ...rest } = o;
-        return rest;
+    send(
+      res,
+      200,
+      listResponse(store, {
+        kind: r.kind,
+        version: r.version,
+        namespace: r.namespace,
+        labels,
+        fields,
+        limit: query.get('limit'),
+        continueToken: query.get('continue'),
       }),
-    });
+    );
     return;
   }
   const name = r.name;
@@ -179,6 +181,8 @@ async function handleResource(
     }
     const obj = decodeObject(body, mediaType(req) === 'application/yaml');
     checkIdentity(r, obj);
+    if (obj.metadata.resourceVersion)
+      throw badRequest('resourceVersion should not be set on objects to be created');
     delete obj.metadata.managedFields;
     const apiVersion = apiVersionOf(r.kind.group, r.version);
     send(
@@ -211,6 +215,16 @@ async function handleResource(
       const obj = decodeObject(body, mediaType(req) === 'application/yaml');
       checkIdentity(r, obj);
       const current = store.require(r.kind, r.namespace, name);
+      // Custom resources do not allow unconditional updates (the CRD strategy's AllowUnconditionalUpdate).
+      if (r.kind.custom && !obj.metadata.resourceVersion) {
+        throw invalid(targetOf(r.kind, name), [
+          {
+            reason: 'FieldValueInvalid',
+            field: 'metadata.resourceVersion',
+            message: 'Invalid value: 0x0: must be specified for an update',
+          },
+        ]);
+      }
       obj.metadata.name = name;
       obj.metadata.managedFields = current.metadata.managedFields ?? [];
       const recorded = recordUpdate(

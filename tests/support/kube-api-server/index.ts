@@ -8,6 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import { RequestCounters } from './counters.ts';
 import { ApiError } from './errors.ts';
 import { handle } from './handler.ts';
+import { LifecycleControllers } from './lifecycle.ts';
 import type { KubeObject } from './object.ts';
 import type { KindDef } from './registry.ts';
 import { DEFAULT_KINDS, Registry } from './registry.ts';
@@ -27,7 +28,7 @@ export interface KubeApiServerOptions {
   kinds?: readonly KindDef[];
   /** Namespaces that exist at start. @default ['default', 'kube-system', 'kube-public', 'kube-node-lease'] */
   namespaces?: string[];
-  /** Interval of BOOKMARK events on watches that allow them (the real server: about a minute). @default 1000 */
+  /** Interval of BOOKMARK events on watches that allow them; `bookmark()` sends one at once. @default 60000 (as the real server) */
   bookmarkIntervalMs?: number;
 }
 
@@ -70,13 +71,14 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   const token = options.token === null ? undefined : (options.token ?? 'test-token');
   const registry = new Registry(options.kinds ?? DEFAULT_KINDS);
   const store = new Store(registry);
+  new LifecycleControllers(store);
   const nsKind = registry.find('', 'v1', 'namespaces');
   if (nsKind) {
     for (const name of options.namespaces ?? ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
       store.create(nsKind, undefined, { metadata: { name } });
     }
   }
-  const hub = new WatchHub(store, options.bookmarkIntervalMs ?? 1000);
+  const hub = new WatchHub(store, options.bookmarkIntervalMs ?? 60_000);
   const counters = new RequestCounters();
   let url = '';
   const server = createServer((req, res) => {

@@ -17,6 +17,8 @@ export interface KindDef {
   statusSubresource: boolean;
   /** Custom resources refuse strategic merge patch (415) and list items carry apiVersion/kind. */
   custom: boolean;
+  /** Whether the registry maintains `metadata.generation` (workload kinds and CRDs; not ConfigMaps, Pods...). */
+  generation: boolean;
   shortNames?: string[];
 }
 
@@ -35,6 +37,7 @@ const core = (
   namespaced,
   statusSubresource: status,
   custom: false,
+  generation: false,
   ...(shortNames ? { shortNames } : {}),
 });
 
@@ -47,16 +50,17 @@ export const DEFAULT_KINDS: readonly KindDef[] = [
   core('configmaps', 'ConfigMap', true, false, ['cm']),
   core('events', 'Event', true, false, ['ev']),
   core('secrets', 'Secret', true, false),
-  { ...core('deployments', 'Deployment', true, true, ['deploy']), group: 'apps' },
-  { ...core('statefulsets', 'StatefulSet', true, true, ['sts']), group: 'apps' },
-  { ...core('jobs', 'Job', true, true), group: 'batch' },
+  { ...core('deployments', 'Deployment', true, true, ['deploy']), group: 'apps', generation: true },
+  { ...core('statefulsets', 'StatefulSet', true, true, ['sts']), group: 'apps', generation: true },
+  { ...core('jobs', 'Job', true, true), group: 'batch', generation: true },
   { ...core('leases', 'Lease', true, false), group: 'coordination.k8s.io' },
-  { ...core('nodeclaims', 'NodeClaim', false, true), group: 'karpenter.sh', custom: true },
+  { ...core('nodeclaims', 'NodeClaim', false, true), group: 'karpenter.sh', custom: true, generation: true },
   {
     ...core('workspaces', 'Workspace', true, true, ['wk']),
     group: 'kaito.sh',
     versions: ['v1beta1', 'v1alpha1'],
     custom: true,
+    generation: true,
   },
 ];
 

@@ -6,11 +6,11 @@
  * appended to an event log that watches replay from; `compact()` forgets it, as etcd compaction does.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { alreadyExists, conflict, invalid, notFound, type ErrorTarget } from './errors.ts';
+import { ApiError, alreadyExists, conflict, invalid, notFound, type ErrorTarget } from './errors.ts';
 import type { KindDef, Registry } from './registry.ts';
 import { apiVersionOf, resourceName } from './registry.ts';
 import type { KubeObject } from './object.ts';
-import { clone, deepEqual } from './object.ts';
+import { clone, deepEqual, isMap } from './object.ts';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -61,8 +61,30 @@ export function targetOf(kind: KindDef, name?: string): ErrorTarget {
   return { group: kind.group, plural: kind.plural, kind: kind.kind, ...(name !== undefined ? { name } : {}) };
 }
 
+/**
+ * The controllers a cluster runs beside the apiserver that this server needs: garbage collection and
+ * namespace termination (lifecycle.ts). Called synchronously from the store's writes.
+ */
+export interface StoreHooks {
+  /** Before deletion starts; returns finalizers to add (e.g. `foregroundDeletion`). */
+  beforeDelete(kind: KindDef, obj: KubeObject, options: DeleteOptions): string[];
+  /** After deletionTimestamp was set on an object that has finalizers. */
+  deletionStarted(kind: KindDef, obj: KubeObject, options: DeleteOptions): void;
+  /** After an object left the store. */
+  removed(kind: KindDef, obj: KubeObject): void;
+}
+
+/** What still holds a deleting object: metadata.finalizers, and for a Namespace its spec.finalizers. */
+function pendingFinalizers(obj: KubeObject): string[] {
+  const spec = obj['spec'];
+  const specFinalizers =
+    obj.kind === 'Namespace' && isMap(spec) && Array.isArray(spec['finalizers']) ? spec['finalizers'] : [];
+  return [...(obj.metadata.finalizers ?? []), ...specFinalizers.map(String)];
+}
+
 export class Store {
   readonly registry: Registry;
+  hooks: StoreHooks | undefined;
   private rv = 0;
   private compactedRv = 0;
   private readonly objects = new Map<string, Map<string, KubeObject>>();
@@ -141,15 +163,39 @@ export class Store {
     for (const l of this.listeners) l(event);
   }
 
+  private remove(kind: KindDef, gone: KubeObject, old: KubeObject): void {
+    this.bucket(kind).delete(Store.key(gone.metadata.namespace, gone.metadata.name ?? ''));
+    this.emit('DELETED', kind, gone, old);
+    this.hooks?.removed(kind, clone(gone));
+  }
+
   private put(kind: KindDef, obj: KubeObject): void {
     this.bucket(kind).set(Store.key(obj.metadata.namespace, obj.metadata.name ?? ''), clone(obj));
   }
 
-  private requireNamespace(kind: KindDef, namespace: string | undefined): void {
+  private requireNamespace(kind: KindDef, namespace: string | undefined, name: string): void {
     if (!kind.namespaced) return;
     const nsKind = this.registry.find('', 'v1', 'namespaces');
-    if (!nsKind || !this.get(nsKind, undefined, namespace ?? '')) {
-      throw notFound({ group: '', plural: 'namespaces', kind: 'Namespace', name: namespace ?? '' });
+    const ns = nsKind && this.get(nsKind, undefined, namespace ?? '');
+    if (!ns) throw notFound({ group: '', plural: 'namespaces', kind: 'Namespace', name: namespace ?? '' });
+    if (ns.metadata.deletionTimestamp) {
+      throw new ApiError(
+        403,
+        'Forbidden',
+        `${resourceName(kind)} "${name}" is forbidden: unable to create new content in namespace ${namespace ?? ''} because it is being terminated`,
+        {
+          name,
+          ...(kind.group ? { group: kind.group } : {}),
+          kind: kind.plural,
+          causes: [
+            {
+              reason: 'NamespaceTerminating',
+              message: `namespace ${namespace ?? ''} is being terminated`,
+              field: 'metadata.namespace',
+            },
+          ],
+        },
+      );
     }
   }
 
@@ -172,15 +218,19 @@ export class Store {
     }
     if (kind.namespaced) meta.namespace = namespace;
     else delete meta.namespace;
-    this.requireNamespace(kind, namespace);
+    this.requireNamespace(kind, namespace, meta.name);
     if (this.get(kind, namespace, meta.name)) throw alreadyExists(targetOf(kind, meta.name));
     if (kind.statusSubresource && !keepStatus) delete obj['status'];
-    if (kind.kind === 'Namespace') obj['status'] = { phase: 'Active' };
+    if (kind.kind === 'Namespace') {
+      obj['spec'] = { finalizers: ['kubernetes'] };
+      obj['status'] = { phase: 'Active' };
+    }
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     meta.uid = randomUUID();
     meta.creationTimestamp = now();
-    meta.generation = 1;
+    if (kind.generation) meta.generation = 1;
+    else delete meta.generation;
     meta.resourceVersion = String(++this.rv);
     obj.apiVersion = apiVersionOf(kind.group, kind.versions[0] ?? '');
     obj.kind = kind.kind;
@@ -251,10 +301,8 @@ export class Store {
     next.metadata.resourceVersion = old.metadata.resourceVersion;
     if (deepEqual(withoutVolatile(old), withoutVolatile(next))) return old;
     next.metadata.resourceVersion = String(++this.rv);
-    if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0) {
-      this.bucket(kind).delete(Store.key(namespace && kind.namespaced ? namespace : undefined, name));
-      this.emit('DELETED', kind, next, old);
-      this.collectDependents(next.metadata.uid ?? '');
+    if (next.metadata.deletionTimestamp && pendingFinalizers(next).length === 0) {
+      this.remove(kind, next, old);
       return next;
     }
     this.put(kind, next);
@@ -284,10 +332,13 @@ export class Store {
         `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion ?? ''}`,
       );
     }
-    if (options.propagationPolicy === 'Orphan') this.orphanDependents(old.metadata.uid ?? '');
-    if ((old.metadata.finalizers ?? []).length > 0) {
-      if (old.metadata.deletionTimestamp) return { object: old, deleted: false };
+    if (old.metadata.deletionTimestamp) return { object: old, deleted: false };
+    const added = (this.hooks?.beforeDelete(kind, old, options) ?? []).filter(
+      (f) => !(old.metadata.finalizers ?? []).includes(f),
+    );
+    if (pendingFinalizers(old).length > 0 || added.length > 0) {
       const next = clone(old);
+      if (added.length > 0) next.metadata.finalizers = [...(old.metadata.finalizers ?? []), ...added];
       next.metadata.deletionTimestamp = now();
       next.metadata.deletionGracePeriodSeconds = 0;
       // rest.BeforeDelete bumps generation when graceful deletion starts, so controllers notice.
@@ -295,57 +346,31 @@ export class Store {
       next.metadata.resourceVersion = String(++this.rv);
       this.put(kind, next);
       this.emit('MODIFIED', kind, next, old);
-      return { object: clone(next), deleted: false };
+      this.hooks?.deletionStarted(kind, clone(next), options);
+      // The hooks may have finished the deletion already (foreground deletion without blocking dependents).
+      const current = this.get(kind, namespace, name);
+      return current ? { object: current, deleted: false } : { object: next, deleted: true };
     }
-    this.bucket(kind).delete(Store.key(kind.namespaced ? namespace : undefined, name));
     const gone = clone(old);
     gone.metadata.resourceVersion = String(++this.rv);
-    this.emit('DELETED', kind, gone, old);
-    this.collectDependents(old.metadata.uid ?? '');
+    this.remove(kind, gone, old);
     return { object: gone, deleted: true };
   }
 
-  private findByUid(uid: string): boolean {
-    for (const bucket of this.objects.values()) {
-      for (const obj of bucket.values()) if (obj.metadata.uid === uid) return true;
-    }
-    return false;
-  }
-
-  private dependentsOf(uid: string): { kind: KindDef; obj: KubeObject }[] {
+  /** Every stored object with its kind (copies), for the lifecycle controllers. */
+  all(): { kind: KindDef; obj: KubeObject }[] {
     const out: { kind: KindDef; obj: KubeObject }[] = [];
     for (const kind of this.registry.kinds) {
-      for (const obj of this.bucket(kind).values()) {
-        if ((obj.metadata.ownerReferences ?? []).some((r) => r.uid === uid))
-          out.push({ kind, obj: clone(obj) });
-      }
+      for (const obj of this.bucket(kind).values()) out.push({ kind, obj: clone(obj) });
     }
     return out;
   }
 
-  private dropOwner(kind: KindDef, obj: KubeObject, uid: string): void {
-    const next = clone(obj);
-    next.metadata.ownerReferences = (obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
-    if (next.metadata.ownerReferences.length === 0) delete next.metadata.ownerReferences;
-    this.update(kind, obj.metadata.namespace, next);
-  }
-
-  /** `propagationPolicy: Orphan`: dependents lose their reference to the owner and stay. */
-  private orphanDependents(uid: string): void {
-    for (const { kind, obj } of this.dependentsOf(uid)) this.dropOwner(kind, obj, uid);
-  }
-
-  /**
-   * Background garbage collection after an owner is gone: a dependent whose other owners still exist
-   * only loses the dangling reference; one with no owner left is deleted (recursively, finalizers honoured).
-   */
-  private collectDependents(uid: string): void {
-    if (!uid) return;
-    for (const { kind, obj } of this.dependentsOf(uid)) {
-      const others = (obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
-      if (others.some((r) => this.findByUid(r.uid))) this.dropOwner(kind, obj, uid);
-      else if (!obj.metadata.deletionTimestamp)
-        this.delete(kind, obj.metadata.namespace, obj.metadata.name ?? '');
+  /** Whether an object with this uid exists (owner lookups). */
+  exists(uid: string): boolean {
+    for (const bucket of this.objects.values()) {
+      for (const obj of bucket.values()) if (obj.metadata.uid === uid) return true;
     }
+    return false;
   }
 }

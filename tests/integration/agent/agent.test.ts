@@ -266,12 +266,16 @@ describe('agent with the nodeclaim provisioner', () => {
     const running = await agent('c-1');
     await createWorkspace('drop');
     await vi.waitFor(() => expect(claimsOf('drop')).toHaveLength(1), { timeout: 5000 });
+    server.requests.reset();
     server.compact();
     server.dropWatches();
     await launchNodes('drop');
     await deployment('drop', 1);
     await vi.waitFor(() => expect(condition('drop', 'Ready')).toBe('True/Succeeded'), { timeout: 5000 });
     expect(running.isLeader()).toBe(true);
+    // The informers came back by listing again: their old resourceVersions were compacted away.
+    expect(server.requests.count({ verb: 'list', resource: 'nodes' })).toBeGreaterThan(0);
+    expect(server.requests.count({ verb: 'list', resource: 'workspaces.kaito.sh' })).toBeGreaterThan(0);
   });
 
   it('on delete removes the NodeClaims, then the finalizer, and the Workspace is gone', async () => {

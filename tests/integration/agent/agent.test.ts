@@ -273,9 +273,10 @@ describe('agent with the nodeclaim provisioner', () => {
     await deployment('drop', 1);
     await vi.waitFor(() => expect(condition('drop', 'Ready')).toBe('True/Succeeded'), { timeout: 5000 });
     expect(running.isLeader()).toBe(true);
-    // The informers came back by listing again: their old resourceVersions were compacted away.
+    // The Node informer came back by listing again: no Node changed since its list, so its
+    // resourceVersion was older than the compaction point and the watch answered 410 Gone. (Informers
+    // whose last event is the newest in the store may legitimately resume without a relist.)
     expect(server.requests.count({ verb: 'list', resource: 'nodes' })).toBeGreaterThan(0);
-    expect(server.requests.count({ verb: 'list', resource: 'workspaces.kaito.sh' })).toBeGreaterThan(0);
   });
 
   it('on delete removes the NodeClaims, then the finalizer, and the Workspace is gone', async () => {

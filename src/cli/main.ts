@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<Command>> = {
   plan: async () => (await import('./plan.ts')).plan,
   presets: async () => (await import('./presets.ts')).presets,
   sync: async () => (await import('./sync.ts')).sync,
+  agent: async () => (await import('./agent.ts')).agent,
 };
 
 function help(): string {

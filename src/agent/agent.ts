@@ -1,0 +1,192 @@
+/**
+ * The running agent: health server, leader election and, while leading, the informers, the work queue
+ * and a periodic resync. Only the leader reconciles; a replica that loses the Lease stops its caches and
+ * queue and goes back to standing by. Configuration arrives parsed (src/cli/agent.ts).
+ */
+import type * as k8s from '@kubernetes/client-node';
+import type { Catalog } from '../catalog/index.ts';
+import { startHealthServer } from './health-server.ts';
+import type { HealthServer } from './health-server.ts';
+import { ClusterInformers } from './kube/informers.ts';
+import { LeaderElector } from './kube/leader-election.ts';
+import { KubeNodeClaimStore, KubeWorkspaceAccess } from './kube/workspace-client.ts';
+import { AgentMetrics } from './metrics.ts';
+import type { ProvisionerKind } from './node-provisioner.ts';
+import { createNodeProvisioner } from './provisioners/index.ts';
+import { reconcileWorkspace } from './reconcile.ts';
+import { WorkQueue } from './work-queue.ts';
+
+export interface AgentConfig {
+  provisioner: ProvisionerKind;
+  catalog: Catalog;
+  /** Metrics/health listen address; port 0 picks one. */
+  metrics: { host: string; port: number };
+  lease: {
+    namespace: string;
+    name: string;
+    identity: string;
+    /** @default 15000 */
+    durationMs?: number;
+    /** @default 10000 */
+    renewDeadlineMs?: number;
+    /** @default 2000 */
+    retryPeriodMs?: number;
+  };
+  /** Every Workspace is reconciled again this often. @default 300000 */
+  resyncMs?: number;
+  /** Look again this soon while a Workspace is on its way. @default 10000 */
+  notReadyRequeueMs?: number;
+  /** @default 4 */
+  concurrency?: number;
+  /** First retry after an error. @default 500 */
+  baseRetryMs?: number;
+}
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface RunningAgent {
+  readonly metrics: AgentMetrics;
+  readonly healthPort: number;
+  isLeader(): boolean;
+  /** Resolves when every Workspace key queued so far has been reconciled (for tests and the benchmark). */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The leader's machinery; built on each election win, torn down when leadership ends. */
+class LeaderWork {
+  readonly informers: ClusterInformers;
+  readonly queue: WorkQueue;
+  readonly #workspaces: KubeWorkspaceAccess;
+  #resync: NodeJS.Timeout | undefined;
+  synced = false;
+
+  constructor(kc: k8s.KubeConfig, config: AgentConfig, metrics: AgentMetrics, log: Logger) {
+    const enqueueAll = (): void => {
+      for (const key of this.informers.workspaceKeys()) this.queue.add(key);
+    };
+    this.informers = new ClusterInformers(kc, {
+      enqueue: (key) => this.queue.add(key),
+      unlabelledNode: () => {
+        if (config.provisioner === 'byo') enqueueAll();
+      },
+      error: (kind, error) => {
+        metrics.informerErrors += 1;
+        log.error('watch failed; restarting it', { kind, error: String(error) });
+      },
+    });
+    this.#workspaces = new KubeWorkspaceAccess(kc, this.informers, () => (metrics.statusWrites += 1));
+    const provisioner = createNodeProvisioner(config.provisioner, {
+      cluster: { nodes: () => this.informers.nodes.list() },
+      nodeClaims: new KubeNodeClaimStore(kc, this.informers),
+    });
+    const deps = {
+      workspaces: this.#workspaces,
+      workloads: (namespace: string, name: string) => this.informers.workloads(namespace, name),
+      provisioner,
+      catalog: config.catalog,
+      now: () => new Date(),
+      notReadyRequeueMs: config.notReadyRequeueMs ?? 10_000,
+    };
+    this.queue = new WorkQueue((key) => reconcileWorkspace(key, deps), {
+      concurrency: config.concurrency ?? 4,
+      baseDelayMs: config.baseRetryMs ?? 500,
+      onResult: (_key, outcome) => metrics.countReconcile(outcome),
+      onError: (key, error, retryInMs) =>
+        log.error('reconcile failed; retrying', { workspace: key, error: errorText(error), retryInMs }),
+    });
+    this.#resyncEvery(config.resyncMs ?? 300_000, enqueueAll);
+  }
+
+  #resyncEvery(ms: number, enqueueAll: () => void): void {
+    this.#resync = setInterval(() => {
+      this.#workspaces.prune(new Set(this.informers.workspaceKeys()));
+      enqueueAll();
+    }, ms);
+    this.#resync.unref();
+  }
+
+  async start(): Promise<void> {
+    await this.informers.start();
+    this.synced = true;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#resync !== undefined) clearInterval(this.#resync);
+    await this.queue.stop();
+    await this.informers.stop();
+  }
+}
+
+export async function startAgent(
+  kc: k8s.KubeConfig,
+  config: AgentConfig,
+  log: Logger,
+): Promise<RunningAgent> {
+  const metrics = new AgentMetrics();
+  let work: LeaderWork | undefined;
+  let transition: Promise<void> = Promise.resolve();
+  const elector = new LeaderElector(kc, {
+    namespace: config.lease.namespace,
+    name: config.lease.name,
+    identity: config.lease.identity,
+    ...(config.lease.durationMs !== undefined ? { leaseDurationMs: config.lease.durationMs } : {}),
+    ...(config.lease.renewDeadlineMs !== undefined ? { renewDeadlineMs: config.lease.renewDeadlineMs } : {}),
+    ...(config.lease.retryPeriodMs !== undefined ? { retryPeriodMs: config.lease.retryPeriodMs } : {}),
+    onStartedLeading: () => {
+      log.info('became leader', {
+        lease: `${config.lease.namespace}/${config.lease.name}`,
+        identity: config.lease.identity,
+      });
+      transition = transition.then(async () => {
+        const next = new LeaderWork(kc, config, metrics, log);
+        work = next;
+        try {
+          await next.start();
+        } catch (error) {
+          log.error('could not list the cluster; informers retry', { error: errorText(error) });
+        }
+      });
+    },
+    onStoppedLeading: () => {
+      log.info('stopped leading', { identity: config.lease.identity });
+      transition = transition.then(async () => {
+        const old = work;
+        work = undefined;
+        await old?.stop();
+      });
+    },
+    onError: (error) => log.error('leader election failed; retrying', { error: errorText(error) }),
+  });
+  metrics.queueDepth = () => work?.queue.depth ?? 0;
+  metrics.leader = () => elector.isLeader;
+  const health: HealthServer = await startHealthServer(
+    config.metrics.host,
+    config.metrics.port,
+    metrics,
+    () => (elector.isLeader ? work?.synced === true : true),
+  );
+  elector.start();
+  return {
+    metrics,
+    healthPort: health.port,
+    isLeader: () => elector.isLeader,
+    idle: async () => {
+      await transition;
+      await work?.queue.idle();
+    },
+    stop: async () => {
+      await elector.stop();
+      await transition;
+      await work?.stop();
+      await health.close();
+    },
+  };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

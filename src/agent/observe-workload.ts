@@ -1,0 +1,43 @@
+/**
+ * The Workspace's workload as the informer caches show it → the observation `computeStatus` takes.
+ * Inference: the Deployment (one node) or StatefulSet (several) labelled `kaito.sh/workspace`; tuning:
+ * the Job. Pods are classified for the failure reason. Pure.
+ */
+import type { V1Deployment, V1Job, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import { classifyPods } from './pod-failure.ts';
+import type { InferenceObservation, TuningObservation } from './workspace-status.ts';
+
+export interface WorkloadObjects {
+  deployments: readonly V1Deployment[];
+  statefulSets: readonly V1StatefulSet[];
+  jobs: readonly V1Job[];
+  pods: readonly V1Pod[];
+}
+
+export function observeInference(objects: WorkloadObjects): InferenceObservation {
+  const workload = objects.statefulSets[0] ?? objects.deployments[0];
+  const podFailure = classifyPods(objects.pods);
+  if (workload === undefined) return { kind: 'inference', found: false, replicas: 0, readyReplicas: 0 };
+  return {
+    kind: 'inference',
+    found: true,
+    replicas: workload.spec?.replicas ?? 1,
+    readyReplicas: workload.status?.readyReplicas ?? 0,
+    ...(podFailure !== undefined ? { podFailure } : {}),
+  };
+}
+
+export function observeTuning(objects: WorkloadObjects): TuningObservation {
+  const job = objects.jobs[0];
+  const podFailure = classifyPods(objects.pods);
+  const failed = job?.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
+  return {
+    kind: 'tuning',
+    found: job !== undefined,
+    active: job?.status?.active ?? 0,
+    ready: job?.status?.ready ?? 0,
+    succeeded: job?.status?.succeeded ?? 0,
+    ...(failed !== undefined ? { failedMessage: failed.message ?? failed.reason ?? 'Failed' } : {}),
+    ...(podFailure !== undefined ? { podFailure } : {}),
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * "Why is this pod not ready": a pod's status → one of Kaito's InferenceReady/JobStarted failure reasons
+ * (v0.12 `pkg/workspace/inference/...` diagnostics) with a message a person can act on. Pure. Only pods
+ * that are not Ready are looked at, so a container that was OOMKilled once and has since recovered does
+ * not mark a healthy workload as failed; one that is OOMKilled now does (kaito#931, kaito#1493).
+ */
+import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import { CONDITION_REASONS } from '../api/index.ts';
+
+export interface PodFailure {
+  reason: string;
+  message: string;
+}
+
+const IMAGE_PULL = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'ErrImageNeverPull']);
+const START_ERRORS = new Set(['CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);
+
+export function isPodReady(pod: V1Pod): boolean {
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+/** The most specific reason this pod is failing, or undefined when it is ready or merely starting. */
+export function classifyPod(pod: V1Pod): PodFailure | undefined {
+  const name = pod.metadata?.name ?? '';
+  if (pod.metadata?.deletionTimestamp !== undefined && pod.metadata.deletionTimestamp !== null)
+    return undefined;
+  const status = pod.status;
+  if (status?.reason === 'Evicted') {
+    return failure(CONDITION_REASONS.PodEvicted, `pod ${name} was evicted`, status.message);
+  }
+  if (isPodReady(pod)) return undefined;
+  const scheduled = status?.conditions?.find((c) => c.type === 'PodScheduled');
+  if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
+    return failure(CONDITION_REASONS.Unschedulable, `pod ${name} cannot be scheduled`, scheduled.message);
+  }
+  const containers = [...(status?.initContainerStatuses ?? []), ...(status?.containerStatuses ?? [])];
+  const verdicts = containers
+    .map((c) => classifyContainer(name, c))
+    .filter((v): v is Ranked => v !== undefined);
+  verdicts.sort((a, b) => a.rank - b.rank);
+  const first = verdicts[0];
+  return first === undefined ? undefined : { reason: first.reason, message: first.message };
+}
+
+/** The first failing pod's verdict, pods taken in name order so the message is stable. */
+export function classifyPods(pods: readonly V1Pod[]): PodFailure | undefined {
+  const sorted = [...pods].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  for (const pod of sorted) {
+    const verdict = classifyPod(pod);
+    if (verdict !== undefined) return verdict;
+  }
+  return undefined;
+}
+
+interface Ranked extends PodFailure {
+  rank: number;
+}
+
+function classifyContainer(pod: string, c: V1ContainerStatus): Ranked | undefined {
+  const where = `pod ${pod} container ${c.name}`;
+  const waiting = c.state?.waiting;
+  const oomNow = c.state?.terminated?.reason === 'OOMKilled';
+  const oomBefore = c.lastState?.terminated?.reason === 'OOMKilled';
+  if (oomNow || (oomBefore && !c.ready)) {
+    return {
+      rank: 0,
+      ...failure(CONDITION_REASONS.ContainerOOMKilled, `${where} was OOMKilled (out of memory)`),
+    };
+  }
+  if (waiting?.reason === 'CrashLoopBackOff') {
+    const exit = c.lastState?.terminated;
+    const detail =
+      exit === undefined
+        ? waiting.message
+        : `last exit code ${exit.exitCode}${exit.reason ? ` (${exit.reason})` : ''}`;
+    return {
+      rank: 1,
+      ...failure(CONDITION_REASONS.ContainerCrashLoopBackOff, `${where} is crash-looping`, detail),
+    };
+  }
+  if (waiting?.reason !== undefined && IMAGE_PULL.has(waiting.reason)) {
+    return {
+      rank: 2,
+      ...failure(CONDITION_REASONS.ImagePullError, `${where} cannot pull ${c.image}`, waiting.message),
+    };
+  }
+  if (waiting?.reason !== undefined && START_ERRORS.has(waiting.reason)) {
+    return {
+      rank: 3,
+      ...failure(CONDITION_REASONS.ContainerStartError, `${where} cannot start`, waiting.message),
+    };
+  }
+  return undefined;
+}
+
+function failure(reason: string, summary: string, detail?: string): PodFailure {
+  return { reason, message: detail !== undefined && detail !== '' ? `${summary}: ${detail}` : summary };
+}

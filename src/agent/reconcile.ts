@@ -1,0 +1,92 @@
+/**
+ * One reconcile of one Workspace: read it from the cache → validate + plan (problems → Stalled) →
+ * finalizer → provisioner `provision` + `status` → observe the workload → compute the status → at most
+ * ONE status write, only when it changed. Never waits: "not ready" is a requeue, an outside failure is
+ * thrown (after the status says so) for the queue's backoff. Deletion lives in reconcile-deletion.ts.
+ */
+import { TransientError } from '../errors.ts';
+import { findCondition } from '../api/index.ts';
+import type { Catalog } from '../catalog/index.ts';
+import type { NodeProvisioner, NodeStatus } from './node-provisioner.ts';
+import { observeInference, observeTuning } from './observe-workload.ts';
+import type { WorkloadObjects } from './observe-workload.ts';
+import { reconcileDeletion } from './reconcile-deletion.ts';
+import type { ReconcileResult } from './work-queue.ts';
+import { WORKSPACE_FINALIZER, nodeRequest, planWorkspace, splitKey } from './workspace-object.ts';
+import type { WorkspaceObject } from './workspace-object.ts';
+import { computeStatus } from './workspace-status.ts';
+import type { WorkspaceStatus } from './workspace-status.ts';
+
+/** Reads from informer caches, writes to the API server. */
+export interface WorkspaceAccess {
+  get(namespace: string, name: string): WorkspaceObject | undefined;
+  /** Sets `metadata.finalizers`, guarded by the object's resourceVersion (409 → TransientError). */
+  setFinalizers(object: WorkspaceObject, finalizers: string[]): Promise<void>;
+  /**
+   * Writes the status through the `/status` subresource, unless `status` equals what is stored (or
+   * what this agent last wrote for this resourceVersion). Returns whether a write was sent.
+   */
+  writeStatus(object: WorkspaceObject, status: WorkspaceStatus): Promise<boolean>;
+}
+
+export interface ReconcileDeps {
+  workspaces: WorkspaceAccess;
+  /** The workload objects labelled for the Workspace, from the caches. */
+  workloads(namespace: string, name: string): WorkloadObjects;
+  provisioner: NodeProvisioner;
+  catalog: Catalog;
+  now(): Date;
+  /** How soon to look again while something is on its way. @default 10000 */
+  notReadyRequeueMs?: number;
+}
+
+export async function reconcileWorkspace(key: string, deps: ReconcileDeps): Promise<ReconcileResult> {
+  const { namespace, name } = splitKey(key);
+  const object = deps.workspaces.get(namespace, name);
+  if (object === undefined) return {};
+  if (object.metadata?.deletionTimestamp !== undefined && object.metadata.deletionTimestamp !== null) {
+    return reconcileDeletion(object, deps);
+  }
+  const finalizers = object.metadata?.finalizers ?? [];
+  if (!finalizers.includes(WORKSPACE_FINALIZER)) {
+    await deps.workspaces.setFinalizers(object, [...finalizers, WORKSPACE_FINALIZER]);
+  }
+
+  const generation = object.metadata?.generation ?? 0;
+  const outcome = planWorkspace(object, deps.catalog);
+  const objects = deps.workloads(namespace, name);
+  const kind = outcome.ok ? (outcome.plan.workload === 'tuning' ? 'tuning' : 'inference') : outcome.kind;
+  const workload = kind === 'tuning' ? observeTuning(objects) : observeInference(objects);
+
+  let nodes: NodeStatus | undefined;
+  let reconcileError: TransientError | undefined;
+  if (outcome.ok) {
+    const request = nodeRequest(outcome.plan, deps.provisioner.kind);
+    try {
+      await deps.provisioner.provision(request);
+      nodes = await deps.provisioner.status(request);
+    } catch (error) {
+      if (!(error instanceof TransientError)) throw error;
+      reconcileError = error;
+    }
+  }
+  const status = computeStatus(
+    {
+      ...(outcome.ok ? {} : { specProblems: outcome.problems }),
+      workload,
+      ...(nodes !== undefined ? { nodes } : {}),
+      targetNodeCount: outcome.ok ? outcome.plan.nodes : (object.status?.targetNodeCount ?? 0),
+      ...(reconcileError !== undefined ? { reconcileError: reconcileError.message } : {}),
+      ...(object.status !== undefined ? { previous: object.status } : {}),
+    },
+    generation,
+    deps.now(),
+  );
+  await deps.workspaces.writeStatus(object, status);
+  if (reconcileError !== undefined) throw reconcileError;
+
+  const settled =
+    findCondition(status.conditions, 'Ready')?.status === 'True' ||
+    findCondition(status.conditions, 'Stalled')?.status === 'True';
+  return settled ? {} : { requeueAfterMs: deps.notReadyRequeueMs ?? 10_000 };
+}

@@ -1,0 +1,83 @@
+/**
+ * The Workspace as the agent reads it from the cluster, and the two conversions the reconciler needs:
+ * back to the document a user wrote (so the cluster copy is validated by exactly the rules `validate`
+ * applies to git), and from a plan to the provisioner's {@link NodeRequest}. Pure.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Problem } from '../errors.ts';
+import { SpecError } from '../errors.ts';
+import type { Workspace } from '../api/index.ts';
+import { loadSources } from '../api/index.ts';
+import type { Catalog, WorkspacePlan } from '../catalog/index.ts';
+import { plan } from '../catalog/index.ts';
+import type { NodeRequest, ProvisionerKind } from './node-provisioner.ts';
+import type { WorkspaceStatus } from './workspace-status.ts';
+
+export const WORKSPACE_FINALIZER = 'workspace.finalizer.kaito.sh';
+export const NODE_IMAGE_FAMILY_ANNOTATION = 'kaito.sh/node-image-family';
+
+export interface WorkspaceObject extends KubernetesObject {
+  resource?: unknown;
+  inference?: unknown;
+  tuning?: unknown;
+  status?: Partial<WorkspaceStatus>;
+}
+
+export type PlanOutcome =
+  | { ok: true; workspace: Workspace; plan: WorkspacePlan }
+  | { ok: false; kind: 'inference' | 'tuning'; problems: Problem[] };
+
+/** Validates and plans the cluster copy; spec problems come back as data (the Workspace goes Stalled). */
+export function planWorkspace(object: WorkspaceObject, catalog: Catalog): PlanOutcome {
+  const kind = object.tuning !== undefined && object.tuning !== null ? 'tuning' : 'inference';
+  const meta = object.metadata ?? {};
+  const document = {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    metadata: {
+      name: meta.name,
+      namespace: meta.namespace,
+      ...(meta.labels !== undefined ? { labels: meta.labels } : {}),
+      ...(meta.annotations !== undefined ? { annotations: meta.annotations } : {}),
+    },
+    ...(object.resource !== undefined ? { resource: object.resource } : {}),
+    ...(object.inference !== undefined ? { inference: object.inference } : {}),
+    ...(object.tuning !== undefined ? { tuning: object.tuning } : {}),
+  };
+  const path = `cluster:${meta.namespace ?? ''}/${meta.name ?? ''}`;
+  const loaded = loadSources([{ path, content: JSON.stringify(document) }]);
+  const workspace = loaded.workspaces[0];
+  if (workspace === undefined) {
+    return { ok: false, kind, problems: loaded.failures.flatMap((f) => f.problems) };
+  }
+  try {
+    return { ok: true, workspace, plan: plan(workspace, catalog) };
+  } catch (error) {
+    if (error instanceof SpecError) return { ok: false, kind, problems: [...error.problems] };
+    throw error;
+  }
+}
+
+/** What the node layer must provide for this plan. */
+export function nodeRequest(plan: WorkspacePlan, provisioner: ProvisionerKind): NodeRequest {
+  const { workspace } = plan;
+  const family = workspace.annotations[NODE_IMAGE_FAMILY_ANNOTATION];
+  return {
+    workspace: { namespace: workspace.namespace, name: workspace.name },
+    ...(provisioner !== 'byo' && plan.instanceType !== undefined ? { instanceType: plan.instanceType } : {}),
+    nodes: plan.nodes,
+    gpusPerNode: plan.gpusPerNode,
+    matchLabels: { ...(workspace.resource.labelSelector.matchLabels ?? {}) },
+    diskGiB: plan.diskGiB,
+    ...(family === 'ubuntu' || family === 'azurelinux' ? { nodeImageFamily: family } : {}),
+  };
+}
+
+export function workspaceKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const slash = key.indexOf('/');
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}

@@ -1,0 +1,131 @@
+/**
+ * `kaito-gitops agent`: the in-cluster agent. Flags and environment are parsed once here into an
+ * AgentConfig; the kubeconfig comes from `--kubeconfig`, `$KUBECONFIG`, the in-cluster service account,
+ * or `~/.kube/config`, in that order. Logs are JSON lines on stderr. Runs until SIGINT/SIGTERM, then
+ * releases the leader Lease and exits 0.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { UsageError } from '../errors.ts';
+import { startAgent } from '../agent/agent.ts';
+import type { Logger } from '../agent/agent.ts';
+import { AVAILABLE_PROVISIONERS } from '../agent/provisioners/index.ts';
+import type { ProvisionerKind } from '../agent/node-provisioner.ts';
+import { PROVISIONER_KINDS } from '../agent/node-provisioner.ts';
+import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
+import { loadCatalog } from './inputs.ts';
+
+const usage = `usage: kaito-gitops agent --provisioner nodeclaim|byo [flags]
+
+  --provisioner KIND      nodeclaim (Karpenter NodeClaims, Kaito-compatible) or byo (your own GPU nodes)
+  --presets DIR           catalog directory (default: the presets/ shipped with kaito-gitops)
+  --metrics-addr ADDR     /healthz, /readyz, /metrics listen address (default :8081)
+  --lease-namespace NS    namespace of the leader-election Lease (default: $POD_NAMESPACE or kaito-gitops)
+  --lease-name NAME       name of the Lease (default kaito-gitops-agent)
+  --resync SECONDS        reconcile every Workspace this often (default 300)
+  --concurrency N         Workspaces reconciled at once (default 4)
+  --kubeconfig FILE       kubeconfig (default: $KUBECONFIG, in-cluster, ~/.kube/config)`;
+
+const flags = {
+  provisioner: { type: 'string' },
+  presets: { type: 'string' },
+  'metrics-addr': { type: 'string', default: ':8081' },
+  'lease-namespace': { type: 'string' },
+  'lease-name': { type: 'string', default: 'kaito-gitops-agent' },
+  resync: { type: 'string', default: '300' },
+  concurrency: { type: 'string', default: '4' },
+  kubeconfig: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** `:8081`, `0.0.0.0:8081`, `127.0.0.1:0` → host and port. */
+export function parseListenAddress(value: string): { host: string; port: number } {
+  const colon = value.lastIndexOf(':');
+  const host = colon <= 0 ? '0.0.0.0' : value.slice(0, colon);
+  const port = Number(value.slice(colon + 1));
+  if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--metrics-addr must be [HOST]:PORT, such as :8081, not "${value}"`);
+  }
+  return { host, port };
+}
+
+function positiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UsageError(`--${flag} must be a positive whole number, not "${value}"`);
+  return n;
+}
+
+export function parseProvisioner(value: string | undefined): ProvisionerKind {
+  if (value === undefined)
+    throw new UsageError(`--provisioner is required: ${AVAILABLE_PROVISIONERS.join(' or ')}`);
+  const kind = PROVISIONER_KINDS.find((k) => k === value);
+  if (kind === undefined || !(AVAILABLE_PROVISIONERS as readonly string[]).includes(kind)) {
+    throw new UsageError(
+      kind === 'aks'
+        ? `--provisioner aks is not available yet; use ${AVAILABLE_PROVISIONERS.join(' or ')}`
+        : `--provisioner must be ${AVAILABLE_PROVISIONERS.join(' or ')}, not "${value}"`,
+    );
+  }
+  return kind;
+}
+
+function loadKubeConfig(file: string | undefined, env: CliIO['env']): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  const path = file ?? env.KUBECONFIG;
+  if (path !== undefined && path !== '') kc.loadFromFile(path);
+  else if (env.KUBERNETES_SERVICE_HOST !== undefined) kc.loadFromCluster();
+  else if (env.HOME !== undefined) kc.loadFromFile(join(env.HOME, '.kube', 'config'));
+  else throw new UsageError('no kubeconfig: pass --kubeconfig, set KUBECONFIG, or run in a cluster');
+  return kc;
+}
+
+function jsonLogger(io: CliIO): Logger {
+  const line = (level: string, msg: string, fields: Record<string, unknown> = {}): void =>
+    io.stderr(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }) + '\n');
+  return { info: (m, f) => line('info', m, f), error: (m, f) => line('error', m, f) };
+}
+
+export const agent: Command = {
+  name: 'agent',
+  summary: 'Run the in-cluster agent: GPU nodes, Workspace status, leader election',
+  usage,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const { values } = parseFlags(args, flags);
+    if (values.help === true) {
+      io.stdout(usage + '\n');
+      return EXIT.ok;
+    }
+    const provisioner = parseProvisioner(values.provisioner);
+    const metrics = parseListenAddress(values['metrics-addr']);
+    const resyncMs = positiveInt('resync', values.resync) * 1000;
+    const concurrency = positiveInt('concurrency', values.concurrency);
+    const catalog = await loadCatalog(values.presets, io);
+    const kc = loadKubeConfig(values.kubeconfig, io.env);
+    const identity = `${io.env.POD_NAME ?? hostname()}_${randomBytes(4).toString('hex')}`;
+    const log = jsonLogger(io);
+    const running = await startAgent(
+      kc,
+      {
+        provisioner,
+        catalog,
+        metrics,
+        lease: {
+          namespace: values['lease-namespace'] ?? io.env.POD_NAMESPACE ?? 'kaito-gitops',
+          name: values['lease-name'],
+          identity,
+        },
+        resyncMs,
+        concurrency,
+      },
+      log,
+    );
+    log.info('agent started', { provisioner, identity, metricsPort: running.healthPort });
+    await io.stopped;
+    await running.stop();
+    log.info('agent stopped', { identity });
+    return EXIT.ok;
+  },
+};

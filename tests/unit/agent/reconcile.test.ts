@@ -1,0 +1,175 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { findCondition } from '../../../src/api/index.ts';
+import type { Catalog } from '../../../src/catalog/index.ts';
+import { readCatalog } from '../../../src/catalog/index.ts';
+import { TransientError } from '../../../src/errors.ts';
+import type { NodeProvisioner, NodeStatus } from '../../../src/agent/node-provisioner.ts';
+import type { WorkloadObjects } from '../../../src/agent/observe-workload.ts';
+import { reconcileWorkspace } from '../../../src/agent/reconcile.ts';
+import type { WorkspaceAccess } from '../../../src/agent/reconcile.ts';
+import type { WorkspaceObject } from '../../../src/agent/workspace-object.ts';
+import type { WorkspaceStatus } from '../../../src/agent/workspace-status.ts';
+import { statusChanged } from '../../../src/agent/workspace-status.ts';
+
+let catalog: Catalog;
+beforeAll(async () => {
+  catalog = await readCatalog();
+});
+
+const phi3 = (extra: Partial<WorkspaceObject> = {}): WorkspaceObject => ({
+  apiVersion: 'kaito.sh/v1beta1',
+  kind: 'Workspace',
+  metadata: { name: 'phi-3', namespace: 'default', generation: 1, resourceVersion: '1' },
+  resource: { instanceType: 'Standard_NC6s_v3', labelSelector: { matchLabels: { apps: 'phi-3' } } },
+  inference: { preset: { name: 'phi-3-mini-4k-instruct' } },
+  ...extra,
+});
+
+class FakeWorkspaces implements WorkspaceAccess {
+  object: WorkspaceObject;
+  writes: WorkspaceStatus[] = [];
+  finalizerWrites = 0;
+  constructor(object: WorkspaceObject) {
+    this.object = object;
+  }
+  get(): WorkspaceObject | undefined {
+    return this.object;
+  }
+  setFinalizers(_object: WorkspaceObject, finalizers: string[]): Promise<void> {
+    this.finalizerWrites += 1;
+    this.object = { ...this.object, metadata: { ...this.object.metadata, finalizers } };
+    return Promise.resolve();
+  }
+  writeStatus(_object: WorkspaceObject, status: WorkspaceStatus): Promise<boolean> {
+    if (!statusChanged(this.object.status, status)) return Promise.resolve(false);
+    this.writes.push(status);
+    this.object = { ...this.object, status: JSON.parse(JSON.stringify(status)) as WorkspaceStatus };
+    return Promise.resolve(true);
+  }
+}
+
+class FakeProvisioner implements NodeProvisioner {
+  readonly kind = 'nodeclaim' as const;
+  nodes: NodeStatus = {
+    readyNodes: [],
+    ready: false,
+    reason: 'NodeClaimNotReady',
+    message: 'waiting',
+    permanent: false,
+  };
+  failRelease: Error | undefined;
+  released = false;
+  provisioned = 0;
+  provision(): Promise<void> {
+    this.provisioned += 1;
+    return Promise.resolve();
+  }
+  status(): Promise<NodeStatus> {
+    return Promise.resolve(this.nodes);
+  }
+  release(): Promise<boolean> {
+    if (this.failRelease) return Promise.reject(this.failRelease);
+    return Promise.resolve(this.released);
+  }
+}
+
+const none: WorkloadObjects = { deployments: [], statefulSets: [], jobs: [], pods: [] };
+const servingDeployment: WorkloadObjects = {
+  ...none,
+  deployments: [
+    {
+      metadata: { name: 'phi-3' },
+      spec: { replicas: 1, selector: {}, template: {} },
+      status: { readyReplicas: 1 },
+    },
+  ],
+};
+
+function setup(object = phi3()) {
+  const workspaces = new FakeWorkspaces(object);
+  const provisioner = new FakeProvisioner();
+  let workload = none;
+  const deps = {
+    workspaces,
+    provisioner,
+    catalog,
+    workloads: () => workload,
+    now: () => new Date('2026-01-01T00:00:00Z'),
+  };
+  return { workspaces, provisioner, deps, setWorkload: (w: WorkloadObjects) => (workload = w) };
+}
+const cond = (w: FakeWorkspaces, type: string) => {
+  const c = findCondition(w.object.status?.conditions ?? [], type);
+  return c && `${c.status}/${c.reason}`;
+};
+
+describe('reconcileWorkspace', () => {
+  it('adds the finalizer, provisions, and requeues while nodes come up', async () => {
+    const { workspaces, provisioner, deps } = setup();
+    expect(await reconcileWorkspace('default/phi-3', deps)).toEqual({ requeueAfterMs: 10_000 });
+    expect(workspaces.object.metadata?.finalizers).toEqual(['workspace.finalizer.kaito.sh']);
+    expect(provisioner.provisioned).toBe(1);
+    expect(cond(workspaces, 'ResourceReady')).toBe('False/NodeClaimNotReady');
+    expect(workspaces.object.status?.observedGeneration).toBe(1);
+    expect(workspaces.object.status?.targetNodeCount).toBe(1);
+  });
+
+  it('reaches Ready, then writes nothing more while nothing changes', async () => {
+    const { workspaces, provisioner, deps, setWorkload } = setup();
+    provisioner.nodes = {
+      readyNodes: ['n1'],
+      ready: true,
+      reason: 'NodesReady',
+      message: 'ok',
+      permanent: false,
+    };
+    setWorkload(servingDeployment);
+    expect(await reconcileWorkspace('default/phi-3', deps)).toEqual({});
+    expect(cond(workspaces, 'Ready')).toBe('True/Succeeded');
+    expect(workspaces.object.status?.workerNodes).toEqual(['n1']);
+    await reconcileWorkspace('default/phi-3', deps);
+    await reconcileWorkspace('default/phi-3', deps);
+    expect(workspaces.writes).toHaveLength(1);
+    expect(workspaces.finalizerWrites).toBe(1);
+  });
+
+  it('stalls on a spec that cannot be planned, naming the problem', async () => {
+    const { workspaces, deps } = setup(phi3({ inference: { preset: { name: 'no-such-model' } } }));
+    expect(await reconcileWorkspace('default/phi-3', deps)).toEqual({});
+    expect(cond(workspaces, 'Stalled')).toBe('True/InvalidSpec');
+    expect(findCondition(workspaces.object.status?.conditions ?? [], 'Stalled')?.message).toContain(
+      'no-such-model',
+    );
+  });
+
+  it('writes the transient error into the status, then throws for backoff', async () => {
+    const { workspaces, provisioner, deps } = setup();
+    provisioner.status = () => Promise.reject(new TransientError('the API server answered 503'));
+    await expect(reconcileWorkspace('default/phi-3', deps)).rejects.toThrow(TransientError);
+    expect(cond(workspaces, 'Reconciling')).toBe('True/ProgressingWithRetry');
+  });
+
+  it('on delete waits for release, says why, then removes the finalizer', async () => {
+    const deleting = phi3({
+      metadata: {
+        name: 'phi-3',
+        namespace: 'default',
+        generation: 2,
+        finalizers: ['other', 'workspace.finalizer.kaito.sh'],
+        deletionTimestamp: new Date(),
+      },
+    });
+    const { workspaces, provisioner, deps } = setup(deleting);
+    provisioner.failRelease = new TransientError('nodeclaims.karpenter.sh is not served by this cluster');
+    await expect(reconcileWorkspace('default/phi-3', deps)).rejects.toThrow(TransientError);
+    expect(findCondition(workspaces.object.status?.conditions ?? [], 'WorkspaceDeleting')?.message).toBe(
+      'workspace is being deleted; waiting for the nodeclaim provisioner to release the nodes, which failed: nodeclaims.karpenter.sh is not served by this cluster',
+    );
+    provisioner.failRelease = undefined;
+    expect(await reconcileWorkspace('default/phi-3', deps)).toEqual({ requeueAfterMs: 10_000 });
+    expect(workspaces.object.metadata?.finalizers).toContain('workspace.finalizer.kaito.sh');
+    provisioner.released = true;
+    expect(await reconcileWorkspace('default/phi-3', deps)).toEqual({});
+    expect(workspaces.object.metadata?.finalizers).toEqual(['other']);
+  });
+});

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { parseListenAddress, parseProvisioner } from '../../../src/cli/agent.ts';
+import { UsageError } from '../../../src/errors.ts';
+
+describe('agent flags', () => {
+  it.each([
+    [':8081', { host: '0.0.0.0', port: 8081 }],
+    ['127.0.0.1:0', { host: '127.0.0.1', port: 0 }],
+    ['[::1]:9090', { host: '[::1]', port: 9090 }],
+  ])('--metrics-addr %s', (value, expected) => {
+    expect(parseListenAddress(value)).toEqual(expected);
+  });
+
+  it.each(['8081', ':http', ':70000'])('--metrics-addr %s is a usage error', (value) => {
+    expect(() => parseListenAddress(value)).toThrow(UsageError);
+  });
+
+  it.each([
+    ['nodeclaim', 'nodeclaim'],
+    ['byo', 'byo'],
+  ])('--provisioner %s', (value, expected) => {
+    expect(parseProvisioner(value)).toBe(expected);
+  });
+
+  it.each([
+    [undefined, '--provisioner is required: nodeclaim or byo'],
+    ['aks', '--provisioner aks is not available yet; use nodeclaim or byo'],
+    ['gke', '--provisioner must be nodeclaim or byo, not "gke"'],
+  ])('--provisioner %s is refused', (value, message) => {
+    expect(() => parseProvisioner(value)).toThrow(new UsageError(message));
+  });
+});

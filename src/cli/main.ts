@@ -8,6 +8,9 @@ import { KaitoGitopsError, SpecError, UsageError } from '../errors.ts';
 import { EXIT, type CliIO, type Command } from './command.ts';
 
 const commands: Record<string, () => Promise<Command>> = {
+  synth: async () => (await import('./synth.ts')).synth,
+  validate: async () => (await import('./validate.ts')).validate,
+  plan: async () => (await import('./plan.ts')).plan,
   presets: async () => (await import('./presets.ts')).presets,
 };
 
@@ -72,16 +75,15 @@ function processIO(): CliIO {
   };
 }
 
-if (import.meta.main) {
-  main(process.argv.slice(2), processIO()).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(
-        `kaito-gitops: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exitCode = 70;
-    },
-  );
+/** Runs one command in this process and sets its exit code; 70 for a bug in kaito-gitops itself. */
+export async function runProcess(argv: string[]): Promise<void> {
+  try {
+    process.exitCode = await main(argv, processIO());
+  } catch (error) {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`kaito-gitops: internal error: ${detail}\n`);
+    process.exitCode = 70;
+  }
 }
+
+if (import.meta.main) await runProcess(process.argv.slice(2));

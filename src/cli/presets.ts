@@ -2,18 +2,16 @@
  * `kaito-gitops presets`: the model presets (or, with --skus, the GPU SKUs and their prices) that
  * `plan` and `synth` size against, as a text table or JSON.
  */
-import { resolve } from 'node:path';
-import { UsageError } from '../errors.ts';
-import { DEFAULT_PRESETS_DIR, formatGi, formatPrice, readCatalog, type Catalog } from '../catalog/index.ts';
+import { formatGi, formatPrice, type Catalog } from '../catalog/index.ts';
 import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
+import { loadCatalog } from './inputs.ts';
+import { table, type Column, type Row } from './table.ts';
 
 const usage = `usage: kaito-gitops presets [--presets DIR] [--skus] [--output text|json]
 
   --presets DIR   catalog directory (default: the presets/ shipped with kaito-gitops)
   --skus          list GPU SKUs with their prices instead of model presets
   -o, --output    text (default) or json`;
-
-type Row = Record<string, string | number | boolean | null>;
 
 function presetRows(catalog: Catalog): Row[] {
   return catalog.presets.list().map((p) => ({
@@ -40,7 +38,7 @@ function skuRows(catalog: Catalog): Row[] {
   }));
 }
 
-const PRESET_COLUMNS: [string, (row: Row) => string][] = [
+const PRESET_COLUMNS: Column[] = [
   [
     'NAME',
     (r) =>
@@ -54,7 +52,7 @@ const PRESET_COLUMNS: [string, (row: Row) => string][] = [
   ['MIN GPU MEMORY', (r) => formatGi(Number(r['minGpuMemoryGiB']))],
 ];
 
-const SKU_COLUMNS: [string, (row: Row) => string][] = [
+const SKU_COLUMNS: Column[] = [
   ['NAME', (r) => String(r['name'])],
   ['CLOUD', (r) => String(r['cloud'])],
   ['GPUS', (r) => String(r['gpus'])],
@@ -62,31 +60,6 @@ const SKU_COLUMNS: [string, (row: Row) => string][] = [
   ['GPU MEMORY', (r) => formatGi(Number(r['gpuMemoryGiB']))],
   ['PRICE', (r) => (r['pricePerHourUsd'] === null ? '-' : formatPrice(Number(r['pricePerHourUsd'])))],
 ];
-
-export function table(rows: Row[], columns: [string, (row: Row) => string][]): string {
-  const cells = [columns.map(([title]) => title), ...rows.map((row) => columns.map(([, cell]) => cell(row)))];
-  const widths = columns.map((_, i) => Math.max(...cells.map((line) => (line[i] ?? '').length)));
-  return cells
-    .map((line) =>
-      line
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
-
-async function load(dir: string): Promise<Catalog> {
-  try {
-    return await readCatalog(dir);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new UsageError(`--presets ${dir}: no such directory`, { cause: error });
-    }
-    throw error;
-  }
-}
 
 export const presets: Command = {
   name: 'presets',
@@ -99,8 +72,7 @@ export const presets: Command = {
       ...outputFlag,
     });
     const output = outputFormat(values.output);
-    const dir = values.presets === undefined ? DEFAULT_PRESETS_DIR : resolve(io.cwd, values.presets);
-    const catalog = await load(dir);
+    const catalog = await loadCatalog(values.presets, io);
     if (values.skus) {
       const rows = skuRows(catalog);
       if (output === 'json')

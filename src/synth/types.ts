@@ -1,4 +1,4 @@
-/** What synthesis produces: plain Kubernetes objects, grouped per Workspace. */
+/** What synthesis produces: plain Kubernetes objects, grouped per Workspace, and how it is tuned. */
 
 export interface ManifestMetadata {
   name: string;
@@ -20,5 +20,29 @@ export interface Manifest {
 export interface WorkspaceManifests {
   namespace: string;
   name: string;
+  /**
+   * The source file the Workspace came from, relative to the source root; render records it in the
+   * inventory so a reader can tell which spec produced which directory. Set by `synthesize`.
+   */
+  source?: string;
+  /** In a fixed order: Workspace, ConfigMaps, PersistentVolumeClaims, Services, the workload. */
   objects: Manifest[];
+}
+
+/** Images of the helper containers synthesis adds; pin them, and mirror them for air-gapped clusters. */
+export interface HelperImages {
+  /** Downloads `tuning.input.urls` in the `data-downloader` init container. @default "curlimages/curl:8.11.1" */
+  dataDownloader: string;
+  /** Keeps fine-tuning results until the agent has pushed them (`tuning.output.image`). @default "busybox:1.36.1" */
+  resultsKeeper: string;
+}
+
+export interface SynthOptions {
+  /**
+   * Extra annotations for the Workspace object (sync stamps the source commit there). They win over
+   * annotations of the same key in the spec. @default {}
+   */
+  workspaceAnnotations?: Readonly<Record<string, string>>;
+  /** Helper images; each one not given keeps its default. @default {} */
+  images?: Partial<HelperImages>;
 }

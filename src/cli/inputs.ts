@@ -1,0 +1,55 @@
+/**
+ * What the pipeline commands (`synth`, `validate`, `plan`) read before computing anything: the
+ * catalog and the source specs. Flags name the places; this is the only code that reads them.
+ */
+import { resolve } from 'node:path';
+import type { SourceFile } from '../api/index.ts';
+import { DEFAULT_PRESETS_DIR, readCatalog, type Catalog, type Cloud } from '../catalog/index.ts';
+import { UsageError, type SpecError } from '../errors.ts';
+import type { CliIO } from './command.ts';
+import { readSources } from './sources.ts';
+
+export const CLOUDS: readonly Cloud[] = ['azure', 'aws', 'arc'];
+
+/** `--presets DIR` and `--cloud`, shared by the pipeline commands. */
+export const catalogFlags = {
+  presets: { type: 'string' },
+  cloud: { type: 'string', default: 'azure' },
+} as const;
+
+export function cloudFlag(value: string | undefined): Cloud {
+  const cloud = CLOUDS.find((c) => c === (value ?? 'azure'));
+  if (cloud === undefined)
+    throw new UsageError(`--cloud must be one of ${CLOUDS.join(', ')}, not "${value}"`);
+  return cloud;
+}
+
+/** The catalog from `--presets DIR`, or the presets shipped with kaito-gitops. */
+export async function loadCatalog(presets: string | undefined, io: CliIO): Promise<Catalog> {
+  const dir = presets === undefined ? DEFAULT_PRESETS_DIR : resolve(io.cwd, presets);
+  try {
+    return await readCatalog(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new UsageError(`--presets ${presets ?? dir}: no such directory`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+export async function loadSpecs(paths: readonly string[], io: CliIO): Promise<SourceFile[]> {
+  if (paths.length === 0) throw new UsageError('name at least one spec file or directory');
+  return readSources(paths, io.cwd);
+}
+
+/** Every problem of every failed spec, `file: path: message`, one per line. */
+export function reportErrors(errors: readonly SpecError[], io: CliIO): void {
+  for (const error of errors) io.stderr(error.message + '\n');
+}
+
+export function errorsJson(
+  errors: readonly SpecError[],
+): { file: string; problems: { path: string; message: string }[] }[] {
+  return errors.map((error) => ({ file: error.file ?? '', problems: [...error.problems] }));
+}

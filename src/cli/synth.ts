@@ -1,0 +1,103 @@
+/**
+ * `kaito-gitops synth`: render the Workspace specs of a directory into a Kustomize tree on disk.
+ * Valid specs are rendered, a failing spec keeps its previous directory (and the command exits 1
+ * naming it), a deleted spec's directory is removed; files kaito-gitops did not write are left alone.
+ */
+import { relative, resolve, sep } from 'node:path';
+import { UsageError } from '../errors.ts';
+import { hydrate, type HydrateResult } from '../pipeline.ts';
+import { readTree, writeTree, type WriteResult } from '../render/index.ts';
+import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
+import { catalogFlags, cloudFlag, errorsJson, loadCatalog, loadSpecs, reportErrors } from './inputs.ts';
+import { table } from './table.ts';
+
+const usage = `usage: kaito-gitops synth [--workspaces DIR] [--out DIR] [--presets DIR] [--cloud azure|aws|arc] [--output text|json]
+
+  --workspaces DIR  Workspace specs (and the ConfigMaps they reference) (default: gitops/workspaces)
+  --out DIR         where the Kustomize tree goes (default: dist)
+  --presets DIR     catalog directory (default: the presets/ shipped with kaito-gitops)
+  --cloud NAME      cloud whose SKUs a Workspace without instanceType is sized against (default: azure)
+  -o, --output      text (default) or json`;
+
+export const synth: Command = {
+  name: 'synth',
+  summary: 'Validate, size and render Workspace specs into a byte-stable Kustomize tree',
+  usage,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const { values } = parseFlags(args, {
+      workspaces: { type: 'string', default: 'gitops/workspaces' },
+      out: { type: 'string', default: 'dist' },
+      ...catalogFlags,
+      ...outputFlag,
+    });
+    const output = outputFormat(values.output);
+    const cloud = cloudFlag(values.cloud);
+    const source = resolve(io.cwd, values.workspaces);
+    const out = resolve(io.cwd, values.out);
+    if (isWithin(out, source) || isWithin(source, out)) {
+      throw new UsageError(
+        `--out ${values.out} and --workspaces ${values.workspaces} must not contain each other`,
+      );
+    }
+    const catalog = await loadCatalog(values.presets, io);
+    const files = await loadSpecs([values.workspaces], io);
+    const previous = await readTree(out);
+    const result = hydrate(files, { catalog, previous: previous.tree, cloud });
+    const written = await writeTree(out, result.tree, previous.inventory);
+    if (output === 'json') {
+      io.stdout(JSON.stringify(summaryJson(result, written, values.out), null, 2) + '\n');
+    } else {
+      io.stdout(summaryText(result, written, values.out));
+      reportErrors(result.errors, io);
+    }
+    for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
+    return result.errors.length > 0 ? EXIT.invalid : EXIT.ok;
+  },
+};
+
+function isWithin(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !rel.includes(`:${sep}`));
+}
+
+function summaryText(result: HydrateResult, written: WriteResult, out: string): string {
+  const plans = new Map(result.plans.map((p) => [`${p.workspace.namespace}/${p.workspace.name}`, p]));
+  const rows = result.workspaces.map((w) => {
+    const plan = plans.get(`${w.namespace}/${w.name}`);
+    return {
+      workspace: `${w.namespace}/${w.name}`,
+      status: w.status,
+      sku: plan?.instanceType ?? (plan ? '(own nodes)' : ''),
+      nodes: plan ? `${plan.nodes} x ${plan.gpusPerNode} GPU` : '',
+      runtime: plan ? (plan.workload === 'tuning' ? 'tuning' : plan.runtime) : '',
+      file: w.file,
+    };
+  });
+  const counts = ['rendered', 'unchanged', 'kept', 'removed']
+    .map((status) => `${result.workspaces.filter((w) => w.status === status).length} ${status}`)
+    .join(', ');
+  const lines = [
+    table(rows, [
+      ['WORKSPACE', (r) => String(r['workspace'])],
+      ['STATUS', (r) => String(r['status'])],
+      ['INSTANCE', (r) => String(r['sku'])],
+      ['NODES', (r) => String(r['nodes'])],
+      ['RUNTIME', (r) => String(r['runtime'])],
+      ['SPEC', (r) => String(r['file'])],
+    ]),
+    '',
+    `${result.workspaces.length} workspaces: ${counts}; ${written.written.length} files written, ${written.removed.length} removed in ${out}`,
+  ];
+  return lines.join('\n') + '\n';
+}
+
+function summaryJson(result: HydrateResult, written: WriteResult, out: string) {
+  return {
+    out,
+    workspaces: result.workspaces,
+    written: written.written,
+    removed: written.removed,
+    errors: errorsJson(result.errors),
+    warnings: result.warnings,
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * LoRA adapters of a preset inference Workspace: image adapters are copied into a shared emptyDir by
+ * one init container each (the adapter image holds its files under `/data`), volume adapters are
+ * mounted in place, and each adapter's strength reaches the server as an environment variable named
+ * after the adapter. vLLM loads every directory under `/mnt/adapter` as a LoRA module of that name;
+ * `--enable-lora` is part of the command the catalog builds.
+ */
+import type { V1Container, V1EnvVar, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { AdapterSpec, JsonObject } from '../api/types.ts';
+import type { Problem } from '../errors.ts';
+import { ADAPTER_PATH } from './constants.ts';
+
+export const ADAPTER_VOLUME = 'adapter-volume';
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const MAX_LABEL = 63;
+
+export interface AdapterParts {
+  initContainers: V1Container[];
+  volumes: V1Volume[];
+  /** Mounts of the main container. */
+  mounts: V1VolumeMount[];
+  env: V1EnvVar[];
+  imagePullSecrets: string[];
+}
+
+/** The volume holding a volume adapter: `adapter-volume-<name>`. */
+export function adapterVolumeName(adapterName: string): string {
+  return `${ADAPTER_VOLUME}-${adapterName}`;
+}
+
+/**
+ * What synthesis needs from adapter names: each becomes a container name (image adapters) or part of a
+ * volume name (volume adapters), both DNS-1123 labels, and must not clash with the main container,
+ * which is named after the Workspace.
+ */
+export function adapterProblems(
+  adapters: readonly AdapterSpec[] | undefined,
+  workspaceName: string,
+): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  (adapters ?? []).forEach((adapter, index) => {
+    const path = `inference.adapters[${index}].source.name`;
+    const name = adapter.source.name;
+    if (name === undefined || name === '') {
+      problems.push({ path, message: 'Name of Adapter field must be specified' });
+      return;
+    }
+    const limit =
+      adapter.source.volumeSource !== undefined ? MAX_LABEL - ADAPTER_VOLUME.length - 1 : MAX_LABEL;
+    if (!DNS_LABEL.test(name) || name.length > limit) {
+      problems.push({
+        path,
+        message: `"${name}" names a container and a volume, so it must be a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit) of at most ${limit} characters`,
+      });
+    }
+    if (name === workspaceName) {
+      problems.push({
+        path,
+        message: `"${name}" is the Workspace's own name, which its server container uses; rename the adapter`,
+      });
+    }
+    if (seen.has(name)) problems.push({ path, message: `Duplicate adapter source name found: ${name}` });
+    seen.add(name);
+  });
+  return problems;
+}
+
+export function adapterParts(adapters: readonly AdapterSpec[] | undefined): AdapterParts {
+  const parts: AdapterParts = { initContainers: [], volumes: [], mounts: [], env: [], imagePullSecrets: [] };
+  if (adapters === undefined || adapters.length === 0) return parts;
+  parts.volumes.push({ name: ADAPTER_VOLUME, emptyDir: {} });
+  parts.mounts.push({ name: ADAPTER_VOLUME, mountPath: ADAPTER_PATH });
+  for (const adapter of adapters) {
+    const name = adapter.source.name as string;
+    const target = `${ADAPTER_PATH}/${name}`;
+    if (adapter.source.volumeSource !== undefined) {
+      parts.volumes.push(volumeFrom(adapterVolumeName(name), adapter.source.volumeSource));
+      parts.mounts.push({ name: adapterVolumeName(name), mountPath: target, readOnly: true });
+    } else if (adapter.source.image !== undefined) {
+      parts.initContainers.push({
+        name,
+        image: adapter.source.image,
+        // Adapter tags are often rebuilt in place (`:0.0.1` retrained); always pull.
+        imagePullPolicy: 'Always',
+        command: ['/bin/sh', '-c', `mkdir -p ${target} && cp -r /data/* ${target}`],
+        volumeMounts: [{ name: ADAPTER_VOLUME, mountPath: ADAPTER_PATH }],
+      });
+      parts.imagePullSecrets.push(...(adapter.source.imagePullSecrets ?? []));
+    }
+    parts.env.push({ name, value: adapter.strength ?? '1.0' });
+  }
+  return parts;
+}
+
+/** A pod volume from a user's corev1.VolumeSource, copied so the spec is never shared or mutated. */
+export function volumeFrom(name: string, source: JsonObject): V1Volume {
+  return { ...(structuredClone(source) as Omit<V1Volume, 'name'>), name };
+}

@@ -1,0 +1,166 @@
+/**
+ * Plain objects from the source repository (ConfigMaps, PersistentVolumeClaims) travel with the
+ * Workspace that references them, so a Workspace directory applies on its own.
+ *
+ * The rule: an object goes into the directory of the first Workspace, in namespace/name order, that
+ * references it, and only there (Kustomize refuses an object listed twice). References are
+ * namespace-local: `inference.config` and `tuning.config` (ConfigMaps), every `volumeSource` (adapters,
+ * tuning input and output) and, for template Workspaces, the pod's volumes, `env` and `envFrom`
+ * (`persistentVolumeClaim.claimName`, `configMap.name`, projected ConfigMaps, `configMapKeyRef`,
+ * `configMapRef`). Objects no Workspace references are returned apart, for the pipeline to report:
+ * rendering them would mean guessing a directory for them.
+ */
+import type { SourceObject, Workspace } from '../api/types.ts';
+import { SpecError } from '../errors.ts';
+import { withWorkspaceLabels } from './labels.ts';
+import type { Manifest } from './types.ts';
+
+export type ReferenceKind = 'ConfigMap' | 'PersistentVolumeClaim';
+export interface Reference {
+  kind: ReferenceKind;
+  name: string;
+}
+
+export interface PassThroughAssignment {
+  /** Objects to emit with each Workspace, keyed by {@link workspaceKey}. */
+  byWorkspace: Map<string, SourceObject[]>;
+  /** Objects no Workspace references, sorted by kind, namespace and name. */
+  unreferenced: SourceObject[];
+}
+
+/** Namespace of source objects that do not name one (the Workspace default too). */
+export const DEFAULT_NAMESPACE = 'default';
+
+/** Server-set metadata that must not be applied from git (objects exported with `kubectl get -o yaml`). */
+const SERVER_METADATA = [
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+  'selfLink',
+];
+
+export function workspaceKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+/** Orders by namespace, then name (code-unit order: the same on every machine and locale). */
+export function compareNamespaced(
+  a: { namespace: string; name: string },
+  b: { namespace: string; name: string },
+): number {
+  return compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name);
+}
+
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Every ConfigMap and PersistentVolumeClaim the Workspace refers to, in its namespace. */
+export function references(workspace: Workspace): Reference[] {
+  const found: Reference[] = [];
+  const add = (kind: ReferenceKind, name: unknown) => {
+    if (typeof name === 'string' && name !== '') found.push({ kind, name });
+  };
+  add('ConfigMap', workspace.inference?.config);
+  add('ConfigMap', workspace.tuning?.config);
+  for (const adapter of workspace.inference?.adapters ?? [])
+    volumeReferences(adapter.source.volumeSource, add);
+  volumeReferences(workspace.tuning?.input.volumeSource, add);
+  volumeReferences(workspace.tuning?.output.volumeSource, add);
+  const spec = field(workspace.inference?.template, 'spec');
+  for (const volume of list(field(spec, 'volumes'))) volumeReferences(volume, add);
+  for (const container of [...list(field(spec, 'containers')), ...list(field(spec, 'initContainers'))]) {
+    for (const env of list(field(container, 'env'))) {
+      add('ConfigMap', field(field(field(env, 'valueFrom'), 'configMapKeyRef'), 'name'));
+    }
+    for (const envFrom of list(field(container, 'envFrom')))
+      add('ConfigMap', field(field(envFrom, 'configMapRef'), 'name'));
+  }
+  return found;
+}
+
+export function assignPassThrough(
+  workspaces: readonly Workspace[],
+  objects: readonly SourceObject[],
+): PassThroughAssignment {
+  const byIdentity = new Map<string, SourceObject>();
+  for (const object of objects) {
+    const id = identity(object.kind, namespaceOf(object), object.metadata.name);
+    if (byIdentity.has(id)) {
+      throw new SpecError([
+        {
+          path: 'metadata.name',
+          message: `${object.kind} "${namespaceOf(object)}/${object.metadata.name}" is defined more than once in the source; keep one definition`,
+        },
+      ]);
+    }
+    byIdentity.set(id, object);
+  }
+  const byWorkspace = new Map<string, SourceObject[]>();
+  const claimed = new Set<string>();
+  for (const workspace of [...workspaces].sort(compareNamespaced)) {
+    const mine: SourceObject[] = [];
+    for (const reference of references(workspace)) {
+      const id = identity(reference.kind, workspace.namespace, reference.name);
+      const object = byIdentity.get(id);
+      if (object === undefined || claimed.has(id)) continue;
+      claimed.add(id);
+      mine.push(object);
+    }
+    if (mine.length > 0) byWorkspace.set(workspaceKey(workspace.namespace, workspace.name), mine);
+  }
+  const unreferenced = [...byIdentity.entries()]
+    .filter(([id]) => !claimed.has(id))
+    .sort(([a], [b]) => compareStrings(a, b))
+    .map(([, object]) => object);
+  return { byWorkspace, unreferenced };
+}
+
+/**
+ * The object as it goes into a Workspace directory: namespace explicit, the Workspace labels added,
+ * server-set metadata and `status` dropped.
+ */
+export function passThroughManifest(object: SourceObject, workspaceName: string): Manifest {
+  const { status: _status, ...rest } = structuredClone(object) as SourceObject & { status?: unknown };
+  const metadata: Record<string, unknown> = { ...rest.metadata };
+  for (const key of SERVER_METADATA) delete metadata[key];
+  return {
+    ...rest,
+    metadata: {
+      ...metadata,
+      name: object.metadata.name,
+      namespace: namespaceOf(object),
+      labels: withWorkspaceLabels(object.metadata.labels, workspaceName),
+    },
+  };
+}
+
+export function namespaceOf(object: SourceObject): string {
+  return object.metadata.namespace ?? DEFAULT_NAMESPACE;
+}
+
+function identity(kind: string, namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
+
+function volumeReferences(volume: unknown, add: (kind: ReferenceKind, name: unknown) => void): void {
+  add('PersistentVolumeClaim', field(field(volume, 'persistentVolumeClaim'), 'claimName'));
+  add('ConfigMap', field(field(volume, 'configMap'), 'name'));
+  for (const source of list(field(field(volume, 'projected'), 'sources'))) {
+    add('ConfigMap', field(field(source, 'configMap'), 'name'));
+  }
+}
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}

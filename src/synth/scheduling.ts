@@ -1,0 +1,81 @@
+/**
+ * Where GPU pods may run: Kaito's tolerations and a required node affinity built from the
+ * Workspace's `resource.labelSelector`, for generated pods and merged into user pod templates.
+ */
+import type {
+  V1Affinity,
+  V1NodeSelectorRequirement,
+  V1NodeSelectorTerm,
+  V1Toleration,
+} from '@kubernetes/client-node';
+import type { LabelSelector } from '../api/types.ts';
+import { GPU_RESOURCE } from './constants.ts';
+
+/** GPU nodes are tainted `sku=gpu:NoSchedule` (Kaito's node pools) and `nvidia.com/gpu` (AKS, GPU operator). */
+export function gpuTolerations(): V1Toleration[] {
+  return [
+    { key: 'sku', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' },
+    { key: GPU_RESOURCE, operator: 'Exists', effect: 'NoSchedule' },
+  ];
+}
+
+/** `matchLabels` become `In` requirements (sorted by key), then `matchExpressions` as written. */
+export function nodeRequirements(selector: LabelSelector): V1NodeSelectorRequirement[] {
+  const fromLabels = Object.keys(selector.matchLabels ?? {})
+    .sort()
+    .map((key): V1NodeSelectorRequirement => ({
+      key,
+      operator: 'In',
+      values: [(selector.matchLabels as Record<string, string>)[key] as string],
+    }));
+  const fromExpressions = (selector.matchExpressions ?? []).map((expression): V1NodeSelectorRequirement => {
+    const requirement: V1NodeSelectorRequirement = { key: expression.key, operator: expression.operator };
+    if (expression.values !== undefined) requirement.values = [...expression.values];
+    return requirement;
+  });
+  return [...fromLabels, ...fromExpressions];
+}
+
+/** The affinity of a generated pod; undefined when the selector is empty (nothing to require). */
+export function requiredNodeAffinity(selector: LabelSelector): V1Affinity | undefined {
+  return mergeNodeAffinity(undefined, selector);
+}
+
+/**
+ * `affinity` with the selector's requirements added to every required node selector term. Terms are
+ * ORed, requirements inside a term ANDed, so adding them to each term keeps the user's choices and
+ * still confines the pod to the Workspace's nodes. Everything else in `affinity` is kept.
+ */
+export function mergeNodeAffinity(
+  affinity: V1Affinity | undefined,
+  selector: LabelSelector,
+): V1Affinity | undefined {
+  const requirements = nodeRequirements(selector);
+  if (requirements.length === 0) return affinity;
+  const nodeAffinity = affinity?.nodeAffinity;
+  const existing = nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  const terms: V1NodeSelectorTerm[] =
+    existing.length === 0
+      ? [{ matchExpressions: requirements }]
+      : existing.map((term) => ({
+          ...term,
+          matchExpressions: [...(term.matchExpressions ?? []), ...requirements.map((r) => ({ ...r }))],
+        }));
+  return {
+    ...affinity,
+    nodeAffinity: {
+      ...nodeAffinity,
+      requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms },
+    },
+  };
+}
+
+/** `tolerations` followed by the GPU tolerations that are not already there. */
+export function appendGpuTolerations(tolerations: readonly V1Toleration[] | undefined): V1Toleration[] {
+  const present = new Set((tolerations ?? []).map(tolerationKey));
+  return [...(tolerations ?? []), ...gpuTolerations().filter((t) => !present.has(tolerationKey(t)))];
+}
+
+function tolerationKey(t: V1Toleration): string {
+  return JSON.stringify([t.key ?? '', t.operator ?? 'Equal', t.value ?? '', t.effect ?? '']);
+}

@@ -1,0 +1,68 @@
+/**
+ * Which objects a plan generates, as plain data, before cdk8s sees them: the Workspace, then per
+ * workload kind the Services and Deployment/StatefulSet, or the tuning Job. Also the checks that only
+ * synthesis can make (names it derives from the spec).
+ */
+import type { WorkspacePlan } from '../catalog/types.ts';
+import type { Problem } from '../errors.ts';
+import { adapterProblems } from './adapters.ts';
+import { DEFAULT_IMAGES } from './constants.ts';
+import { presetPodTemplate } from './inference-pod.ts';
+import { templatePodTemplate, templateProblems } from './inference-template.ts';
+import { inferenceWorkload } from './inference-workload.ts';
+import { inferenceServices } from './service.ts';
+import { tuningJob } from './tuning-job.ts';
+import type { HelperImages, Manifest, SynthOptions } from './types.ts';
+import { workspaceObject } from './workspace-object.ts';
+
+/** Problems in the spec that would make the generated objects invalid; empty when there are none. */
+export function planProblems(plan: WorkspacePlan): Problem[] {
+  const workspace = plan.workspace;
+  switch (plan.workload) {
+    case 'inference-preset':
+      return adapterProblems(workspace.inference?.adapters, workspace.name);
+    case 'inference-template':
+      return templateProblems(workspace.inference?.template);
+    case 'tuning':
+      return workspace.tuning === undefined
+        ? [{ path: 'tuning', message: 'must be set for a tuning Workspace' }]
+        : [];
+  }
+}
+
+export function helperImages(options: SynthOptions): HelperImages {
+  return { ...DEFAULT_IMAGES, ...options.images };
+}
+
+/** The objects of one Workspace, in no particular order (the chart orders them). */
+export function generatedObjects(plan: WorkspacePlan, options: SynthOptions): Manifest[] {
+  const objects: Manifest[] = [workspaceObject(plan.workspace, options.workspaceAnnotations ?? {})];
+  switch (plan.workload) {
+    case 'inference-preset':
+      objects.push(
+        ...asManifests(inferenceServices(plan)),
+        asManifest(inferenceWorkload(plan, presetPodTemplate(plan))),
+      );
+      break;
+    case 'inference-template':
+      objects.push(
+        ...asManifests(inferenceServices(plan)),
+        asManifest(inferenceWorkload(plan, templatePodTemplate(plan))),
+      );
+      break;
+    case 'tuning':
+      objects.push(asManifest(tuningJob(plan, helperImages(options))));
+      break;
+  }
+  return objects;
+}
+
+// The client-node types make every field optional; the builders always set apiVersion, kind and
+// metadata.name, which is what a Manifest adds.
+function asManifest(object: object): Manifest {
+  return object as Manifest;
+}
+
+function asManifests(objects: readonly object[]): Manifest[] {
+  return objects.map(asManifest);
+}

@@ -1,0 +1,268 @@
+/**
+ * Hand-built WorkspacePlans for synthesis and render tests (and the benchmark), shaped like what
+ * src/api and src/catalog produce, so that synth and render can be tested without them.
+ */
+import type {
+  AdapterSpec,
+  ApiVersion,
+  DataDestination,
+  DataSource,
+  JsonObject,
+  LabelSelector,
+  Runtime,
+  SourceObject,
+  Workspace,
+  WorkspaceDocument,
+} from '../../src/api/types.ts';
+import type { WorkspacePlan } from '../../src/catalog/types.ts';
+
+export interface WorkspaceOptions {
+  name?: string;
+  namespace?: string;
+  apiVersion?: ApiVersion;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  labelSelector?: LabelSelector;
+  instanceType?: string;
+  count?: number;
+  file?: string;
+}
+
+function document(options: WorkspaceOptions, body: Partial<WorkspaceDocument>): WorkspaceDocument {
+  const metadata: WorkspaceDocument['metadata'] = { name: options.name ?? 'phi-3' };
+  if (options.namespace !== undefined) metadata.namespace = options.namespace;
+  if (options.labels !== undefined) metadata.labels = options.labels;
+  if (options.annotations !== undefined) metadata.annotations = options.annotations;
+  const resource: WorkspaceDocument['resource'] = {
+    labelSelector: options.labelSelector ?? { matchLabels: { apps: options.name ?? 'phi-3' } },
+  };
+  if (options.instanceType !== undefined) resource.instanceType = options.instanceType;
+  if (options.count !== undefined) resource.count = options.count;
+  return {
+    apiVersion: options.apiVersion ?? 'kaito.sh/v1beta1',
+    kind: 'Workspace',
+    metadata,
+    resource,
+    ...body,
+  };
+}
+
+function normalize(doc: WorkspaceDocument, runtime: Runtime, file: string): Workspace {
+  const workspace: Workspace = {
+    apiVersion: doc.apiVersion,
+    name: doc.metadata.name,
+    namespace: doc.metadata.namespace ?? 'default',
+    labels: doc.metadata.labels ?? {},
+    annotations: doc.metadata.annotations ?? {},
+    resource: { ...doc.resource, count: doc.resource.count ?? 1 },
+    runtime,
+    source: { file, index: 0 },
+    document: doc,
+  };
+  if (doc.inference !== undefined) workspace.inference = doc.inference;
+  if (doc.tuning !== undefined) workspace.tuning = doc.tuning;
+  return workspace;
+}
+
+function basePlan(
+  workspace: Workspace,
+  rest: Partial<WorkspacePlan> & Pick<WorkspacePlan, 'workload'>,
+): WorkspacePlan {
+  const nodes = rest.nodes ?? 1;
+  return {
+    workspace,
+    instanceType: workspace.resource.instanceType,
+    skuSource: 'spec',
+    nodes,
+    gpusPerNode: 1,
+    runtime: workspace.runtime,
+    parallelism: { tensor: 1, pipeline: nodes, data: 1 },
+    multiNode: nodes > 1,
+    image: 'mcr.microsoft.com/aks/kaito/kaito-base:0.0.5',
+    command: ['/bin/sh', '-c', 'python3 /workspace/vllm/inference_api.py --served-model-name=phi-3'],
+    diskGiB: 100,
+    readinessTimeoutSeconds: 1800,
+    notes: [],
+    ...rest,
+  };
+}
+
+export interface PresetOptions extends WorkspaceOptions {
+  preset?: string;
+  runtime?: Runtime;
+  nodes?: number;
+  gpusPerNode?: number;
+  config?: string;
+  adapters?: AdapterSpec[];
+  modelAccessSecret?: string;
+  imagePullSecrets?: string[];
+}
+
+export function presetPlan(options: PresetOptions = {}): WorkspacePlan {
+  const presetOptions: NonNullable<NonNullable<WorkspaceDocument['inference']>['preset']>['presetOptions'] =
+    {};
+  if (options.modelAccessSecret !== undefined) presetOptions.modelAccessSecret = options.modelAccessSecret;
+  if (options.imagePullSecrets !== undefined) presetOptions.imagePullSecrets = options.imagePullSecrets;
+  const inference: NonNullable<WorkspaceDocument['inference']> = {
+    preset: {
+      name: options.preset ?? 'phi-3-mini-4k-instruct',
+      ...(Object.keys(presetOptions).length > 0 ? { presetOptions } : {}),
+    },
+  };
+  if (options.config !== undefined) inference.config = options.config;
+  if (options.adapters !== undefined) inference.adapters = options.adapters;
+  const doc = document({ instanceType: 'Standard_NC24ads_A100_v4', ...options }, { inference });
+  const runtime = options.runtime ?? (doc.apiVersion === 'kaito.sh/v1alpha1' ? 'transformers' : 'vllm');
+  const workspace = normalize(doc, runtime, options.file ?? `workspaces/${doc.metadata.name}.yaml`);
+  const command =
+    runtime === 'vllm'
+      ? [
+          '/bin/sh',
+          '-c',
+          `python3 /workspace/vllm/inference_api.py --served-model-name=${inference.preset?.name}`,
+        ]
+      : ['/bin/sh', '-c', 'accelerate launch /workspace/tfs/inference_api.py --torch_dtype=bfloat16'];
+  return basePlan(workspace, {
+    workload: 'inference-preset',
+    nodes: options.nodes ?? 1,
+    gpusPerNode: options.gpusPerNode ?? 1,
+    runtime,
+    command,
+  });
+}
+
+export interface TemplateOptions extends WorkspaceOptions {
+  template?: JsonObject;
+  nodes?: number;
+}
+
+export function defaultTemplate(): JsonObject {
+  return {
+    metadata: { labels: { app: 'custom' } },
+    spec: {
+      containers: [
+        {
+          name: 'server',
+          image: 'ghcr.io/example/custom-llm:1.2.3',
+          ports: [{ containerPort: 5000 }],
+          resources: { limits: { 'nvidia.com/gpu': 2 }, requests: { cpu: '8' } },
+        },
+      ],
+    },
+  };
+}
+
+export function templatePlan(options: TemplateOptions = {}): WorkspacePlan {
+  const doc = document(options, { inference: { template: options.template ?? defaultTemplate() } });
+  const workspace = normalize(doc, 'vllm', options.file ?? `workspaces/${doc.metadata.name}.yaml`);
+  return basePlan(workspace, {
+    workload: 'inference-template',
+    nodes: options.nodes ?? 1,
+    image: '',
+    command: [],
+  });
+}
+
+export interface TuningOptions extends WorkspaceOptions {
+  input?: DataSource;
+  output?: DataDestination;
+  config?: string;
+  modelAccessSecret?: string;
+  gpusPerNode?: number;
+}
+
+export function tuningPlan(options: TuningOptions = {}): WorkspacePlan {
+  const tuning: NonNullable<WorkspaceDocument['tuning']> = {
+    preset: {
+      name: 'phi-3-mini-128k-instruct',
+      ...(options.modelAccessSecret !== undefined
+        ? { presetOptions: { modelAccessSecret: options.modelAccessSecret } }
+        : {}),
+    },
+    method: 'qlora',
+    input: options.input ?? { urls: ['https://example.com/data/train.parquet?download=true'] },
+    output: options.output ?? {
+      image: 'myregistry.azurecr.io/adapters/phi-3:0.0.1',
+      imagePushSecret: 'push',
+    },
+  };
+  if (options.config !== undefined) tuning.config = options.config;
+  const doc = document({ name: 'tuning-phi-3', instanceType: 'Standard_NC6s_v3', ...options }, { tuning });
+  const workspace = normalize(doc, 'transformers', options.file ?? `workspaces/${doc.metadata.name}.yaml`);
+  return basePlan(workspace, {
+    workload: 'tuning',
+    gpusPerNode: options.gpusPerNode ?? 1,
+    command: ['/bin/sh', '-c', 'accelerate launch --num_processes=1 /workspace/tfs/fine_tuning.py'],
+  });
+}
+
+export function configMap(name: string, namespace?: string, data: Record<string, string> = {}): SourceObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: namespace === undefined ? { name } : { name, namespace },
+    data: { 'inference_config.yaml': 'vllm:\n  max-model-len: 4096\n', ...data },
+  };
+}
+
+export function pvc(name: string, namespace?: string): SourceObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: namespace === undefined ? { name } : { name, namespace },
+    spec: {
+      accessModes: ['ReadWriteMany'],
+      resources: { requests: { storage: '100Gi' } },
+      storageClassName: 'azurefile-csi',
+    },
+  };
+}
+
+/** `n` plans of every kind in rotation (preset, preset with adapters, multi-node, template, tuning). */
+export function mixedPlans(n: number): WorkspacePlan[] {
+  const plans: WorkspacePlan[] = [];
+  for (let i = 0; i < n; i++) {
+    const name = `ws-${String(i).padStart(5, '0')}`;
+    const namespace = `team-${i % 10}`;
+    switch (i % 5) {
+      case 0:
+        plans.push(presetPlan({ name, namespace, config: `${name}-config` }));
+        break;
+      case 1:
+        plans.push(
+          presetPlan({
+            name,
+            namespace,
+            adapters: [
+              {
+                source: { name: 'adapter-a', image: 'myregistry.azurecr.io/adapter-a:0.0.1' },
+                strength: '0.5',
+              },
+            ],
+          }),
+        );
+        break;
+      case 2:
+        plans.push(
+          presetPlan({ name, namespace, nodes: 2, gpusPerNode: 8, preset: 'llama-3.3-70b-instruct' }),
+        );
+        break;
+      case 3:
+        plans.push(templatePlan({ name, namespace }));
+        break;
+      default:
+        plans.push(tuningPlan({ name, namespace }));
+    }
+  }
+  return plans;
+}
+
+/** The ConfigMaps that {@link mixedPlans} reference. */
+export function mixedSourceObjects(n: number): SourceObject[] {
+  const objects: SourceObject[] = [];
+  for (let i = 0; i < n; i += 5) {
+    const name = `ws-${String(i).padStart(5, '0')}`;
+    objects.push(configMap(`${name}-config`, `team-${i % 10}`));
+  }
+  return objects;
+}

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import type { DataDestination, DataSource } from '../../../src/api/types.ts';
+import { synthesize } from '../../../src/synth/index.ts';
+import { job, kinds, mainContainer, names, podSpec, podTemplate } from '../../support/manifests.ts';
+import { tuningPlan } from '../../support/plans.ts';
+
+const volumeOutput: DataDestination = { volumeSource: { persistentVolumeClaim: { claimName: 'results' } } };
+
+describe('tuning Job', () => {
+  it('renders the Workspace and a Job named after it', () => {
+    expect(kinds(synthesize(tuningPlan()))).toEqual(['Workspace/tuning-phi-3', 'Job/tuning-phi-3']);
+  });
+
+  it('does not retry, never restarts, and lets GitOps tools recreate it when the spec changes', () => {
+    const manifests = synthesize(tuningPlan());
+    expect(job(manifests).spec?.backoffLimit).toBe(0);
+    expect(job(manifests).spec).not.toHaveProperty('ttlSecondsAfterFinished');
+    expect(podSpec(manifests).restartPolicy).toBe('Never');
+    expect(job(manifests).metadata?.annotations).toEqual({
+      'kustomize.toolkit.fluxcd.io/force': 'Enabled',
+      'argocd.argoproj.io/sync-options': 'Force=true,Replace=true',
+    });
+  });
+
+  it.each([1, 4])('requests and limits nvidia.com/gpu = %i', (gpus) => {
+    expect(mainContainer(synthesize(tuningPlan({ gpusPerNode: gpus }))).resources).toEqual({
+      requests: { 'nvidia.com/gpu': String(gpus) },
+      limits: { 'nvidia.com/gpu': String(gpus) },
+    });
+  });
+
+  it('labels the Job and its pods, and schedules on the Workspace nodes with GPU tolerations', () => {
+    const manifests = synthesize(tuningPlan());
+    const labels = { 'kaito.sh/workspace': 'tuning-phi-3', 'app.kubernetes.io/managed-by': 'kaito-gitops' };
+    expect(job(manifests).metadata?.labels).toEqual(labels);
+    expect(podTemplate(manifests).metadata?.labels).toEqual(labels);
+    const spec = podSpec(manifests);
+    expect(spec.tolerations?.map((t) => t.key)).toEqual(['sku', 'nvidia.com/gpu']);
+    expect(
+      spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms,
+    ).toEqual([{ matchExpressions: [{ key: 'apps', operator: 'In', values: ['tuning-phi-3'] }] }]);
+  });
+
+  it('mounts shared memory, data, results and the tuning config', () => {
+    const manifests = synthesize(tuningPlan({ config: 'qlora-params', output: volumeOutput }));
+    expect(mainContainer(manifests).volumeMounts).toEqual([
+      { name: 'dshm', mountPath: '/dev/shm' },
+      { name: 'data-volume', mountPath: '/mnt/data' },
+      { name: 'results-volume', mountPath: '/mnt/results' },
+      { name: 'config-volume', mountPath: '/mnt/config' },
+    ]);
+    expect(podSpec(manifests).volumes).toContainEqual({
+      name: 'config-volume',
+      configMap: { name: 'qlora-params' },
+    });
+  });
+
+  it('takes HF_TOKEN from the modelAccessSecret', () => {
+    expect(mainContainer(synthesize(tuningPlan({ modelAccessSecret: 'hf' }))).env).toContainEqual({
+      name: 'HF_TOKEN',
+      valueFrom: { secretKeyRef: { name: 'hf', key: 'HF_TOKEN' } },
+    });
+  });
+});
+
+describe('tuning input', () => {
+  it.each<[string, DataSource, string | undefined, unknown]>([
+    [
+      'urls download with curl',
+      { urls: ['https://a.example/x.parquet', 'https://b.example/y.parquet'] },
+      'data-downloader',
+      { emptyDir: {} },
+    ],
+    [
+      'an image is copied out of /data',
+      { image: 'myacr.azurecr.io/data:1', imagePullSecrets: ['acr'] },
+      'data-extractor',
+      { emptyDir: {} },
+    ],
+    [
+      'a volume is mounted as is',
+      { volumeSource: { persistentVolumeClaim: { claimName: 'input' } } },
+      undefined,
+      {
+        persistentVolumeClaim: { claimName: 'input' },
+      },
+    ],
+  ])('%s', (_name, input, initName, volume) => {
+    const spec = podSpec(synthesize(tuningPlan({ input, output: volumeOutput })));
+    expect(spec.volumes).toContainEqual({ name: 'data-volume', ...(volume as object) });
+    if (initName === undefined) {
+      expect(spec).not.toHaveProperty('initContainers');
+      return;
+    }
+    expect(names(spec.initContainers)).toEqual([initName]);
+    expect(spec.initContainers?.[0]?.volumeMounts).toEqual([{ name: 'data-volume', mountPath: '/mnt/data' }]);
+  });
+
+  it('hands the URLs to the downloader through the environment, never through the script', () => {
+    const urls = ['https://a.example/x.parquet?sig=1&x=2', 'https://b.example/$(reboot)'];
+    const init = podSpec(synthesize(tuningPlan({ input: { urls } }))).initContainers![0]!;
+    expect(init.image).toBe('curlimages/curl:8.11.1');
+    expect(init.env).toEqual([
+      { name: 'DATA_URLS', value: urls.join(' ') },
+      { name: 'DATA_VOLUME_PATH', value: '/mnt/data' },
+    ]);
+    expect(init.command?.join(' ')).not.toContain('example');
+    expect(init.command?.join(' ')).not.toContain('${');
+  });
+
+  it('uses the input image pull secrets', () => {
+    const spec = podSpec(synthesize(tuningPlan({ input: { image: 'x/y:1', imagePullSecrets: ['acr'] } })));
+    expect(spec.imagePullSecrets).toEqual([{ name: 'acr' }]);
+    expect(spec.initContainers?.[0]).toMatchObject({
+      image: 'x/y:1',
+      command: ['/bin/sh', '-c', 'mkdir -p /mnt/data && cp -r /data/. /mnt/data'],
+    });
+  });
+
+  it('takes helper images from the options', () => {
+    const manifests = synthesize(tuningPlan(), {
+      images: { dataDownloader: 'mirror.local/curl:8', resultsKeeper: 'mirror.local/busybox:1' },
+    });
+    expect(podSpec(manifests).initContainers?.[0]?.image).toBe('mirror.local/curl:8');
+    expect(podSpec(manifests).containers[1]?.image).toBe('mirror.local/busybox:1');
+  });
+});
+
+describe('tuning output', () => {
+  it('mounts an output volume at /mnt/results and adds no pusher', () => {
+    const spec = podSpec(synthesize(tuningPlan({ output: volumeOutput })));
+    expect(spec.volumes).toContainEqual({
+      name: 'results-volume',
+      persistentVolumeClaim: { claimName: 'results' },
+    });
+    expect(names(spec.containers)).toEqual(['tuning-phi-3']);
+  });
+
+  it('keeps results of an image output in a pusher container until the agent has pushed them', () => {
+    const spec = podSpec(
+      synthesize(tuningPlan({ output: { image: 'acr.io/out:1', imagePushSecret: 'push' } })),
+    );
+    expect(spec.volumes).toContainEqual({ name: 'results-volume', emptyDir: {} });
+    const pusher = spec.containers[1]!;
+    expect(pusher).toMatchObject({
+      name: 'pusher',
+      image: 'busybox:1.36.1',
+      env: [{ name: 'OUTPUT_IMAGE', value: 'acr.io/out:1' }],
+      volumeMounts: [{ name: 'results-volume', mountPath: '/mnt/results' }],
+    });
+    const script = pusher.command?.[2] ?? '';
+    expect(script).toContain('until [ -f /mnt/results/fine_tuning_completed.txt ]');
+    expect(script).toContain('/mnt/results/.kaito-gitops/pushed');
+    expect(script).toContain('kaito-gitops agent');
+    expect(script).not.toContain('acr.io');
+    expect(script).not.toMatch(/oras|docker|skopeo|curl/);
+  });
+});

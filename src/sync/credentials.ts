@@ -40,7 +40,8 @@ export class Redactor {
   /** Adds secrets learned later (a token read from a file). */
   add(...secrets: (string | undefined)[]): void {
     for (const secret of secrets) {
-      if (secret !== undefined && secret.length >= 4 && !this.#secrets.includes(secret)) this.#secrets.push(secret);
+      if (secret !== undefined && secret.length >= 4 && !this.#secrets.includes(secret))
+        this.#secrets.push(secret);
     }
   }
 

@@ -68,7 +68,10 @@ export function gitHttpHandler(options: GitHttpServerOptions) {
 }
 
 /** The user of a valid `Authorization: Basic` header, or undefined. */
-function authenticate(header: string | undefined, users: Readonly<Record<string, string>>): string | undefined {
+function authenticate(
+  header: string | undefined,
+  users: Readonly<Record<string, string>>,
+): string | undefined {
   const match = /^Basic\s+(\S+)$/i.exec(header ?? '');
   if (!match?.[1]) return undefined;
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');

@@ -1,0 +1,348 @@
+/**
+ * One sync pass, and the retries around it: fetch the deploy branch, then the source (in that order,
+ * so a render is never older than the deploy tip it builds on), read the specs at the source commit,
+ * render, write the tree at the deploy path, commit only when bytes changed, push. A push the remote
+ * rejects (someone else pushed first) starts the pass over from fresh fetches, with backoff, so the
+ * final tree is always the render of the newest source and no commit is lost or duplicated.
+ */
+import { Errors } from 'isomorphic-git';
+import type { Catalog, Cloud } from '../catalog/index.ts';
+import { SpecError } from '../errors.ts';
+import type { HydrateOptions, HydrateResult, SourceFile, WorkspaceOutcome } from '../pipeline.ts';
+import type { Tree } from '../render/types.ts';
+import type { HelperImages } from '../synth/index.ts';
+import { redactUrl, type CredentialSource, type Redactor } from './credentials.ts';
+import { GitRemoteError } from './errors.ts';
+import { GitMirror, type CommitIdentity } from './git-mirror.ts';
+import { directoryOf } from './git-objects.ts';
+import { IncrementalRenderer } from './incremental-renderer.ts';
+import type { Logger } from './logger.ts';
+import type { Renderer } from './renderer.ts';
+import { renderStamped } from './stamp.ts';
+
+export interface SourceLocation {
+  /** Repository URL (https, or http for local servers). */
+  url: string;
+  /** Branch holding the specs, e.g. `main`. */
+  ref: string;
+  /** Directory of the specs inside the repository, e.g. `gitops/workspaces`. */
+  path: string;
+}
+
+export interface TargetLocation {
+  url: string;
+  /** Deploy branch; created when missing. */
+  branch: string;
+  /** Directory the rendered tree replaces, e.g. `clusters/prod`. Nothing else writes there. */
+  path: string;
+}
+
+export interface SyncConfig {
+  source: SourceLocation;
+  target: TargetLocation;
+  /** Where the local mirrors live between passes. */
+  cacheDir: string;
+  /** @default {name: "kaito-gitops", email: "kaito-gitops@users.noreply.github.com"} */
+  author?: CommitIdentity;
+  /** Passes tried before giving up on a rejected or failing push. @default 6 */
+  maxAttempts?: number;
+  /** First backoff delay; doubles per attempt, with full jitter. @default 250 */
+  backoffMs?: number;
+  /** @default 5000 */
+  maxBackoffMs?: number;
+  /** Cloud whose SKUs size a Workspace without `instanceType`. @default "azure" */
+  cloud?: Cloud;
+  images?: Partial<HelperImages>;
+}
+
+export interface SyncDependencies {
+  render: Renderer;
+  catalog: Catalog;
+  credentials: { source: CredentialSource; target: CredentialSource };
+  redactor: Redactor;
+  logger: Logger;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface SpecErrorReport {
+  file: string;
+  problems: { path: string; message: string }[];
+}
+
+export interface SyncResult {
+  /** `pushed`: a new deploy commit; `unchanged`: the deploy path already held this render. */
+  outcome: 'pushed' | 'unchanged';
+  sourceCommit: string;
+  /** The deploy branch tip after the pass. */
+  deployCommit: string;
+  /** Workspaces in the tree (rendered, unchanged or kept). */
+  workspaceCount: number;
+  /** Workspaces whose files changed or were removed. */
+  changed: number;
+  workspaces: WorkspaceOutcome[];
+  /** Specs that failed: their previous output was kept. */
+  errors: SpecErrorReport[];
+  attempts: number;
+  durationMs: number;
+}
+
+export const SPEC_FILE = /\.ya?ml$/;
+export const DEFAULT_AUTHOR: CommitIdentity = {
+  name: 'kaito-gitops',
+  email: 'kaito-gitops@users.noreply.github.com',
+};
+
+type Pass =
+  | { kind: 'done'; result: Omit<SyncResult, 'attempts' | 'durationMs'> }
+  | { kind: 'rejected'; detail: string };
+
+export class SyncEngine {
+  readonly config: SyncConfig;
+  readonly #deps: SyncDependencies;
+  readonly #renderer: IncrementalRenderer;
+  #mirrors: Promise<{ source: GitMirror; target: GitMirror }> | undefined;
+
+  constructor(config: SyncConfig, deps: SyncDependencies) {
+    if (config.source.url === config.target.url && config.source.ref === config.target.branch) {
+      throw new Error('the deploy branch must differ from the source branch when both are in one repository');
+    }
+    this.config = config;
+    this.#deps = deps;
+    this.#renderer = new IncrementalRenderer(deps.render);
+  }
+
+  /** How often a pass rendered everything, only the changed specs, or nothing new. */
+  get renderCounts() {
+    return { ...this.#renderer.counts };
+  }
+
+  /** One sync: retried on rejected pushes and transient failures, then GitRemoteError. */
+  async sync(): Promise<SyncResult> {
+    const started = performance.now();
+    const now = this.#deps.now ?? (() => new Date());
+    const maxAttempts = this.config.maxAttempts ?? 6;
+    let lastProblem = '';
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      let pass: Pass;
+      try {
+        pass = await this.#pass(now());
+      } catch (error) {
+        if (error instanceof SpecError || !isTransient(error)) throw this.#remoteError(error);
+        lastProblem = this.#deps.redactor.redact(describe(error));
+        this.#deps.logger.log('warn', 'sync attempt failed', { attempt, error: lastProblem });
+        await this.#backoff(attempt, maxAttempts);
+        continue;
+      }
+      if (pass.kind === 'done') {
+        return { ...pass.result, attempts: attempt, durationMs: Math.round(performance.now() - started) };
+      }
+      lastProblem = `push rejected: ${pass.detail}`;
+      this.#deps.logger.log('info', 'deploy branch moved, syncing again', {
+        attempt,
+        detail: this.#deps.redactor.redact(pass.detail),
+      });
+      await this.#backoff(attempt, maxAttempts);
+    }
+    throw new GitRemoteError(
+      this.#deps.redactor.redact(
+        `sync of ${redactUrl(this.config.target.url)} ${this.config.target.branch} failed after ${maxAttempts} attempts; last: ${lastProblem}`,
+      ),
+    );
+  }
+
+  async #backoff(attempt: number, maxAttempts: number): Promise<void> {
+    if (attempt >= maxAttempts) return;
+    const base = this.config.backoffMs ?? 250;
+    const cap = Math.min(this.config.maxBackoffMs ?? 5000, base * 2 ** (attempt - 1));
+    const delay = Math.round(cap * (this.#deps.random ?? Math.random)());
+    await (this.#deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))))(delay);
+  }
+
+  #remoteError(error: unknown): unknown {
+    if (error instanceof SpecError) return error;
+    if (error instanceof Errors.HttpError) {
+      const { statusCode, statusMessage } = error.data;
+      const hint =
+        statusCode === 401 || statusCode === 403
+          ? ': check the credentials in KAITO_GITOPS_GIT_TOKEN / _TOKEN_FILE / _USERNAME / _PASSWORD'
+          : '';
+      return new GitRemoteError(
+        this.#deps.redactor.redact(`git remote answered ${statusCode} ${statusMessage}${hint}`),
+        { cause: error },
+      );
+    }
+    if (error instanceof GitRemoteError) return error;
+    if (isGitError(error)) {
+      return new GitRemoteError(this.#deps.redactor.redact(describe(error)), { cause: error });
+    }
+    return error;
+  }
+
+  async #openMirrors() {
+    this.#mirrors ??= (async () => {
+      const { cacheDir, source, target } = this.config;
+      const sourceMirror = await GitMirror.open(cacheDir, source.url, this.#deps.credentials.source);
+      const targetMirror =
+        redactUrl(target.url) === redactUrl(source.url) &&
+        this.#deps.credentials.source === this.#deps.credentials.target
+          ? sourceMirror
+          : await GitMirror.open(`${cacheDir}/target`, target.url, this.#deps.credentials.target);
+      return { source: sourceMirror, target: targetMirror };
+    })();
+    return this.#mirrors;
+  }
+
+  async #pass(now: Date): Promise<Pass> {
+    const mirrors = await this.#openMirrors();
+    return GitMirror.lockAll([mirrors.source, mirrors.target], () => this.#passLocked(mirrors, now));
+  }
+
+  async #passLocked(mirrors: { source: GitMirror; target: GitMirror }, now: Date): Promise<Pass> {
+    const { source, target } = this.config;
+    const tip = await mirrors.target.fetch(target.branch);
+    const sourceCommit = await mirrors.source.fetch(source.ref);
+    if (sourceCommit === undefined) {
+      throw new GitRemoteError(`${redactUrl(source.url)} has no branch "${source.ref}" (--source-ref)`);
+    }
+    const sourceTree = await mirrors.source.treeAt(sourceCommit, source.path);
+    if (sourceTree === undefined) {
+      throw new SpecError(
+        [
+          {
+            path: '',
+            message: `no such directory at source commit ${sourceCommit}; nothing was written (check --source-path, or keep the directory)`,
+          },
+        ],
+        { file: source.path === '' ? '.' : source.path },
+      );
+    }
+    const files: SourceFile[] = [
+      ...(await mirrors.source.readFiles(sourceTree, (name) => SPEC_FILE.test(name))),
+    ]
+      .map(([path, file]) => ({ path, content: file.text }))
+      .sort((a, b) => compare(a.path, b.path));
+    const deployTree = tip === undefined ? undefined : await mirrors.target.treeAt(tip, target.path);
+    const previous: Tree =
+      deployTree === undefined
+        ? new Map()
+        : new Map(
+            [...(await mirrors.target.readFiles(deployTree))]
+              .map(([path, file]): [string, string] => [path, file.text])
+              .sort(([a], [b]) => compare(a, b)),
+          );
+
+    const options: HydrateOptions = {
+      catalog: this.#deps.catalog,
+      previous,
+      cloud: this.config.cloud ?? 'azure',
+    };
+    if (this.config.images !== undefined) options.images = this.config.images;
+    const result = renderStamped(this.#renderer.render, files, {
+      ...options,
+      stamp: { repository: redactUrl(source.url), path: normalizePath(source.path), commit: sourceCommit },
+    });
+    const summary = summarize(result);
+    const directory = directoryOf(result.tree);
+    if (directory.oid === deployTree && tip !== undefined) {
+      this.#renderer.accept(files, options, result);
+      return { kind: 'done', result: { ...summary, outcome: 'unchanged', sourceCommit, deployCommit: tip } };
+    }
+    await mirrors.target.writeDirectory(directory, deployTree);
+    const root = await mirrors.target.spliceTree(tip, target.path, directory.oid);
+    const message = commitMessage(sourceCommit, redactUrl(source.url), summary);
+    const commit = await mirrors.target.commit({
+      tree: root,
+      parent: tip,
+      message,
+      author: this.config.author ?? DEFAULT_AUTHOR,
+      now,
+    });
+    const pushed = await mirrors.target.push(target.branch, commit);
+    if (!pushed.ok) {
+      await mirrors.target.resetBranch(target.branch, tip);
+      this.#renderer.reset();
+      return { kind: 'rejected', detail: pushed.detail };
+    }
+    this.#renderer.accept(files, options, result);
+    this.#deps.logger.log('info', 'deploy commit pushed', {
+      sourceCommit,
+      deployCommit: commit,
+      workspaces: summary.workspaceCount,
+      changed: summary.changed,
+      errors: summary.errors.length,
+    });
+    return { kind: 'done', result: { ...summary, outcome: 'pushed', sourceCommit, deployCommit: commit } };
+  }
+}
+
+function summarize(result: HydrateResult) {
+  const workspaces = result.workspaces;
+  return {
+    workspaces,
+    workspaceCount: workspaces.filter((ws) => ws.status !== 'removed').length,
+    changed: workspaces.filter((ws) => ws.status === 'rendered' || ws.status === 'removed').length,
+    errors: result.errors.map((error) => ({ file: error.file ?? '', problems: [...error.problems] })),
+  };
+}
+
+/** `hydrate: <sha> (<n> workspaces, <changed> changed)`, the refused specs, then the trailers. */
+export function commitMessage(
+  sourceCommit: string,
+  repository: string,
+  summary: { workspaceCount: number; changed: number; errors: readonly SpecErrorReport[] },
+): string {
+  const lines = [
+    `hydrate: ${sourceCommit} (${summary.workspaceCount} workspaces, ${summary.changed} changed)`,
+    '',
+  ];
+  if (summary.errors.length > 0) {
+    lines.push('Refused specs (their last rendered output is kept):');
+    for (const error of summary.errors) {
+      for (const problem of error.problems) {
+        lines.push(`- ${[error.file, problem.path, problem.message].filter((p) => p !== '').join(': ')}`);
+      }
+    }
+    lines.push('');
+  }
+  lines.push(`Source-Commit: ${sourceCommit}`, `Source-Repository: ${repository}`, '');
+  return lines.join('\n');
+}
+
+/** Network failures and server errors pass; auth failures, a missing repository and bugs do not. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof Errors.HttpError) {
+    const status = error.data.statusCode;
+    return status >= 500 || status === 429 || status === 408;
+  }
+  if (error instanceof GitRemoteError) return false;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return (
+    typeof code === 'string' &&
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET'].includes(
+      code,
+    )
+  );
+}
+
+function isGitError(error: unknown): error is Error {
+  return (Object.values(Errors) as unknown[]).some(
+    (type) => typeof type === 'function' && error instanceof type,
+  );
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function normalizePath(path: string): string {
+  return path
+    .split('/')
+    .filter((p) => p !== '' && p !== '.')
+    .join('/');
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

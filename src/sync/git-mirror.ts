@@ -273,7 +273,12 @@ export class GitMirror {
     } catch (error) {
       // A remote that moved ahead of us: PushRejectedError, or NotFoundError in the isomorphic-git
       // releases that failed to look up the unknown remote tip (isomorphic-git#2421).
-      if (error instanceof Errors.PushRejectedError || error instanceof Errors.NotFoundError) {
+      // GitPushError: the server refused the ref update itself (its tip moved after it advertised it).
+      if (
+        error instanceof Errors.PushRejectedError ||
+        error instanceof Errors.NotFoundError ||
+        error instanceof Errors.GitPushError
+      ) {
         return { ok: false, reason: 'rejected', detail: error.message };
       }
       throw error;

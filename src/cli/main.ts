@@ -12,6 +12,7 @@ const commands: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./validate.ts')).validate,
   plan: async () => (await import('./plan.ts')).plan,
   presets: async () => (await import('./presets.ts')).presets,
+  sync: async () => (await import('./sync.ts')).sync,
 };
 
 function help(): string {

@@ -14,6 +14,8 @@ export interface GitHttpServerOptions {
   root: string;
   /** Accepted basic-auth users; without it every request is served anonymously (push included). */
   users?: Readonly<Record<string, string>>;
+  /** Users allowed to push; the others may only clone and fetch. @default every user */
+  pushers?: readonly string[];
   /** Called once per request after auth, e.g. to count requests or inject a failure. */
   onRequest?: (request: { method: string; path: string; user: string | undefined }) => void;
   /** @default "127.0.0.1" */
@@ -62,6 +64,14 @@ export function gitHttpHandler(options: GitHttpServerOptions) {
       }
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const push =
+      url.pathname.endsWith('/git-receive-pack') || url.searchParams.get('service') === 'git-receive-pack';
+    if (push && options.pushers !== undefined && !options.pushers.includes(user)) {
+      req.resume();
+      res.writeHead(403, { 'Content-Type': 'text/plain' });
+      res.end(`${user} may not push\n`);
+      return;
+    }
     options.onRequest?.({ method: req.method ?? 'GET', path: url.pathname, user });
     runBackend(options.root, user, url, req, res);
   };

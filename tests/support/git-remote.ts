@@ -14,6 +14,9 @@ const run = promisify(execFile);
 
 export const GIT_USER = 'sync-bot';
 export const GIT_PASSWORD = 'pw-9f8e7d6c5b4a';
+/** May clone and fetch, never push. */
+export const READER_USER = 'reader';
+export const READER_TOKEN = 'tok-reader-5e4d3c2b1a';
 
 export async function git(cwd: string, ...args: string[]): Promise<string> {
   const { stdout } = await run('git', args, {
@@ -52,7 +55,8 @@ export async function startGitRemote(): Promise<GitRemote> {
   const requests: GitRemote['requests'] = [];
   const server = await startGitHttpServer({
     root: join(root, 'repos'),
-    users: { [GIT_USER]: GIT_PASSWORD },
+    users: { [GIT_USER]: GIT_PASSWORD, [READER_USER]: READER_TOKEN },
+    pushers: [GIT_USER],
     onRequest: (r) => requests.push(r),
   });
   await mkdir(join(root, 'repos'));

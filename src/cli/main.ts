@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<Command>> = {
   plan: async () => (await import('./plan.ts')).plan,
   presets: async () => (await import('./presets.ts')).presets,
   sync: async () => (await import('./sync.ts')).sync,
+  init: async () => (await import('./init.ts')).init,
 };
 
 function help(): string {

@@ -54,8 +54,14 @@ describe('gitops/flux and gitops/argocd', () => {
     expect(lua).toContain('hs.status = "Healthy"');
     const set = parseAllDocuments(tree.get('argocd/applicationset.yaml') ?? '')[0]?.toJS();
     expect(set.spec.generators[0].git.directories).toEqual([{ path: 'clusters/prod/workspaces/*/*' }]);
-    const server = parseAllDocuments(tree.get('flux/sync-server.yaml') ?? '').map((d) => d.toJS());
-    const deployment = server.find((o) => o.kind === 'Deployment');
+    interface Deployment {
+      kind: string;
+      spec: { template: { spec: { containers: { args: string[] }[]; volumes: unknown[] } } };
+    }
+    const server = parseAllDocuments(tree.get('flux/sync-server.yaml') ?? '').map(
+      (d) => d.toJS() as Deployment,
+    );
+    const deployment = server.find((o) => o.kind === 'Deployment')!;
     const container = deployment.spec.template.spec.containers[0];
     expect(container.args).toEqual(
       expect.arrayContaining(['sync', '--listen', ':8080', '--target-branch', 'deploy']),

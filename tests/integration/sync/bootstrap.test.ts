@@ -62,7 +62,7 @@ describe('gitops/flux and gitops/argocd', () => {
       (d) => d.toJS() as Deployment,
     );
     const deployment = server.find((o) => o.kind === 'Deployment')!;
-    const container = deployment.spec.template.spec.containers[0];
+    const container = deployment.spec.template.spec.containers[0]!;
     expect(container.args).toEqual(
       expect.arrayContaining(['sync', '--listen', ':8080', '--target-branch', 'deploy']),
     );

@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<Command>> = {
   presets: async () => (await import('./presets.ts')).presets,
   sync: async () => (await import('./sync.ts')).sync,
   init: async () => (await import('./init.ts')).init,
+  demo: async () => (await import('./demo.ts')).demo,
 };
 
 function help(): string {

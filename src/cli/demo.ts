@@ -62,7 +62,7 @@ export const demo: Command = {
     const password = randomBytes(12).toString('hex');
     const redactor = new Redactor([password]);
     // Text output is for a person: the result says it all. JSON output keeps the log lines on stderr.
-    const logger = output === 'json' ? jsonLogger(io.stderr, redactor) : silentLogger;
+    const logger = output === 'json' ? jsonLogger((line) => io.stderr(line), redactor) : silentLogger;
     const repos = join(root, 'repos');
     await mkdir(repos, { recursive: true });
     for (const name of ['models.git', 'deploy.git']) {

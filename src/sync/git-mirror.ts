@@ -39,6 +39,8 @@ export class GitMirror {
   readonly #credentials: CredentialSource;
   /** One isomorphic-git cache for the mirror's lifetime: packfile indexes are parsed once. */
   #cache: object = {};
+  /** Tree listings by id (see #list). */
+  #listings = new Map<string, ReadonlyMap<string, string>>();
   /** Blob text by id: unchanged files are never read twice. Cleared when it grows past a bound. */
   #blobs = new Map<string, string>();
 
@@ -131,26 +133,35 @@ export class GitMirror {
     oid: string,
     accept: (name: string) => boolean = () => true,
   ): Promise<Map<string, GitFile>> {
-    const files = new Map<string, GitFile>();
     if (this.#blobs.size > MAX_CACHED_BLOBS) this.#blobs.clear();
-    const walk = async (treeOid: string, prefix: string): Promise<void> => {
-      const { tree } = await git.readTree({ fs, gitdir: this.gitdir, oid: treeOid, cache: this.#cache });
-      for (const entry of tree) {
-        if (entry.path.startsWith('.')) continue;
-        const path = prefix === '' ? entry.path : `${prefix}/${entry.path}`;
-        if (entry.type === 'tree') await walk(entry.oid, path);
-        else if (
-          entry.type === 'blob' &&
-          (entry.mode === '100644' || entry.mode === '100755') &&
-          accept(entry.path)
-        ) {
-          const text = await this.#readBlob(entry.oid);
-          files.set(path, { oid: entry.oid, text });
-        }
-      }
-    };
-    await walk(oid, '');
+    if (this.#listings.size > MAX_CACHED_BLOBS) this.#listings.clear();
+    const files = new Map<string, GitFile>();
+    for (const [path, entry] of await this.#list(oid)) {
+      const name = path.slice(path.lastIndexOf('/') + 1);
+      if (accept(name)) files.set(path, { oid: entry, text: await this.#readBlob(entry) });
+    }
     return files;
+  }
+
+  /**
+   * Path → blob id of the regular files under tree `oid`, hidden entries and links skipped. Trees are
+   * immutable, so listings are kept by id: an unchanged subdirectory is never read again.
+   */
+  async #list(oid: string): Promise<ReadonlyMap<string, string>> {
+    const known = this.#listings.get(oid);
+    if (known !== undefined) return known;
+    const listing = new Map<string, string>();
+    const { tree } = await git.readTree({ fs, gitdir: this.gitdir, oid, cache: this.#cache });
+    for (const entry of tree) {
+      if (entry.path.startsWith('.')) continue;
+      if (entry.type === 'tree') {
+        for (const [path, blob] of await this.#list(entry.oid)) listing.set(`${entry.path}/${path}`, blob);
+      } else if (entry.type === 'blob' && (entry.mode === '100644' || entry.mode === '100755')) {
+        listing.set(entry.path, entry.oid);
+      }
+    }
+    this.#listings.set(oid, listing);
+    return listing;
   }
 
   async #readBlob(oid: string): Promise<string> {

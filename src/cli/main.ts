@@ -14,6 +14,8 @@ const commands: Record<string, () => Promise<Command>> = {
   presets: async () => (await import('./presets.ts')).presets,
   sync: async () => (await import('./sync.ts')).sync,
   agent: async () => (await import('./agent.ts')).agent,
+  init: async () => (await import('./init.ts')).init,
+  demo: async () => (await import('./demo.ts')).demo,
 };
 
 function help(): string {

@@ -1,155 +1,219 @@
 /**
- * `kaito-gitops sync`: hydrate the Workspace specs of a source repository onto a deploy branch, once
- * (`--once`) or continuously (`--interval`, with `--listen` for webhooks, health and metrics).
+ * `kaito-gitops sync`: turn each new source commit into one commit on the deploy branch holding the
+ * rendered Kustomize tree. `--once` runs one pass and exits 0 (all synced), 1 (some spec refused, the
+ * rest synced), 2 (usage) or 3 (git remote failure after retries). `--interval` and/or `--listen` keep
+ * running: polling, and a webhook server with health, readiness and metrics. Credentials come from the
+ * environment or files only, never from flags.
  */
+import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { Syncer, type SyncConfig, type SyncResult } from '../sync/index.ts';
-import { startService } from '../sync/service.ts';
+import { hydrate } from '../pipeline.ts';
+import {
+  Redactor,
+  SyncEngine,
+  SyncLoop,
+  SyncMetrics,
+  createSyncServer,
+  credentialSettingsFromEnv,
+  credentialSourceFrom,
+  jsonLogger,
+  redactUrl,
+  type SyncConfig,
+  type SyncResult,
+} from '../sync/index.ts';
 import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
-import { gitCredentials, repositoryUrl } from './git-credentials.ts';
-import { catalogFlags, cloudFlag, errorsJson, loadCatalog, reportErrors } from './inputs.ts';
+import { parseDuration } from './duration.ts';
+import { catalogFlags, cloudFlag, loadCatalog } from './inputs.ts';
 
-const usage = `usage: kaito-gitops sync --source URL [flags] (--once | --interval 30s [--listen :8080])
+const usage = `usage: kaito-gitops sync --source URL [--source-ref main] [--source-path DIR]
+                         [--target URL] [--target-branch deploy] [--target-path DIR]
+                         [--once | --interval 30s] [--listen :8080] [--cache-dir DIR] [--output text|json]
 
-  --source URL         source repository (https://; credentials come from the environment)
-  --source-ref BRANCH  branch holding the specs (default: main)
-  --source-path DIR    directory of the specs in it (default: gitops/workspaces)
-  --target URL         deploy repository (default: the source repository)
-  --target-branch B    branch the tree is committed to, created (orphan) when missing (default: deploy)
-  --target-path DIR    directory of the tree in that branch (default: clusters/prod)
-  --work-dir DIR       where the clones are kept between passes (default: $TMPDIR/kaito-gitops-sync)
-  --once               one pass, then exit
-  --interval DURATION  pass every DURATION (30s, 5m) and on webhooks, until stopped
-  --listen ADDR        serve POST /webhook, /healthz, /readyz, /metrics on [HOST]:PORT (with --interval)
-  --presets DIR        catalog directory (default: the presets/ shipped with kaito-gitops)
-  --cloud NAME         cloud whose SKUs a Workspace without instanceType is sized against (default: azure)
-  -o, --output         text (default) or json (--once)
+  --source URL          repository holding the Workspace specs (https; http for local servers)
+  --source-ref BRANCH   branch of the specs (default: main)
+  --source-path DIR     directory of the specs in the source repository (default: the root)
+  --target URL          repository of the deploy branch (default: the source repository)
+  --target-branch NAME  deploy branch, created when missing (default: deploy)
+  --target-path DIR     directory the rendered tree replaces on the deploy branch (default: the root)
+  --once                one pass, then exit 0 synced, 1 some spec refused, 3 git remote failure
+  --interval DURATION   poll the source every DURATION (30s, 5m) and sync what changed
+  --listen [HOST]:PORT  serve POST /webhook, GET /healthz, /readyz, /metrics
+  --cache-dir DIR       where the clones are kept between passes (default: $TMPDIR/kaito-gitops/sync)
+  --max-attempts N      passes tried when the deploy branch moves or the remote fails (default: 6)
+  --presets DIR, --cloud NAME   catalog, as for synth
+  -o, --output          text (default) or json (--once only)
 
-environment: KAITO_GITOPS_GIT_TOKEN[_FILE] (user x-access-token unless KAITO_GITOPS_GIT_USERNAME),
-  or KAITO_GITOPS_GIT_USERNAME + KAITO_GITOPS_GIT_PASSWORD[_FILE]; KAITO_GITOPS_WEBHOOK_SECRET.
-exit: 0 all specs synced, 1 some spec refused (the rest synced), 2 usage, 3 git/remote failure.`;
+environment (never flags, never printed):
+  KAITO_GITOPS_GIT_TOKEN | _TOKEN_FILE [+ _USERNAME, default x-access-token]   token auth
+  KAITO_GITOPS_GIT_USERNAME + _PASSWORD | _PASSWORD_FILE                       basic auth
+  KAITO_GITOPS_TARGET_GIT_*             the same, for the deploy repository only
+  KAITO_GITOPS_WEBHOOK_SECRET | _FILE   secret of POST /webhook (GitHub HMAC, GitLab token, Azure DevOps password)`;
 
 export const sync: Command = {
   name: 'sync',
-  summary: 'Hydrate Workspace specs from a source repository onto a deploy branch (once or continuously)',
+  summary: 'Render the source repository\u2019s Workspace specs and commit the tree to a deploy branch',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values } = parseFlags(args, {
       source: { type: 'string' },
       'source-ref': { type: 'string', default: 'main' },
-      'source-path': { type: 'string', default: 'gitops/workspaces' },
+      'source-path': { type: 'string', default: '' },
       target: { type: 'string' },
       'target-branch': { type: 'string', default: 'deploy' },
-      'target-path': { type: 'string', default: 'clusters/prod' },
-      'work-dir': { type: 'string' },
+      'target-path': { type: 'string', default: '' },
       once: { type: 'boolean', default: false },
       interval: { type: 'string' },
       listen: { type: 'string' },
+      'cache-dir': { type: 'string' },
+      'max-attempts': { type: 'string', default: '6' },
       ...catalogFlags,
       ...outputFlag,
     });
-    if (values.source === undefined) throw new UsageError('--source is required');
-    const source = repositoryUrl('--source', values.source);
-    const target = values.target === undefined ? source : repositoryUrl('--target', values.target);
-    if (values.once === (values.interval !== undefined))
-      throw new UsageError('give exactly one of --once and --interval');
-    if (values.listen !== undefined && values.once)
-      throw new UsageError('--listen needs --interval, not --once');
     const output = outputFormat(values.output);
-    const config: SyncConfig = {
-      source,
-      sourceRef: branchName('--source-ref', values['source-ref']),
-      sourcePath: treePath('--source-path', values['source-path']),
-      target,
-      targetBranch: branchName('--target-branch', values['target-branch']),
-      targetPath: treePath('--target-path', values['target-path']),
-      workDir: resolve(io.cwd, values['work-dir'] ?? join(tmpdir(), 'kaito-gitops-sync')),
-      catalog: await loadCatalog(values.presets, io),
-      cloud: cloudFlag(values.cloud),
-      credentials: await gitCredentials(io.env),
-    };
-    if (config.source === config.target && config.sourceRef === config.targetBranch) {
+    if (values.source === undefined) throw new UsageError('--source URL is required');
+    for (const [flag, url] of [
+      ['--source', values.source],
+      ['--target', values.target],
+    ] as const) {
+      if (url !== undefined && url !== redactUrl(url)) {
+        throw new UsageError(
+          `${flag} must not carry credentials; set KAITO_GITOPS_GIT_TOKEN or _PASSWORD instead`,
+        );
+      }
+      if (url !== undefined && !/^https?:\/\//.test(url)) {
+        throw new UsageError(
+          `${flag} must be an https:// (or http://) URL; isomorphic-git has no SSH transport`,
+        );
+      }
+    }
+    if (values.once && (values.interval !== undefined || values.listen !== undefined)) {
+      throw new UsageError('--once cannot be combined with --interval or --listen');
+    }
+    const interval = values.interval === undefined ? undefined : parseDuration(values.interval, '--interval');
+    const listen = values.listen === undefined ? undefined : parseListen(values.listen);
+    const maxAttempts = Number(values['max-attempts']);
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
       throw new UsageError(
-        '--target-branch must differ from --source-ref when the target is the source repository',
+        `--max-attempts must be a whole number of at least 1, not "${values['max-attempts']}"`,
       );
     }
-    const syncer = new Syncer(config);
+    const config: SyncConfig = {
+      source: { url: values.source, ref: values['source-ref'], path: values['source-path'] },
+      target: {
+        url: values.target ?? values.source,
+        branch: values['target-branch'],
+        path: values['target-path'],
+      },
+      cacheDir:
+        values['cache-dir'] === undefined
+          ? join(tmpdir(), 'kaito-gitops', 'sync')
+          : resolve(io.cwd, values['cache-dir']),
+      maxAttempts,
+      cloud: cloudFlag(values.cloud),
+    };
+    if (
+      redactUrl(config.source.url) === redactUrl(config.target.url) &&
+      config.source.ref === config.target.branch
+    ) {
+      throw new UsageError('--target-branch must differ from --source-ref when both live in one repository');
+    }
 
-    if (values.once) {
-      const result = await syncer.sync();
-      if (output === 'json') io.stdout(JSON.stringify(resultJson(result), null, 2) + '\n');
-      else {
-        io.stdout(summary(result, config));
-        reportErrors(result.errors, io);
-      }
-      for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
+    const redactor = new Redactor();
+    const read = (path: string) => readFile(resolve(io.cwd, path), 'utf8');
+    const shared = credentialSettingsFromEnv(io.env, 'KAITO_GITOPS_GIT');
+    const targetOnly = credentialSettingsFromEnv(io.env, 'KAITO_GITOPS_TARGET_GIT');
+    const sourceCredentials = credentialSourceFrom(shared, read, redactor);
+    const targetCredentials =
+      targetOnly === undefined ? sourceCredentials : credentialSourceFrom(targetOnly, read, redactor);
+    const webhookSecret = await readSecret(io, read, redactor);
+
+    const serve = interval !== undefined || listen !== undefined;
+    // One pass: stdout is the result, logs go to stderr. Serving: logs are the output.
+    const logger = jsonLogger((line) => (serve ? io.stdout(line) : io.stderr(line)), redactor);
+    const engine = new SyncEngine(config, {
+      render: hydrate,
+      catalog: await loadCatalog(values.presets, io),
+      credentials: { source: sourceCredentials, target: targetCredentials },
+      redactor,
+      logger,
+    });
+
+    if (!serve) {
+      const result = await engine.sync();
+      io.stdout(output === 'json' ? JSON.stringify(result, null, 2) + '\n' : summaryText(result, config));
+      if (output === 'text')
+        for (const error of result.errors) {
+          for (const problem of error.problems)
+            io.stderr(`${[error.file, problem.path, problem.message].filter((p) => p !== '').join(': ')}\n`);
+        }
       return result.errors.length > 0 ? EXIT.invalid : EXIT.ok;
     }
 
-    const log = (event: Record<string, unknown>) =>
-      io.stderr(JSON.stringify({ time: new Date().toISOString(), ...event }) + '\n');
-    const service = await startService({
-      syncer,
-      sourceRef: config.sourceRef,
-      intervalMs: duration(values.interval ?? ''),
-      listen: values.listen === undefined ? undefined : listenAddress(values.listen),
-      webhookSecret: io.env['KAITO_GITOPS_WEBHOOK_SECRET'] || undefined,
-      log,
-    });
+    const metrics = new SyncMetrics();
+    const loop = new SyncLoop(engine, metrics, logger, redactUrl(config.source.url));
+    const server =
+      listen === undefined
+        ? undefined
+        : createSyncServer({ loop, metrics, logger, sourceRef: config.source.ref, webhookSecret });
+    if (server !== undefined && listen !== undefined) {
+      await new Promise<void>((ok, fail) => {
+        server.once('error', fail);
+        server.listen(listen.port, listen.host, () => ok());
+      });
+      const address = server.address() as AddressInfo;
+      logger.log('info', 'listening', {
+        address: `http://${address.address}:${address.port}`,
+        webhook: webhookSecret !== undefined,
+      });
+    }
+    void loop.trigger('startup');
+    if (interval !== undefined) loop.poll(interval);
     await io.stopped;
-    log({ msg: 'stopping' });
-    await service.stop();
+    loop.stop();
+    if (server !== undefined) {
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+    }
+    await loop.idle();
+    logger.log('info', 'stopped');
     return EXIT.ok;
   },
 };
 
-function summary(result: SyncResult, config: SyncConfig): string {
-  const count = (status: string) => result.workspaces.filter((w) => w.status === status).length;
-  const where = `${config.targetBranch}:${config.targetPath || '.'}`;
-  const what = result.pushed
-    ? `pushed ${result.deployCommit.slice(0, 12)} to ${where} (${result.changed.length} files changed)`
-    : `${where} already holds this render; nothing pushed`;
+function summaryText(result: SyncResult, config: SyncConfig): string {
+  const short = (sha: string) => sha.slice(0, 12);
+  const verb = result.outcome === 'pushed' ? 'pushed' : 'up to date:';
   return (
-    `source ${result.sourceCommit.slice(0, 12)}: ${count('rendered')} rendered, ${count('unchanged')} unchanged, ` +
-    `${count('kept')} kept, ${count('removed')} removed; ${what}\n`
+    `${verb} ${short(result.deployCommit)} on ${redactUrl(config.target.url)} ${config.target.branch}:${config.target.path || '.'} ` +
+    `from source ${short(result.sourceCommit)} (${result.workspaceCount} workspaces, ${result.changed} changed, ${result.errors.length} refused)\n`
   );
 }
 
-function resultJson(result: SyncResult) {
-  return { ...result, errors: errorsJson(result.errors) };
+async function readSecret(
+  io: CliIO,
+  read: (path: string) => Promise<string>,
+  redactor: Redactor,
+): Promise<string | undefined> {
+  const value = io.env['KAITO_GITOPS_WEBHOOK_SECRET'];
+  const file = io.env['KAITO_GITOPS_WEBHOOK_SECRET_FILE'];
+  if (value && file)
+    throw new UsageError('set KAITO_GITOPS_WEBHOOK_SECRET or KAITO_GITOPS_WEBHOOK_SECRET_FILE, not both');
+  const secret = value || (file ? (await read(file)).trim() : undefined);
+  if (secret !== undefined && secret.length < 8)
+    throw new UsageError('the webhook secret must be at least 8 characters');
+  redactor.add(secret);
+  return secret;
 }
 
-/** `30s`, `5m`, `1h`, `500ms` → milliseconds; at least one second, so a typo cannot hammer the remote. */
-export function duration(value: string): number {
-  const match = /^(\d+)(ms|s|m|h)$/.exec(value);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-  const ms = match ? Number(match[1]) * unit[match[2] as keyof typeof unit] : NaN;
-  if (!(ms >= 1000))
-    throw new UsageError(`--interval ${value} must be a duration of at least 1s, such as 30s or 5m`);
-  return ms;
-}
-
-/** `:8080`, `127.0.0.1:8080`, `[::1]:8080`. */
-export function listenAddress(value: string): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
+/** `:8080` (all interfaces), `127.0.0.1:8080`, `[::1]:8080`. */
+export function parseListen(text: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text);
   const port = Number(match?.[3]);
-  if (!match || port > 65535) throw new UsageError(`--listen ${value} must be [HOST]:PORT, such as :8080`);
+  if (match === null || !Number.isInteger(port) || port > 65535) {
+    throw new UsageError(`--listen must be [HOST]:PORT such as :8080 or 127.0.0.1:8080, not "${text}"`);
+  }
   return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
-}
-
-function branchName(flag: string, value: string): string {
-  if (!/^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/.test(value) || value.endsWith('/') || value.endsWith('.lock')) {
-    throw new UsageError(`${flag} "${value}" is not a valid branch name`);
-  }
-  return value;
-}
-
-function treePath(flag: string, value: string): string {
-  const trimmed = value.replace(/^\.?\/+|\/+$/g, '');
-  if (trimmed.split('/').some((part) => part === '..' || part === '.git')) {
-    throw new UsageError(`${flag} "${value}" must be a path inside the repository`);
-  }
-  return trimmed === '.' ? '' : trimmed;
 }

@@ -1,270 +1,348 @@
 /**
- * One sync pass: read the specs at the newest source commit, hydrate them against the tree on the
- * deploy branch, commit the bytes that changed and push. A push refused because the branch moved is
- * retried from the start (fetch, re-render from the newest source) with backoff, so nothing another
- * writer pushed is lost and the final tree is the render of the newest source.
+ * One sync pass, and the retries around it: fetch the deploy branch, then the source (in that order,
+ * so a render is never older than the deploy tip it builds on), read the specs at the source commit,
+ * render, write the tree at the deploy path, commit only when bytes changed, push. A push the remote
+ * rejects (someone else pushed first) starts the pass over from fresh fetches, with backoff, so the
+ * final tree is always the render of the newest source and no commit is lost or duplicated.
  */
-import { join } from 'node:path';
 import { Errors } from 'isomorphic-git';
+import type { Catalog, Cloud } from '../catalog/index.ts';
 import { SpecError } from '../errors.ts';
-import { hydrate, type HydrateResult } from '../pipeline.ts';
-import { INVENTORY, KUSTOMIZATION, inventoryOf, parseInventory, type Tree } from '../render/index.ts';
-import { backoffDelay, sleep } from './backoff.ts';
-import { GitRemoteError, isRetryable } from './errors.ts';
-import { GitStore, PushConflict, type Identity } from './git-store.ts';
-import { KeyedMutex } from './keyed-mutex.ts';
-import { commitMessage } from './message.ts';
-import { redactUrl } from './redact.ts';
-import { SOURCE_COMMIT, SOURCE_PATH, SOURCE_REPOSITORY, previousStamps, restamp } from './stamp.ts';
-import type { SyncConfig, SyncResult } from './types.ts';
+import type { HydrateOptions, HydrateResult, SourceFile, WorkspaceOutcome } from '../pipeline.ts';
+import type { Tree } from '../render/types.ts';
+import type { HelperImages } from '../synth/index.ts';
+import { redactUrl, type CredentialSource, type Redactor } from './credentials.ts';
+import { GitRemoteError } from './errors.ts';
+import { GitMirror, type CommitIdentity } from './git-mirror.ts';
+import { directoryOf } from './git-objects.ts';
+import { IncrementalRenderer } from './incremental-renderer.ts';
+import type { Logger } from './logger.ts';
+import type { Renderer } from './renderer.ts';
+import { renderStamped } from './stamp.ts';
 
-const SPEC_FILE = /\.ya?ml$/;
-const DEFAULT_AUTHOR: Identity = { name: 'kaito-gitops', email: 'kaito-gitops@users.noreply.github.com' };
+export interface SourceLocation {
+  /** Repository URL (https, or http for local servers). */
+  url: string;
+  /** Branch holding the specs, e.g. `main`. */
+  ref: string;
+  /** Directory of the specs inside the repository, e.g. `gitops/workspaces`. */
+  path: string;
+}
 
-/**
- * Syncs in this process that share a clone wait for each other. Process-wide on purpose: the clones
- * are directories on this machine, whoever holds the Syncer.
- */
-const processLocks = new KeyedMutex();
+export interface TargetLocation {
+  url: string;
+  /** Deploy branch; created when missing. */
+  branch: string;
+  /** Directory the rendered tree replaces, e.g. `clusters/prod`. Nothing else writes there. */
+  path: string;
+}
 
-export interface SyncerOptions {
-  /** @default one mutex for the whole process */
-  locks?: KeyedMutex;
+export interface SyncConfig {
+  source: SourceLocation;
+  target: TargetLocation;
+  /** Where the local mirrors live between passes. */
+  cacheDir: string;
+  /** @default {name: "kaito-gitops", email: "kaito-gitops@users.noreply.github.com"} */
+  author?: CommitIdentity;
+  /** Passes tried before giving up on a rejected or failing push. @default 6 */
+  maxAttempts?: number;
+  /** First backoff delay; doubles per attempt, with full jitter. @default 250 */
+  backoffMs?: number;
+  /** @default 5000 */
+  maxBackoffMs?: number;
+  /** Cloud whose SKUs size a Workspace without `instanceType`. @default "azure" */
+  cloud?: Cloud;
+  images?: Partial<HelperImages>;
+}
+
+export interface SyncDependencies {
+  render: Renderer;
+  catalog: Catalog;
+  credentials: { source: CredentialSource; target: CredentialSource };
+  redactor: Redactor;
+  logger: Logger;
+  now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 }
 
-export class Syncer {
-  private readonly config: SyncConfig;
-  private readonly locks: KeyedMutex;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
-  private stores: { source: GitStore; target: GitStore } | undefined;
-  /** The deploy tree last read or written, by commit: a pass after our own push reads nothing. */
-  private last: { commit: string; tree: Tree } | undefined;
+export interface SpecErrorReport {
+  file: string;
+  problems: { path: string; message: string }[];
+}
 
-  constructor(config: SyncConfig, options: SyncerOptions = {}) {
-    this.config = config;
-    this.locks = options.locks ?? processLocks;
-    this.sleep = options.sleep ?? sleep;
-    this.random = options.random ?? Math.random;
-  }
+export interface SyncResult {
+  /** `pushed`: a new deploy commit; `unchanged`: the deploy path already held this render. */
+  outcome: 'pushed' | 'unchanged';
+  sourceCommit: string;
+  /** The deploy branch tip after the pass. */
+  deployCommit: string;
+  /** Workspaces in the tree (rendered, unchanged or kept). */
+  workspaceCount: number;
+  /** Workspaces whose files changed or were removed. */
+  changed: number;
+  workspaces: WorkspaceOutcome[];
+  /** Specs that failed: their previous output was kept. */
+  errors: SpecErrorReport[];
+  attempts: number;
+  durationMs: number;
+}
 
-  /** One pass, serialized with every other pass on the same clones in this process. */
-  sync(): Promise<SyncResult> {
-    return this.locks.run(join(this.config.workDir, this.config.target), () => this.attempts());
-  }
+export const SPEC_FILE = /\.ya?ml$/;
+export const DEFAULT_AUTHOR: CommitIdentity = {
+  name: 'kaito-gitops',
+  email: 'kaito-gitops@users.noreply.github.com',
+};
 
-  private async attempts(): Promise<SyncResult> {
-    const max = this.config.maxAttempts ?? 8;
-    const secrets = [this.config.credentials?.username, this.config.credentials?.password].filter(
-      (s): s is string => s !== undefined,
-    );
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return { ...(await this.pass()), attempts: attempt };
-      } catch (error) {
-        if (error instanceof SpecError) throw error;
-        const conflict = error instanceof PushConflict;
-        const status = error instanceof GitRemoteError ? error.statusCode : undefined;
-        if (!conflict && !(error instanceof GitRemoteError && isRetryable(status))) throw error;
-        if (attempt >= max) {
-          const why = conflict ? 'the deploy branch kept moving' : (error as Error).message;
-          throw new GitRemoteError(`sync gave up after ${attempt} attempts: ${why}`, {
-            statusCode: status,
-            cause: error,
-            secrets,
-          });
-        }
-        if (!conflict) this.stores?.source.resetCache();
-        await this.sleep(backoffDelay(attempt, this.config.backoffMs ?? 200, this.random));
-      }
+type Pass =
+  | { kind: 'done'; result: Omit<SyncResult, 'attempts' | 'durationMs'> }
+  | { kind: 'rejected'; detail: string };
+
+export class SyncEngine {
+  readonly config: SyncConfig;
+  readonly #deps: SyncDependencies;
+  readonly #renderer: IncrementalRenderer;
+  #mirrors: Promise<{ source: GitMirror; target: GitMirror }> | undefined;
+
+  constructor(config: SyncConfig, deps: SyncDependencies) {
+    if (config.source.url === config.target.url && config.source.ref === config.target.branch) {
+      throw new Error('the deploy branch must differ from the source branch when both are in one repository');
     }
+    this.config = config;
+    this.#deps = deps;
+    this.#renderer = new IncrementalRenderer(deps.render);
   }
 
-  private async pass(): Promise<Omit<SyncResult, 'attempts'>> {
-    const { source, target } = await this.open();
-    const { sourceRef, targetBranch, targetPath } = this.config;
-    const same = source === target;
-    const sourceRefs = await remote(
-      () => source.remoteBranches(same ? [sourceRef, targetBranch] : [sourceRef]),
-      this.secrets(),
+  /** How often a pass rendered everything, only the changed specs, or nothing new. */
+  get renderCounts() {
+    return { ...this.#renderer.counts };
+  }
+
+  /** One sync: retried on rejected pushes and transient failures, then GitRemoteError. */
+  async sync(): Promise<SyncResult> {
+    const started = performance.now();
+    const now = this.#deps.now ?? (() => new Date());
+    const maxAttempts = this.config.maxAttempts ?? 6;
+    let lastProblem = '';
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      let pass: Pass;
+      try {
+        pass = await this.#pass(now());
+      } catch (error) {
+        if (error instanceof SpecError || !isTransient(error)) throw this.#remoteError(error);
+        lastProblem = this.#deps.redactor.redact(describe(error));
+        this.#deps.logger.log('warn', 'sync attempt failed', { attempt, error: lastProblem });
+        await this.#backoff(attempt, maxAttempts);
+        continue;
+      }
+      if (pass.kind === 'done') {
+        return { ...pass.result, attempts: attempt, durationMs: Math.round(performance.now() - started) };
+      }
+      lastProblem = `push rejected: ${pass.detail}`;
+      this.#deps.logger.log('info', 'deploy branch moved, syncing again', {
+        attempt,
+        detail: this.#deps.redactor.redact(pass.detail),
+      });
+      await this.#backoff(attempt, maxAttempts);
+    }
+    throw new GitRemoteError(
+      this.#deps.redactor.redact(
+        `sync of ${redactUrl(this.config.target.url)} ${this.config.target.branch} failed after ${maxAttempts} attempts; last: ${lastProblem}`,
+      ),
     );
-    const targetRefs = same
-      ? sourceRefs
-      : await remote(() => target.remoteBranches([targetBranch]), this.secrets());
-    const sourceCommit = sourceRefs.get(sourceRef);
-    if (sourceCommit === undefined) {
-      throw new GitRemoteError(
-        `branch "${sourceRef}" not found in ${redactUrl(this.config.source)}; check --source-ref`,
-        {
-          statusCode: 404,
-        },
+  }
+
+  async #backoff(attempt: number, maxAttempts: number): Promise<void> {
+    if (attempt >= maxAttempts) return;
+    const base = this.config.backoffMs ?? 250;
+    const cap = Math.min(this.config.maxBackoffMs ?? 5000, base * 2 ** (attempt - 1));
+    const delay = Math.round(cap * (this.#deps.random ?? Math.random)());
+    await (this.#deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))))(delay);
+  }
+
+  #remoteError(error: unknown): unknown {
+    if (error instanceof SpecError) return error;
+    if (error instanceof Errors.HttpError) {
+      const { statusCode, statusMessage } = error.data;
+      const hint =
+        statusCode === 401 || statusCode === 403
+          ? ': check the credentials in KAITO_GITOPS_GIT_TOKEN / _TOKEN_FILE / _USERNAME / _PASSWORD'
+          : '';
+      return new GitRemoteError(
+        this.#deps.redactor.redact(`git remote answered ${statusCode} ${statusMessage}${hint}`),
+        { cause: error },
       );
     }
-    const deployCommit = targetRefs.get(targetBranch);
-    await remote(() => source.ensureCommit(sourceRef, sourceCommit), this.secrets());
-    if (deployCommit !== undefined)
-      await remote(() => target.ensureCommit(targetBranch, deployCommit), this.secrets());
+    if (error instanceof GitRemoteError) return error;
+    if (isGitError(error)) {
+      return new GitRemoteError(this.#deps.redactor.redact(describe(error)), { cause: error });
+    }
+    return error;
+  }
 
-    const files = await source.readDirectory(sourceCommit, this.config.sourcePath, (name) =>
-      SPEC_FILE.test(name),
-    );
-    if (files === undefined) {
+  async #openMirrors() {
+    this.#mirrors ??= (async () => {
+      const { cacheDir, source, target } = this.config;
+      const sourceMirror = await GitMirror.open(cacheDir, source.url, this.#deps.credentials.source);
+      const targetMirror =
+        redactUrl(target.url) === redactUrl(source.url) &&
+        this.#deps.credentials.source === this.#deps.credentials.target
+          ? sourceMirror
+          : await GitMirror.open(`${cacheDir}/target`, target.url, this.#deps.credentials.target);
+      return { source: sourceMirror, target: targetMirror };
+    })();
+    return this.#mirrors;
+  }
+
+  async #pass(now: Date): Promise<Pass> {
+    const mirrors = await this.#openMirrors();
+    return GitMirror.lockAll([mirrors.source, mirrors.target], () => this.#passLocked(mirrors, now));
+  }
+
+  async #passLocked(mirrors: { source: GitMirror; target: GitMirror }, now: Date): Promise<Pass> {
+    const { source, target } = this.config;
+    const tip = await mirrors.target.fetch(target.branch);
+    const sourceCommit = await mirrors.source.fetch(source.ref);
+    if (sourceCommit === undefined) {
+      throw new GitRemoteError(`${redactUrl(source.url)} has no branch "${source.ref}" (--source-ref)`);
+    }
+    const sourceTree = await mirrors.source.treeAt(sourceCommit, source.path);
+    if (sourceTree === undefined) {
       throw new SpecError(
         [
           {
             path: '',
-            message: `no such directory at commit ${sourceCommit}; check --source-path (nothing was written)`,
+            message: `no such directory at source commit ${sourceCommit}; nothing was written (check --source-path, or keep the directory)`,
           },
         ],
-        { file: this.config.sourcePath },
+        { file: source.path === '' ? '.' : source.path },
       );
     }
-    const previous =
-      deployCommit === undefined ? new Map<string, string>() : await this.previousTree(target, deployCommit);
-    const result = this.render(
-      [...files].map(([path, content]) => ({ path, content })),
+    const files: SourceFile[] = [
+      ...(await mirrors.source.readFiles(sourceTree, (name) => SPEC_FILE.test(name))),
+    ]
+      .map(([path, file]) => ({ path, content: file.text }))
+      .sort((a, b) => compare(a.path, b.path));
+    const deployTree = tip === undefined ? undefined : await mirrors.target.treeAt(tip, target.path);
+    const previous: Tree =
+      deployTree === undefined
+        ? new Map()
+        : new Map(
+            [...(await mirrors.target.readFiles(deployTree))]
+              .map(([path, file]): [string, string] => [path, file.text])
+              .sort(([a], [b]) => compare(a, b)),
+          );
+
+    const options: HydrateOptions = {
+      catalog: this.#deps.catalog,
       previous,
-      sourceCommit,
-    );
-    const changes = diff(previous, result.tree);
-    const summary = {
-      sourceCommit,
-      workspaces: result.workspaces,
-      errors: result.errors,
-      warnings: result.warnings,
-      changed: [...changes.keys()].sort(),
+      cloud: this.config.cloud ?? 'azure',
     };
-    if (changes.size === 0) {
-      // Nothing to write, which also covers a replayed webhook for a sha the branch already carries.
-      return { ...summary, deployCommit: deployCommit ?? '', pushed: false };
-    }
-    const base = deployCommit === undefined ? undefined : await target.treeOf(deployCommit);
-    const tree = await target.editTree(base, targetPath, changes);
-    const message = commitMessage(sourceCommit, result);
-    const commit = await target.commit(
-      targetBranch,
-      tree,
-      deployCommit,
-      message,
-      this.config.author ?? DEFAULT_AUTHOR,
-    );
-    await remote(() => target.push(targetBranch), this.secrets());
-    this.last = { commit, tree: result.tree };
-    return { ...summary, deployCommit: commit, pushed: true };
-  }
-
-  private render(
-    files: { path: string; content: string }[],
-    previous: Tree,
-    sourceCommit: string,
-  ): HydrateResult {
-    const stamps = previousStamps(previous);
-    const fixed = {
-      [SOURCE_REPOSITORY]: redactUrl(this.config.source),
-      [SOURCE_PATH]: this.config.sourcePath,
-    };
-    const options = { catalog: this.config.catalog, cloud: this.config.cloud ?? 'azure', previous };
-    const first = hydrate(files, {
+    if (this.config.images !== undefined) options.images = this.config.images;
+    const result = renderStamped(this.#renderer.render, files, {
       ...options,
-      annotate: (w) => ({
-        ...fixed,
-        [SOURCE_COMMIT]: stamps.get(`${w.namespace}/${w.name}`) ?? sourceCommit,
-      }),
+      stamp: { repository: redactUrl(source.url), path: normalizePath(source.path), commit: sourceCommit },
     });
-    const stale = first.workspaces.filter((w) => {
-      const stamp = stamps.get(`${w.namespace}/${w.name}`);
-      return w.status === 'rendered' && stamp !== undefined && stamp !== sourceCommit;
+    const summary = summarize(result);
+    const directory = directoryOf(result.tree);
+    if (directory.oid === deployTree && tip !== undefined) {
+      this.#renderer.accept(files, options, result);
+      return { kind: 'done', result: { ...summary, outcome: 'unchanged', sourceCommit, deployCommit: tip } };
+    }
+    await mirrors.target.writeDirectory(directory, deployTree);
+    const root = await mirrors.target.spliceTree(tip, target.path, directory.oid);
+    const message = commitMessage(sourceCommit, redactUrl(source.url), summary);
+    const commit = await mirrors.target.commit({
+      tree: root,
+      parent: tip,
+      message,
+      author: this.config.author ?? DEFAULT_AUTHOR,
+      now,
     });
-    if (stale.length === 0) return first;
-    const tree = new Map(first.tree);
-    const entries = new Map(inventoryOf(first.tree).workspaces.map((e) => [`${e.namespace}/${e.name}`, e]));
-    for (const w of stale) {
-      const id = `${w.namespace}/${w.name}`;
-      const own = new Map((entries.get(id)?.files ?? []).map((path) => [path, first.tree.get(path) ?? '']));
-      const edited = restamp(own, stamps.get(id) ?? '', sourceCommit);
-      if (edited === undefined) {
-        // Not a byte-exact edit: render again with the new stamp on exactly these workspaces.
-        const changed = new Set(stale.map((s) => `${s.namespace}/${s.name}`));
-        return hydrate(files, {
-          ...options,
-          annotate: (v) => {
-            const key = `${v.namespace}/${v.name}`;
-            return {
-              ...fixed,
-              [SOURCE_COMMIT]: changed.has(key) ? sourceCommit : (stamps.get(key) ?? sourceCommit),
-            };
-          },
-        });
+    const pushed = await mirrors.target.push(target.branch, commit);
+    if (!pushed.ok) {
+      await mirrors.target.resetBranch(target.branch, tip);
+      this.#renderer.reset();
+      return { kind: 'rejected', detail: pushed.detail };
+    }
+    this.#renderer.accept(files, options, result);
+    this.#deps.logger.log('info', 'deploy commit pushed', {
+      sourceCommit,
+      deployCommit: commit,
+      workspaces: summary.workspaceCount,
+      changed: summary.changed,
+      errors: summary.errors.length,
+    });
+    return { kind: 'done', result: { ...summary, outcome: 'pushed', sourceCommit, deployCommit: commit } };
+  }
+}
+
+function summarize(result: HydrateResult) {
+  const workspaces = result.workspaces;
+  return {
+    workspaces,
+    workspaceCount: workspaces.filter((ws) => ws.status !== 'removed').length,
+    changed: workspaces.filter((ws) => ws.status === 'rendered' || ws.status === 'removed').length,
+    errors: result.errors.map((error) => ({ file: error.file ?? '', problems: [...error.problems] })),
+  };
+}
+
+/** `hydrate: <sha> (<n> workspaces, <changed> changed)`, the refused specs, then the trailers. */
+export function commitMessage(
+  sourceCommit: string,
+  repository: string,
+  summary: { workspaceCount: number; changed: number; errors: readonly SpecErrorReport[] },
+): string {
+  const lines = [
+    `hydrate: ${sourceCommit} (${summary.workspaceCount} workspaces, ${summary.changed} changed)`,
+    '',
+  ];
+  if (summary.errors.length > 0) {
+    lines.push('Refused specs (their last rendered output is kept):');
+    for (const error of summary.errors) {
+      for (const problem of error.problems) {
+        lines.push(`- ${[error.file, problem.path, problem.message].filter((p) => p !== '').join(': ')}`);
       }
-      for (const [path, text] of edited) tree.set(path, text);
     }
-    return { ...first, tree };
+    lines.push('');
   }
-
-  /** The tree kaito-gitops wrote under the target path at `commit`: root files plus what the inventory lists. */
-  private async previousTree(target: GitStore, commit: string): Promise<Tree> {
-    if (this.last?.commit === commit) return this.last.tree;
-    const path = this.config.targetPath;
-    const root = await target.readFiles(commit, path, [INVENTORY, KUSTOMIZATION]);
-    const inventoryText = root.get(INVENTORY);
-    if (inventoryText === undefined) return new Map();
-    const inventory = parseInventory(inventoryText, path === '' ? INVENTORY : `${path}/${INVENTORY}`);
-    const listed = await target.readFiles(
-      commit,
-      path,
-      inventory.workspaces.flatMap((e) => e.files),
-    );
-    const tree = new Map([...root, ...listed].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    this.last = { commit, tree };
-    return tree;
-  }
-
-  private async open(): Promise<{ source: GitStore; target: GitStore }> {
-    if (this.stores === undefined) {
-      const { workDir, source, target, credentials } = this.config;
-      const sourceStore = await GitStore.open(workDir, source, credentials);
-      const targetStore = target === source ? sourceStore : await GitStore.open(workDir, target, credentials);
-      this.stores = { source: sourceStore, target: targetStore };
-    }
-    return this.stores;
-  }
-
-  private secrets(): string[] {
-    const c = this.config.credentials;
-    return [c?.username, c?.password].filter((s): s is string => s !== undefined);
-  }
+  lines.push(`Source-Commit: ${sourceCommit}`, `Source-Repository: ${repository}`, '');
+  return lines.join('\n');
 }
 
-/** Paths whose bytes differ (new text) or that are gone (null): what the commit changes. */
-function diff(previous: Tree, next: Tree): Map<string, string | null> {
-  const changes = new Map<string, string | null>();
-  for (const [path, text] of next) if (previous.get(path) !== text) changes.set(path, text);
-  for (const path of previous.keys()) if (!next.has(path)) changes.set(path, null);
-  return changes;
-}
-
-/** Runs a git call; an HTTP or network failure becomes a GitRemoteError with credentials redacted. */
-async function remote<T>(call: () => Promise<T>, secrets: readonly string[]): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof PushConflict || error instanceof GitRemoteError) throw error;
-    if (!isRemoteFailure(error)) throw error;
-    const status = error instanceof Errors.HttpError ? error.data.statusCode : undefined;
-    const hint = status === 401 || status === 403 ? ' (check KAITO_GITOPS_GIT_* credentials)' : '';
-    throw new GitRemoteError(`${(error as Error).message}${hint}`, {
-      statusCode: status,
-      cause: error,
-      secrets,
-    });
+/** Network failures and server errors pass; auth failures, a missing repository and bugs do not. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof Errors.HttpError) {
+    const status = error.data.statusCode;
+    return status >= 500 || status === 429 || status === 408;
   }
-}
-
-function isRemoteFailure(error: unknown): boolean {
-  if (error instanceof GitRemoteError) return true;
-  if (error instanceof Errors.HttpError || error instanceof Errors.SmartHttpError) return true;
+  if (error instanceof GitRemoteError) return false;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' && /^E[A-Z]+$/.test(code) && code !== 'ENOENT' && code !== 'EACCES';
+  return (
+    typeof code === 'string' &&
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET'].includes(
+      code,
+    )
+  );
+}
+
+function isGitError(error: unknown): error is Error {
+  return (Object.values(Errors) as unknown[]).some(
+    (type) => typeof type === 'function' && error instanceof type,
+  );
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function normalizePath(path: string): string {
+  return path
+    .split('/')
+    .filter((p) => p !== '' && p !== '.')
+    .join('/');
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,60 +1,73 @@
 /**
- * Source annotations on each rendered Workspace object. `source-commit` names the commit at which that
- * workspace's output last changed, not the commit being rendered, so a one-spec change rewrites only
- * that workspace's directory: render with the previous stamps, and restamp only what changed.
+ * Provenance on every rendered Workspace object: the source repository, the spec's path and the
+ * source commit at which *that workspace's* rendered output last changed. An unchanged workspace keeps
+ * its stamp, so a one-spec change touches only that workspace's files. Decided in two renders: first
+ * with every workspace's previous stamp; the workspaces whose output still changed are rendered again
+ * with the new commit.
  */
-import { emitYaml, inventoryOf, type Tree } from '../render/index.ts';
+import type { HydrateOptions, HydrateResult, SourceFile } from '../pipeline.ts';
+import type { Tree } from '../render/types.ts';
+import type { Renderer } from './renderer.ts';
 
-export const SOURCE_REPOSITORY = 'kaito-gitops.io/source-repository';
-export const SOURCE_PATH = 'kaito-gitops.io/source-path';
-export const SOURCE_COMMIT = 'kaito-gitops.io/source-commit';
+export const SOURCE_REPOSITORY_ANNOTATION = 'gitops.kaito.sh/source-repository';
+export const SOURCE_PATH_ANNOTATION = 'gitops.kaito.sh/source-path';
+export const SOURCE_COMMIT_ANNOTATION = 'gitops.kaito.sh/source-commit';
 
-const COMMIT_LINE = /^(\s*)kaito-gitops\.io\/source-commit: ([0-9a-f]{40})$/m;
+export interface SourceStamp {
+  /** The source repository URL, without credentials. */
+  repository: string;
+  /** The directory of the specs inside the source repository (`""` for the root). */
+  path: string;
+  commit: string;
+}
 
-/** `namespace/name` → the source commit stamped on its Workspace object in `tree`. */
-export function previousStamps(tree: Tree): Map<string, string> {
+const WORKSPACE_FILE = /^workspaces\/([^/]+)\/([^/]+)\/workspace-\2\.yaml$/;
+const COMMIT_LINE = new RegExp(
+  `^\\s+${SOURCE_COMMIT_ANNOTATION.replace(/[./]/g, '\\$&')}:\\s*["']?([0-9a-f]{40}|[0-9a-f]{64})["']?\\s*$`,
+  'm',
+);
+
+/** `namespace/name` → the source commit stamped on that Workspace object in `tree`. */
+export function stampsOf(tree: Tree): Map<string, string> {
   const stamps = new Map<string, string>();
-  for (const entry of inventoryOf(tree).workspaces) {
-    for (const file of entry.files) {
-      const match = COMMIT_LINE.exec(tree.get(file) ?? '');
-      if (match?.[2] !== undefined) {
-        stamps.set(`${entry.namespace}/${entry.name}`, match[2]);
-        break;
-      }
-    }
+  for (const [path, text] of tree) {
+    const file = WORKSPACE_FILE.exec(path);
+    if (file === null) continue;
+    const commit = COMMIT_LINE.exec(text)?.[1];
+    if (commit !== undefined) stamps.set(`${file[1]}/${file[2]}`, commit);
   }
   return stamps;
 }
 
-/**
- * The workspace's files with its stamp changed from `from` to `to`, or undefined when that cannot be
- * done as a byte-exact edit (then the caller renders again). Exact when both values are emitted as the
- * same plain scalar form, which a single stamped line with equal-length values guarantees.
- */
-export function restamp(
-  files: ReadonlyMap<string, string>,
-  from: string,
-  to: string,
-): Map<string, string> | undefined {
-  if (!isPlain(from) || !isPlain(to) || from.length !== to.length) return undefined;
-  const out = new Map(files);
-  let edits = 0;
-  for (const [path, text] of files) {
-    const lines = text.split('\n');
-    const hits = lines.filter((line) => line.trimStart() === `${SOURCE_COMMIT}: ${from}`).length;
-    if (hits === 0) continue;
-    if (hits > 1) return undefined;
-    out.set(
-      path,
-      lines
-        .map((line) => (line.trimStart() === `${SOURCE_COMMIT}: ${from}` ? line.replace(from, to) : line))
-        .join('\n'),
-    );
-    edits++;
-  }
-  return edits === 1 ? out : undefined;
-}
-
-function isPlain(sha: string): boolean {
-  return emitYaml({ [SOURCE_COMMIT]: sha }) === `${SOURCE_COMMIT}: ${sha}\n`;
+/** Renders `files` with provenance annotations (see the module comment). */
+export function renderStamped(
+  render: Renderer,
+  files: readonly SourceFile[],
+  options: Omit<HydrateOptions, 'annotate'> & { stamp: SourceStamp },
+): HydrateResult {
+  const { stamp, ...rest } = options;
+  const previous = stampsOf(options.previous ?? new Map());
+  const annotations = (file: string, commit: string) => ({
+    [SOURCE_REPOSITORY_ANNOTATION]: stamp.repository,
+    [SOURCE_PATH_ANNOTATION]: stamp.path === '' ? file : `${stamp.path}/${file}`,
+    [SOURCE_COMMIT_ANNOTATION]: commit,
+  });
+  const first = render(files, {
+    ...rest,
+    annotate: (ws) => annotations(ws.file, previous.get(`${ws.namespace}/${ws.name}`) ?? stamp.commit),
+  });
+  const restamp = new Set(
+    first.workspaces
+      .filter((ws) => ws.status === 'rendered')
+      .map((ws) => `${ws.namespace}/${ws.name}`)
+      .filter((key) => (previous.get(key) ?? stamp.commit) !== stamp.commit),
+  );
+  if (restamp.size === 0) return first;
+  return render(files, {
+    ...rest,
+    annotate: (ws) => {
+      const key = `${ws.namespace}/${ws.name}`;
+      return annotations(ws.file, restamp.has(key) ? stamp.commit : (previous.get(key) ?? stamp.commit));
+    },
+  });
 }

@@ -1,83 +1,131 @@
 /**
- * GitHub push webhooks: the signature check (HMAC-SHA256 over the raw body, compared in constant
- * time) and the decision whether a delivery should start a pass. Pure, so every case is a table row.
+ * Push webhooks, judged without side effects: who sent it (GitHub, GitLab, Azure DevOps), whether it
+ * is authentic (GitHub `X-Hub-Signature-256` HMAC, GitLab `X-Gitlab-Token`, Azure DevOps basic auth;
+ * every secret compared in constant time), and which branch and commit it announces.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** Is `header` (`X-Hub-Signature-256: sha256=<hex>`) the signature of `body` with `secret`? */
-export function validSignature(secret: string, body: Buffer, header: string | undefined): boolean {
-  if (header === undefined || !header.startsWith('sha256=')) return false;
-  const given = Buffer.from(header.slice('sha256='.length), 'hex');
-  const expected = createHmac('sha256', secret).update(body).digest();
-  return given.length === expected.length && timingSafeEqual(given, expected);
+export type WebhookProvider = 'github' | 'gitlab' | 'azure-devops';
+
+export type WebhookVerdict =
+  | {
+      kind: 'push';
+      provider: WebhookProvider;
+      delivery: string | undefined;
+      ref: string;
+      after: string | undefined;
+    }
+  | { kind: 'ping'; provider: WebhookProvider; delivery: string | undefined }
+  | { kind: 'ignored'; provider: WebhookProvider; delivery: string | undefined; reason: string }
+  | { kind: 'unauthorized'; reason: string }
+  | { kind: 'bad-request'; reason: string };
+
+type Headers = Readonly<Record<string, string | string[] | undefined>>;
+
+export function judgeWebhook(headers: Headers, body: Buffer, secret: string): WebhookVerdict {
+  const header = (name: string) => {
+    const value = headers[name.toLowerCase()];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  if (header('x-github-event') !== undefined) {
+    const signature = header('x-hub-signature-256');
+    if (signature === undefined) return { kind: 'unauthorized', reason: 'missing X-Hub-Signature-256' };
+    const expected = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+    if (!safeEqual(signature, expected))
+      return { kind: 'unauthorized', reason: 'X-Hub-Signature-256 does not match' };
+    const delivery = header('x-github-delivery');
+    const event = header('x-github-event');
+    if (event === 'ping') return { kind: 'ping', provider: 'github', delivery };
+    if (event !== 'push') return { kind: 'ignored', provider: 'github', delivery, reason: `event ${event}` };
+    return pushOf('github', delivery, body, (json) => ({ ref: json['ref'], after: json['after'] }));
+  }
+  if (header('x-gitlab-event') !== undefined) {
+    const token = header('x-gitlab-token');
+    if (token === undefined || !safeEqual(token, secret))
+      return { kind: 'unauthorized', reason: 'X-Gitlab-Token does not match' };
+    const delivery = header('x-gitlab-event-uuid');
+    if (header('x-gitlab-event') !== 'Push Hook') {
+      return { kind: 'ignored', provider: 'gitlab', delivery, reason: `event ${header('x-gitlab-event')}` };
+    }
+    return pushOf('gitlab', delivery, body, (json) => ({
+      ref: json['ref'],
+      after: json['checkout_sha'] ?? json['after'],
+    }));
+  }
+  const authorization = header('authorization');
+  if (authorization !== undefined) {
+    const match = /^Basic\s+(\S+)$/i.exec(authorization);
+    const decoded = match?.[1] === undefined ? '' : Buffer.from(match[1], 'base64').toString('utf8');
+    const password = decoded.slice(decoded.indexOf(':') + 1);
+    if (!decoded.includes(':') || !safeEqual(password, secret)) {
+      return { kind: 'unauthorized', reason: 'basic auth password does not match' };
+    }
+    return pushOf('azure-devops', undefined, body, (json) => {
+      const resource = record(json['resource']);
+      const update = Array.isArray(resource['refUpdates']) ? record(resource['refUpdates'][0]) : {};
+      if (json['eventType'] !== 'git.push') return { ignored: `event ${String(json['eventType'])}` };
+      return { ref: update['name'], after: update['newObjectId'], delivery: json['id'] };
+    });
+  }
+  return { kind: 'unauthorized', reason: 'no signature, token or basic auth' };
 }
 
-export type WebhookDecision =
-  { action: 'sync'; sha: string } | { action: 'ignore'; status: 200 | 202 | 400; reason: string };
-
-export interface WebhookContext {
-  /** The source branch that is synced. */
-  sourceRef: string;
-  /** Source commit of the last successful pass. */
-  lastSynced: string | undefined;
-  /** Has this delivery id been seen before? */
-  seen: (delivery: string) => boolean;
-}
-
-/** What to do with a delivery whose signature is valid. */
-export function decide(
-  event: string | undefined,
+function pushOf(
+  provider: WebhookProvider,
   delivery: string | undefined,
   body: Buffer,
-  context: WebhookContext,
-): WebhookDecision {
-  if (event === 'ping') return { action: 'ignore', status: 200, reason: 'pong' };
-  if (event !== 'push')
-    return { action: 'ignore', status: 202, reason: `event "${event ?? ''}" is not a push` };
-  if (delivery !== undefined && context.seen(delivery)) {
-    return { action: 'ignore', status: 202, reason: `delivery ${delivery} was already received` };
-  }
-  let payload: unknown;
+  read: (json: Record<string, unknown>) => {
+    ref?: unknown;
+    after?: unknown;
+    delivery?: unknown;
+    ignored?: string;
+  },
+): WebhookVerdict {
+  let json: unknown;
   try {
-    payload = JSON.parse(body.toString('utf8'));
+    json = JSON.parse(body.toString('utf8'));
   } catch {
-    return { action: 'ignore', status: 400, reason: 'the body is not JSON' };
+    return { kind: 'bad-request', reason: 'body is not JSON' };
   }
-  const ref = isRecord(payload) ? payload['ref'] : undefined;
-  const after = isRecord(payload) ? payload['after'] : undefined;
-  if (typeof ref !== 'string' || typeof after !== 'string') {
-    return { action: 'ignore', status: 400, reason: 'a push event needs "ref" and "after"' };
-  }
-  if (ref !== `refs/heads/${context.sourceRef}`) {
-    return { action: 'ignore', status: 202, reason: `push to ${ref}, not refs/heads/${context.sourceRef}` };
-  }
-  if (after === context.lastSynced) {
-    return { action: 'ignore', status: 202, reason: `${after} is already hydrated` };
-  }
-  return { action: 'sync', sha: after };
+  const fields = read(record(json));
+  const id = typeof fields.delivery === 'string' ? fields.delivery : delivery;
+  if (fields.ignored !== undefined)
+    return { kind: 'ignored', provider, delivery: id, reason: fields.ignored };
+  if (typeof fields.ref !== 'string') return { kind: 'bad-request', reason: 'push event without a ref' };
+  const after =
+    typeof fields.after === 'string' && /^[0-9a-f]{40,64}$/.test(fields.after) ? fields.after : undefined;
+  return { kind: 'push', provider, delivery: id, ref: fields.ref, after };
 }
 
-/** Remembers the last `capacity` delivery ids (GitHub redelivers with the same id). */
-export class DeliveryLog {
-  private readonly ids = new Set<string>();
-  private readonly capacity: number;
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
 
-  constructor(capacity = 1000) {
-    this.capacity = capacity;
+export function safeEqual(given: string, expected: string): boolean {
+  const a = createHmac('sha256', 'compare').update(given).digest();
+  const b = createHmac('sha256', 'compare').update(expected).digest();
+  return timingSafeEqual(a, b) && given.length === expected.length;
+}
+
+/** The delivery ids seen lately, to answer a replayed delivery without syncing again. */
+export class RecentDeliveries {
+  readonly #ids = new Set<string>();
+  readonly #limit: number;
+
+  constructor(limit = 1000) {
+    this.#limit = limit;
   }
 
-  /** True when `id` was recorded before; records it either way. */
-  seen(id: string): boolean {
-    if (this.ids.has(id)) return true;
-    this.ids.add(id);
-    if (this.ids.size > this.capacity) {
-      const oldest = this.ids.values().next().value;
-      if (oldest !== undefined) this.ids.delete(oldest);
+  /** True the first time an id is seen. */
+  add(id: string): boolean {
+    if (this.#ids.has(id)) return false;
+    this.#ids.add(id);
+    if (this.#ids.size > this.#limit) {
+      const oldest = this.#ids.values().next().value;
+      if (oldest !== undefined) this.#ids.delete(oldest);
     }
-    return false;
+    return true;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,0 +1,78 @@
+/**
+ * `kaito-gitops init`: write the Flux and/or Argo CD bootstrap for a deploy branch (the committed
+ * `gitops/flux` and `gitops/argocd` are this command's output for the example values).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { UsageError } from '../errors.ts';
+import { bootstrapTree, type BootstrapTool } from '../sync/bootstrap/index.ts';
+import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
+import { parseDuration } from './duration.ts';
+
+const usage = `usage: kaito-gitops init --repo URL --branch BRANCH --path DIR [--flux] [--argocd] --out DIR
+                         [--source URL] [--source-ref main] [--source-path gitops/workspaces]
+                         [--image IMAGE] [--interval 5m]
+
+  --repo URL          repository of the deploy branch (what Flux or Argo CD applies)
+  --branch BRANCH     the deploy branch
+  --path DIR          directory of the rendered tree on the deploy branch, e.g. clusters/prod
+  --flux, --argocd    which bootstrap to write (default: both), into DIR/flux and DIR/argocd
+  --out DIR           where to write
+  --source URL        repository of the Workspace specs the sync server reads (default: --repo)
+  --source-ref, --source-path   branch and directory of the specs (default: main, gitops/workspaces)
+  --image IMAGE       sync server image (default: ghcr.io/kaito-gitops/kaito-gitops:<version>)
+  --interval DURATION how often the sync server polls the source (default: 5m)`;
+
+export const init: Command = {
+  name: 'init',
+  summary: 'Write the Flux or Argo CD bootstrap (and the sync server) for a deploy branch',
+  usage,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const { values } = parseFlags(args, {
+      repo: { type: 'string' },
+      branch: { type: 'string' },
+      path: { type: 'string' },
+      flux: { type: 'boolean', default: false },
+      argocd: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      source: { type: 'string' },
+      'source-ref': { type: 'string' },
+      'source-path': { type: 'string' },
+      image: { type: 'string' },
+      interval: { type: 'string' },
+    });
+    for (const flag of ['repo', 'branch', 'path', 'out'] as const) {
+      if (values[flag] === undefined || values[flag] === '') throw new UsageError(`--${flag} is required`);
+    }
+    for (const flag of ['repo', 'source'] as const) {
+      const url = values[flag];
+      if (url !== undefined && !/^https?:\/\/[^@\s]+$/.test(url)) {
+        throw new UsageError(`--${flag} must be an https:// URL without credentials, not "${url}"`);
+      }
+    }
+    if (values.interval !== undefined) parseDuration(values.interval, '--interval');
+    const tools: BootstrapTool[] =
+      values.flux === values.argocd ? ['flux', 'argocd'] : values.flux ? ['flux'] : ['argocd'];
+    const tree = bootstrapTree(
+      {
+        repo: values.repo ?? '',
+        branch: values.branch ?? '',
+        path: values.path ?? '',
+        ...(values.source !== undefined && { source: values.source }),
+        ...(values['source-ref'] !== undefined && { sourceRef: values['source-ref'] }),
+        ...(values['source-path'] !== undefined && { sourcePath: values['source-path'] }),
+        ...(values.image !== undefined && { image: values.image }),
+        ...(values.interval !== undefined && { interval: values.interval }),
+      },
+      tools,
+    );
+    const out = resolve(io.cwd, values.out ?? '');
+    for (const [path, text] of tree) {
+      const file = join(out, path);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, text);
+      io.stdout(`wrote ${join(values.out ?? '', path)}\n`);
+    }
+    return EXIT.ok;
+  },
+};

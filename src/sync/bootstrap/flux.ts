@@ -1,0 +1,74 @@
+/**
+ * Flux bootstrap: a GitRepository on the deploy branch (only the deploy path), a Kustomization that
+ * applies it with `prune: true` and waits for every object, Workspaces judged by their `Ready` and
+ * `Stalled` conditions, and the sync server. No Flux Receiver: the sync server's own webhook is the
+ * trigger, and Flux polls the deploy branch every minute.
+ */
+import type { Tree } from '../../render/types.ts';
+import { emitYaml, emitYamlDocuments } from '../../render/yaml.ts';
+import type { Resolved } from './options.ts';
+import { syncServerObjects } from './sync-server.ts';
+
+const NAME = 'kaito-workspaces';
+
+export function fluxTree(options: Resolved): Tree {
+  const gitRepository = {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'GitRepository',
+    metadata: { name: NAME, namespace: 'flux-system' },
+    spec: {
+      url: options.repo,
+      ref: { branch: options.branch },
+      interval: '1m',
+      // A read-only token: `kubectl -n flux-system create secret generic kaito-workspaces-auth ...`
+      secretRef: { name: `${NAME}-auth` },
+      ignore: options.path === '' ? undefined : `/*\n!/${options.path}/\n`,
+    },
+  };
+  const kustomization = {
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    metadata: { name: NAME, namespace: 'flux-system' },
+    spec: {
+      interval: '10m',
+      retryInterval: '1m',
+      // GPU nodes take minutes to join and models minutes to load.
+      timeout: '30m',
+      sourceRef: { kind: 'GitRepository', name: NAME },
+      path: options.path === '' ? './' : `./${options.path}`,
+      prune: true,
+      wait: true,
+      healthCheckExprs: [
+        {
+          apiVersion: 'kaito.sh/v1beta1',
+          kind: 'Workspace',
+          current: "status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')",
+          failed: "status.conditions.exists(c, c.type == 'Stalled' && c.status == 'True')",
+        },
+        {
+          apiVersion: 'kaito.sh/v1alpha1',
+          kind: 'Workspace',
+          current: "status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')",
+          failed: "status.conditions.exists(c, c.type == 'Stalled' && c.status == 'True')",
+        },
+      ],
+    },
+  };
+  return new Map([
+    ['flux-kustomization.yaml', emitYaml(kustomization)],
+    ['git-repository.yaml', emitYaml(dropUndefined(gitRepository))],
+    [
+      'kustomization.yaml',
+      emitYaml({
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        resources: ['git-repository.yaml', 'flux-kustomization.yaml', 'sync-server.yaml'],
+      }),
+    ],
+    ['sync-server.yaml', emitYamlDocuments(syncServerObjects(options))],
+  ]);
+}
+
+function dropUndefined<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

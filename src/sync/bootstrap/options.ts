@@ -1,0 +1,54 @@
+/**
+ * What `kaito-gitops init` needs to write the Flux and Argo CD bootstrap: where the deploy tree lives
+ * (what the GitOps tool applies) and where the specs live (what the sync server reads).
+ */
+import pkg from '../../../package.json' with { type: 'json' };
+
+export interface BootstrapOptions {
+  /** Repository of the deploy branch (https). */
+  repo: string;
+  /** Deploy branch. */
+  branch: string;
+  /** Directory of the rendered tree on the deploy branch, e.g. `clusters/prod`. */
+  path: string;
+  /** Repository of the specs. @default repo */
+  source?: string;
+  /** @default "main" */
+  sourceRef?: string;
+  /** @default "gitops/workspaces" */
+  sourcePath?: string;
+  /** Sync server image. @default "ghcr.io/kaito-gitops/kaito-gitops:<package version>" */
+  image?: string;
+  /** Poll interval of the sync server (webhooks trigger it at once). @default "5m" */
+  interval?: string;
+}
+
+export const DEFAULT_IMAGE = `ghcr.io/kaito-gitops/kaito-gitops:${pkg.version}`;
+/** Namespace of the sync server. */
+export const SYNC_NAMESPACE = 'kaito-gitops';
+/** Secret the sync server reads: `token` (git, push access to the deploy branch) and `webhook-secret`. */
+export const SYNC_SECRET = 'kaito-gitops-sync';
+/** The example values the committed `gitops/flux` and `gitops/argocd` are generated with. */
+export const EXAMPLE_OPTIONS: BootstrapOptions = {
+  repo: 'https://github.com/example-org/kaito-models.git',
+  branch: 'deploy',
+  path: 'clusters/prod',
+};
+
+export type Resolved = Required<BootstrapOptions>;
+
+export function resolveOptions(options: BootstrapOptions): Resolved {
+  return {
+    repo: options.repo,
+    branch: options.branch,
+    path: options.path
+      .split('/')
+      .filter((p) => p !== '' && p !== '.')
+      .join('/'),
+    source: options.source ?? options.repo,
+    sourceRef: options.sourceRef ?? 'main',
+    sourcePath: options.sourcePath ?? 'gitops/workspaces',
+    image: options.image ?? DEFAULT_IMAGE,
+    interval: options.interval ?? '5m',
+  };
+}

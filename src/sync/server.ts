@@ -1,0 +1,165 @@
+/**
+ * The sync server: `POST /webhook` (authentic push to the source branch → a sync at once), `GET
+ * /healthz` (the process answers), `GET /readyz` (the last pass succeeded), `GET /metrics`
+ * (Prometheus). A replayed delivery, or a push whose commit is already synced, triggers nothing.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from './logger.ts';
+import type { SyncMetrics } from './metrics.ts';
+import type { PassOutcome, SyncLoop } from './sync-loop.ts';
+import { judgeWebhook, RecentDeliveries } from './webhook.ts';
+
+/** GitHub's own limit is 25 MB; push payloads are far smaller (Flux's receiver takes 3 MiB). */
+export const MAX_WEBHOOK_BYTES = 3 * 1024 * 1024;
+
+export interface SyncServerOptions {
+  loop: SyncLoop;
+  metrics: SyncMetrics;
+  logger: Logger;
+  /** The source branch; pushes to other branches are acknowledged and ignored. */
+  sourceRef: string;
+  /** Webhook secret; without one, `POST /webhook` answers 403. */
+  webhookSecret: string | undefined;
+  /** How long a webhook request waits for its pass before answering 202. @default 8000 */
+  waitMs?: number;
+}
+
+export function createSyncServer(options: SyncServerOptions): Server {
+  const deliveries = new RecentDeliveries();
+  return createServer((req, res) => {
+    handle(req, res, options, deliveries).catch((error: unknown) => {
+      options.logger.log('error', 'request failed', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      if (!res.headersSent) reply(res, 500, { error: 'internal error' });
+      else res.end();
+    });
+  });
+}
+
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: SyncServerOptions,
+  deliveries: RecentDeliveries,
+): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if (req.method === 'GET' && path === '/healthz') return reply(res, 200, { status: 'ok' });
+  if (req.method === 'GET' && path === '/readyz') {
+    const last = options.loop.last;
+    if (last?.ok === true)
+      return reply(res, 200, { status: 'ready', sourceCommit: last.result.sourceCommit });
+    return reply(res, 503, {
+      status: 'not ready',
+      error: last?.ok === false ? last.error.message : 'no sync finished yet',
+    });
+  }
+  if (req.method === 'GET' && path === '/metrics') {
+    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+    res.end(options.metrics.render());
+    return;
+  }
+  if (path === '/webhook') {
+    if (req.method !== 'POST') return reply(res, 405, { error: 'use POST' }, { Allow: 'POST' });
+    return webhook(req, res, options, deliveries);
+  }
+  return reply(res, 404, { error: `no route ${req.method ?? ''} ${path}` });
+}
+
+async function webhook(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: SyncServerOptions,
+  deliveries: RecentDeliveries,
+): Promise<void> {
+  const { metrics, logger } = options;
+  if (options.webhookSecret === undefined) {
+    req.resume();
+    metrics.recordWebhook('disabled');
+    return reply(res, 403, {
+      error: 'webhook disabled: set KAITO_GITOPS_WEBHOOK_SECRET (or _FILE) on the sync server',
+    });
+  }
+  const body = await readBody(req, MAX_WEBHOOK_BYTES);
+  if (body === undefined) {
+    metrics.recordWebhook('too-large');
+    return reply(res, 413, { error: `body over ${MAX_WEBHOOK_BYTES} bytes` });
+  }
+  const verdict = judgeWebhook(req.headers, body, options.webhookSecret);
+  if (verdict.kind === 'unauthorized' || verdict.kind === 'bad-request') {
+    metrics.recordWebhook(verdict.kind);
+    logger.log('warn', 'webhook refused', { reason: verdict.reason });
+    return reply(res, verdict.kind === 'unauthorized' ? 401 : 400, { error: verdict.reason });
+  }
+  if (verdict.delivery !== undefined && !deliveries.add(verdict.delivery)) {
+    metrics.recordWebhook('duplicate');
+    return reply(res, 200, { status: 'duplicate delivery', delivery: verdict.delivery });
+  }
+  if (verdict.kind === 'ping') {
+    metrics.recordWebhook('ping');
+    return reply(res, 200, { status: 'pong' });
+  }
+  if (verdict.kind === 'ignored' || verdict.ref !== `refs/heads/${options.sourceRef}`) {
+    metrics.recordWebhook('ignored');
+    const reason = verdict.kind === 'ignored' ? verdict.reason : `push to ${verdict.ref}`;
+    return reply(res, 202, { status: 'ignored', reason });
+  }
+  if (verdict.after !== undefined && verdict.after === options.loop.syncedSourceCommit) {
+    metrics.recordWebhook('already-synced');
+    return reply(res, 200, { status: 'already synced', sourceCommit: verdict.after });
+  }
+  metrics.recordWebhook('accepted');
+  logger.log('info', 'webhook accepted', {
+    provider: verdict.provider,
+    delivery: verdict.delivery,
+    after: verdict.after,
+  });
+  const pass = options.loop.trigger(`webhook:${verdict.provider}`);
+  const waited = await Promise.race([pass, delay(options.waitMs ?? 8000)]);
+  if (waited === undefined) return reply(res, 202, { status: 'sync running' });
+  return replyOutcome(res, waited);
+}
+
+/** 200 synced, 422 synced but some spec was refused, 502 the sync failed. */
+function replyOutcome(res: ServerResponse, outcome: PassOutcome): void {
+  if (!outcome.ok) return reply(res, 502, { status: 'failed', error: outcome.error.message });
+  const { result } = outcome;
+  const body = {
+    status: result.outcome,
+    sourceCommit: result.sourceCommit,
+    deployCommit: result.deployCommit,
+    workspaces: result.workspaceCount,
+    changed: result.changed,
+    errors: result.errors,
+  };
+  reply(res, result.errors.length > 0 ? 422 : 200, body);
+}
+
+function reply(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+  res.end(JSON.stringify(body) + '\n');
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function delay(ms: number): Promise<undefined> {
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
+}

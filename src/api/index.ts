@@ -31,6 +31,7 @@ export { loadSources } from './load.ts';
 export { MAX_ALIAS_COUNT, MAX_FILE_BYTES } from './yaml-documents.ts';
 
 export { DEFAULT_NAMESPACE, RUNTIME_ANNOTATION, defaultRuntime, normalizeWorkspace } from './normalize.ts';
+export { SERVER_SET_METADATA } from './source-objects.ts';
 export type { ValidationContext } from './validate.ts';
 export {
   ANNOTATIONS,

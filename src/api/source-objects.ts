@@ -11,7 +11,8 @@ import { field, isObject, problem, show } from './problems.ts';
 /** RBAC object names are path segments rather than DNS names (`system:controller:...`). */
 const PATH_SEGMENT_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 
-const SERVER_SET_METADATA = new Set([
+/** Metadata the cluster sets: never applied from git (objects exported with `kubectl get -o yaml` carry it). */
+export const SERVER_SET_METADATA: ReadonlySet<string> = new Set([
   'uid',
   'resourceVersion',
   'generation',

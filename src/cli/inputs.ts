@@ -6,7 +6,8 @@ import { resolve } from 'node:path';
 import type { SourceFile } from '../api/index.ts';
 import { DEFAULT_PRESETS_DIR, readCatalog, type Catalog, type Cloud } from '../catalog/index.ts';
 import { UsageError, type SpecError } from '../errors.ts';
-import type { CliIO } from './command.ts';
+import { hydrate, type HydrateResult } from '../pipeline.ts';
+import { outputFlag, outputFormat, parseFlags, type CliIO } from './command.ts';
 import { readSources } from './sources.ts';
 
 export const CLOUDS: readonly Cloud[] = ['azure', 'aws', 'arc'];
@@ -53,3 +54,25 @@ export function errorsJson(
 ): { file: string; problems: { path: string; message: string }[] }[] {
   return errors.map((error) => ({ file: error.file ?? '', problems: [...error.problems] }));
 }
+
+/**
+ * What `validate` and `plan` share: flags (`--presets`, `--cloud`, `--output`, spec paths), the
+ * catalog and the specs read, and the pipeline run without writing anything.
+ */
+export async function checkSpecs(
+  args: string[],
+  io: CliIO,
+): Promise<{ output: 'text' | 'json'; result: HydrateResult }> {
+  const { values, positionals } = parseFlags(args, { ...catalogFlags, ...outputFlag }, true);
+  const output = outputFormat(values.output);
+  const cloud = cloudFlag(values.cloud);
+  const catalog = await loadCatalog(values.presets, io);
+  const files = await loadSpecs(positionals, io);
+  return { output, result: hydrate(files, { catalog, cloud }) };
+}
+
+/** The flags `validate` and `plan` take, for their usage text. */
+export const CHECK_FLAGS_USAGE = `  PATH            spec files or directories of specs
+  --presets DIR   catalog directory (default: the presets/ shipped with kaito-gitops)
+  --cloud NAME    cloud whose SKUs a Workspace without instanceType is sized against (default: azure)
+  -o, --output    text (default) or json`;

@@ -3,28 +3,19 @@
  * anything. Runs the whole pipeline (Kaito's rules, sizing, synthesis), so a spec that validates is a
  * spec that renders.
  */
-import { hydrate } from '../pipeline.ts';
-import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
-import { catalogFlags, cloudFlag, errorsJson, loadCatalog, loadSpecs, reportErrors } from './inputs.ts';
+import { EXIT, type CliIO, type Command } from './command.ts';
+import { CHECK_FLAGS_USAGE, checkSpecs, errorsJson, reportErrors } from './inputs.ts';
 
 const usage = `usage: kaito-gitops validate [--presets DIR] [--cloud azure|aws|arc] [--output text|json] PATH...
 
-  PATH            spec files or directories of specs
-  --presets DIR   catalog directory (default: the presets/ shipped with kaito-gitops)
-  --cloud NAME    cloud whose SKUs a Workspace without instanceType is sized against (default: azure)
-  -o, --output    text (default) or json`;
+${CHECK_FLAGS_USAGE}`;
 
 export const validate: Command = {
   name: 'validate',
   summary: "Check Workspace specs against Kaito's rules and the catalog; print every problem",
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parseFlags(args, { ...catalogFlags, ...outputFlag }, true);
-    const output = outputFormat(values.output);
-    const cloud = cloudFlag(values.cloud);
-    const catalog = await loadCatalog(values.presets, io);
-    const files = await loadSpecs(positionals, io);
-    const result = hydrate(files, { catalog, cloud });
+    const { output, result } = await checkSpecs(args, io);
     const valid = result.plans.map((p) => `${p.workspace.namespace}/${p.workspace.name}`);
     if (output === 'json') {
       io.stdout(

@@ -10,6 +10,7 @@
  * `configMapRef`). Objects no Workspace references are returned apart, for the pipeline to report:
  * rendering them would mean guessing a directory for them.
  */
+import { DEFAULT_NAMESPACE, SERVER_SET_METADATA } from '../api/index.ts';
 import type { SourceObject, Workspace } from '../api/types.ts';
 import { SpecError } from '../errors.ts';
 import { withWorkspaceLabels } from './labels.ts';
@@ -27,21 +28,6 @@ export interface PassThroughAssignment {
   /** Objects no Workspace references, sorted by kind, namespace and name. */
   unreferenced: SourceObject[];
 }
-
-/** Namespace of source objects that do not name one (the Workspace default too). */
-export const DEFAULT_NAMESPACE = 'default';
-
-/** Server-set metadata that must not be applied from git (objects exported with `kubectl get -o yaml`). */
-const SERVER_METADATA = [
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'managedFields',
-  'selfLink',
-];
 
 export function workspaceKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
@@ -127,7 +113,7 @@ export function assignPassThrough(
 export function passThroughManifest(object: SourceObject, workspaceName: string): Manifest {
   const { status: _status, ...rest } = structuredClone(object) as SourceObject & { status?: unknown };
   const metadata: Record<string, unknown> = { ...rest.metadata };
-  for (const key of SERVER_METADATA) delete metadata[key];
+  for (const key of SERVER_SET_METADATA) delete metadata[key];
   return {
     ...rest,
     metadata: {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --large] [-- --no-sync]`: prints the benchmark tables the README records.
+ * `npm run bench [-- --large] [-- --no-sync] [-- --no-agent]`: prints the benchmark tables the README records.
  *
  * 1. Pipeline: N generated Workspace specs (mixed presets, SKUs, runtimes, a multi-node one with its
  *    ConfigMap, adapters, tuning; ten namespaces) through the whole pipeline — load, validate, plan,
@@ -7,6 +7,8 @@
  *    (Deployment + Service + ConfigMap per chart, `app.synth()`) of the same count, and `kubectl
  *    kustomize` over our output. Figures that matter are ratios within one run: the machine is shared.
  * 2. Sync (bench/sync.ts): webhook → deploy commit pushed for a one-spec change among 1,000 workspaces.
+ * 3. Agent (bench/agent.ts): 1,000 Workspaces against the Kubernetes API test server until all are Ready,
+ *    and the API requests per Workspace at steady state.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -17,6 +19,7 @@ import { readCatalog } from '../src/catalog/index.ts';
 import { hydrate, type SourceFile } from '../src/pipeline.ts';
 import { writeTree } from '../src/render/index.ts';
 import { findKubectl } from '../tests/support/kustomize.ts';
+import { benchAgent } from './agent.ts';
 import { runReference } from './synth.ts';
 import { benchSync } from './sync.ts';
 
@@ -94,4 +97,15 @@ if (!args.includes('--no-sync')) {
   console.log('|---|---|---|---|');
   for (const row of rows)
     console.log(`| ${row.name} | ${ms(row.p50_ms)} | ${ms(row.p95_ms)} | ${row.runs} |`);
+}
+if (!args.includes('--no-agent')) {
+  console.log('\n## Agent: 1,000 Workspaces against the API test server (server and agent in one process)\n');
+  const r = await benchAgent(1000);
+  console.log(
+    '| workspaces | time to all Ready (ms) | peak RSS (MiB) | writes / workspace at steady state | requests / workspace at steady state |',
+  );
+  console.log('|---|---|---|---|---|');
+  console.log(
+    `| ${r.workspaces} | ${ms(r.convergeMs)} | ${r.peakRssMiB} | ${r.writesPerWorkspace} | ${r.requestsPerWorkspace} (${r.steadyStateResyncs} resyncs) |`,
+  );
 }

@@ -4,7 +4,7 @@
  * symbolic links are skipped, so a link can never pull a file from outside the source tree in.
  */
 import { open, readdir, stat } from 'node:fs/promises';
-import { basename, join, relative, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { MAX_FILE_BYTES, type SourceFile } from '../api/index.ts';
 import { UsageError } from '../errors.ts';
 
@@ -14,7 +14,7 @@ const SPEC_FILE = /\.ya?ml$/;
 export async function readSources(paths: readonly string[], cwd: string): Promise<SourceFile[]> {
   const files: SourceFile[] = [];
   for (const path of paths) {
-    const full = join(cwd, path);
+    const full = resolve(cwd, path);
     const info = await stat(full).catch(() => undefined);
     if (info === undefined) throw new UsageError(`${path}: no such file or directory`);
     if (info.isDirectory()) {

@@ -115,6 +115,12 @@ describe('kaito-gitops validate and plan', () => {
     expect(run.stdout).toContain('4 valid, 1 with problems');
   });
 
+  it('takes absolute paths as well as relative ones', async () => {
+    const run = await runCli(['validate', join(work, 'specs', 'phi-3-mini.yaml')], '/');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('ok  default/workspace-phi-3-mini');
+  });
+
   it('plan explains the SKU, nodes and parallelism of the multi-node example', async () => {
     const run = await runCli(['plan', 'specs/llama-3.3-70b.yaml'], work);
     expect(run.code).toBe(0);

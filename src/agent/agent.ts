@@ -3,12 +3,14 @@
  * and a periodic resync. Only the leader reconciles; a replica that loses the Lease stops its caches and
  * queue and goes back to standing by. Configuration arrives parsed (src/cli/agent.ts).
  */
-import type * as k8s from '@kubernetes/client-node';
+import * as k8s from '@kubernetes/client-node';
+import type { ConfigMapObject } from '../api/index.ts';
 import type { Catalog } from '../catalog/index.ts';
 import { startHealthServer } from './health-server.ts';
 import type { HealthServer } from './health-server.ts';
 import { ClusterInformers } from './kube/informers.ts';
 import { LeaderElector } from './kube/leader-election.ts';
+import { apiFailure, statusCode } from './kube/api-errors.ts';
 import { KubeNodeClaimStore, KubeWorkspaceAccess } from './kube/workspace-client.ts';
 import { AgentMetrics } from './metrics.ts';
 import type { ProvisionerKind } from './node-provisioner.ts';
@@ -83,10 +85,12 @@ class LeaderWork {
       cluster: { nodes: () => this.informers.nodes.list() },
       nodeClaims: new KubeNodeClaimStore(kc, this.informers),
     });
+    const core = kc.makeApiClient(k8s.CoreV1Api);
     const deps = {
       workspaces: this.#workspaces,
       workloads: (namespace: string, name: string) => this.informers.workloads(namespace, name),
       provisioner,
+      configMap: (namespace: string, name: string) => readConfigMap(core, namespace, name),
       catalog: config.catalog,
       now: () => new Date(),
       notReadyRequeueMs: config.notReadyRequeueMs ?? 10_000,
@@ -189,4 +193,24 @@ export async function startAgent(
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A ConfigMap a Workspace references, read when it is reconciled (few Workspaces have one). */
+async function readConfigMap(
+  core: k8s.CoreV1Api,
+  namespace: string,
+  name: string,
+): Promise<ConfigMapObject | undefined> {
+  try {
+    const configMap = await core.readNamespacedConfigMap({ namespace, name });
+    return {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace },
+      ...(configMap.data !== undefined ? { data: configMap.data } : {}),
+    };
+  } catch (error) {
+    if (statusCode(error) === 404) return undefined;
+    throw apiFailure(`reading ConfigMap ${namespace}/${name}`, error);
+  }
 }

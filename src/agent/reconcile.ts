@@ -5,14 +5,20 @@
  * thrown (after the status says so) for the queue's backoff. Deletion lives in reconcile-deletion.ts.
  */
 import { TransientError } from '../errors.ts';
-import { findCondition } from '../api/index.ts';
+import { findCondition, type ConfigMapObject } from '../api/index.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { NodeProvisioner, NodeStatus } from './node-provisioner.ts';
 import { observeInference, observeTuning } from './observe-workload.ts';
 import type { WorkloadObjects } from './observe-workload.ts';
 import { reconcileDeletion } from './reconcile-deletion.ts';
 import type { ReconcileResult } from './work-queue.ts';
-import { WORKSPACE_FINALIZER, nodeRequest, planWorkspace, splitKey } from './workspace-object.ts';
+import {
+  WORKSPACE_FINALIZER,
+  nodeRequest,
+  planWorkspace,
+  referencedConfigMaps,
+  splitKey,
+} from './workspace-object.ts';
 import type { WorkspaceObject } from './workspace-object.ts';
 import { computeStatus } from './workspace-status.ts';
 import type { WorkspaceStatus } from './workspace-status.ts';
@@ -34,6 +40,8 @@ export interface ReconcileDeps {
   /** The workload objects labelled for the Workspace, from the caches. */
   workloads(namespace: string, name: string): WorkloadObjects;
   provisioner: NodeProvisioner;
+  /** A ConfigMap from the cluster; undefined when it does not exist (API failures throw TransientError). */
+  configMap(namespace: string, name: string): Promise<ConfigMapObject | undefined>;
   catalog: Catalog;
   now(): Date;
   /** How soon to look again while something is on its way. @default 10000 */
@@ -53,7 +61,18 @@ export async function reconcileWorkspace(key: string, deps: ReconcileDeps): Prom
   }
 
   const generation = object.metadata?.generation ?? 0;
-  const outcome = planWorkspace(object, deps.catalog);
+  // A referenced ConfigMap that is not there yet is usually applied in the same sync as the Workspace:
+  // wait for it (Reconciling) instead of calling the spec broken (Stalled would fail Flux at once).
+  const configMaps: ConfigMapObject[] = [];
+  for (const ref of referencedConfigMaps(object)) {
+    const found = await deps.configMap(namespace, ref.name);
+    if (found !== undefined) configMaps.push(found);
+    else {
+      const waiting = `ConfigMap '${ref.name}' (${ref.field}) is not in namespace '${namespace}' yet`;
+      return waitForConfigMap(object, deps.workloads(namespace, name), deps, waiting);
+    }
+  }
+  const outcome = planWorkspace(object, deps.catalog, configMaps);
   const objects = deps.workloads(namespace, name);
   const kind = outcome.ok ? (outcome.plan.workload === 'tuning' ? 'tuning' : 'inference') : outcome.kind;
   const workload = kind === 'tuning' ? observeTuning(objects) : observeInference(objects);
@@ -89,4 +108,25 @@ export async function reconcileWorkspace(key: string, deps: ReconcileDeps): Prom
     findCondition(status.conditions, 'Ready')?.status === 'True' ||
     findCondition(status.conditions, 'Stalled')?.status === 'True';
   return settled ? {} : { requeueAfterMs: deps.notReadyRequeueMs ?? 10_000 };
+}
+
+async function waitForConfigMap(
+  object: WorkspaceObject,
+  objects: WorkloadObjects,
+  deps: ReconcileDeps,
+  waiting: string,
+): Promise<ReconcileResult> {
+  const tuning = object.tuning !== undefined && object.tuning !== null;
+  const status = computeStatus(
+    {
+      workload: tuning ? observeTuning(objects) : observeInference(objects),
+      targetNodeCount: object.status?.targetNodeCount ?? 0,
+      reconcileError: waiting,
+      ...(object.status !== undefined ? { previous: object.status } : {}),
+    },
+    object.metadata?.generation ?? 0,
+    deps.now(),
+  );
+  await deps.workspaces.writeStatus(object, status);
+  return { requeueAfterMs: deps.notReadyRequeueMs ?? 10_000 };
 }

@@ -6,8 +6,8 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Problem } from '../errors.ts';
 import { SpecError } from '../errors.ts';
-import type { Workspace } from '../api/index.ts';
-import { loadSources } from '../api/index.ts';
+import type { ConfigMapObject, Workspace } from '../api/index.ts';
+import { loadSources, vllmArgs } from '../api/index.ts';
 import type { Catalog, WorkspacePlan } from '../catalog/index.ts';
 import { plan } from '../catalog/index.ts';
 import type { NodeRequest, ProvisionerKind } from './node-provisioner.ts';
@@ -27,8 +27,34 @@ export type PlanOutcome =
   | { ok: true; workspace: Workspace; plan: WorkspacePlan }
   | { ok: false; kind: 'inference' | 'tuning'; problems: Problem[] };
 
-/** Validates and plans the cluster copy; spec problems come back as data (the Workspace goes Stalled). */
-export function planWorkspace(object: WorkspaceObject, catalog: Catalog): PlanOutcome {
+/** A ConfigMap the Workspace names: `inference.config` or `tuning.config`. */
+export interface ConfigMapReference {
+  field: 'inference.config' | 'tuning.config';
+  name: string;
+}
+
+export function referencedConfigMaps(object: WorkspaceObject): ConfigMapReference[] {
+  const refs: ConfigMapReference[] = [];
+  const name = (section: unknown): unknown =>
+    typeof section === 'object' && section !== null ? (section as { config?: unknown }).config : undefined;
+  const inference = name(object.inference);
+  const tuning = name(object.tuning);
+  if (typeof inference === 'string' && inference !== '')
+    refs.push({ field: 'inference.config', name: inference });
+  if (typeof tuning === 'string' && tuning !== '') refs.push({ field: 'tuning.config', name: tuning });
+  return refs;
+}
+
+/**
+ * Validates and plans the cluster copy with the ConfigMaps it references (read from the cluster, as
+ * synth reads them from git, so both plan with the same `max-model-len`); spec problems come back as
+ * data (the Workspace goes Stalled).
+ */
+export function planWorkspace(
+  object: WorkspaceObject,
+  catalog: Catalog,
+  configMaps: readonly ConfigMapObject[] = [],
+): PlanOutcome {
   const kind = object.tuning !== undefined && object.tuning !== null ? 'tuning' : 'inference';
   const meta = object.metadata ?? {};
   const document = {
@@ -45,13 +71,20 @@ export function planWorkspace(object: WorkspaceObject, catalog: Catalog): PlanOu
     ...(object.tuning !== undefined ? { tuning: object.tuning } : {}),
   };
   const path = `cluster:${meta.namespace ?? ''}/${meta.name ?? ''}`;
-  const loaded = loadSources([{ path, content: JSON.stringify(document) }]);
+  const loaded = loadSources([
+    { path, content: JSON.stringify(document) },
+    ...configMaps.map((configMap, i) => ({
+      path: `${path}#configmap-${i}`,
+      content: JSON.stringify(configMap),
+    })),
+  ]);
   const workspace = loaded.workspaces[0];
   if (workspace === undefined) {
     return { ok: false, kind, problems: loaded.failures.flatMap((f) => f.problems) };
   }
   try {
-    return { ok: true, workspace, plan: plan(workspace, catalog) };
+    const vllmConfig = vllmArgs(workspace, configMaps);
+    return { ok: true, workspace, plan: plan(workspace, catalog, vllmConfig ? { vllmConfig } : {}) };
   } catch (error) {
     if (error instanceof SpecError) return { ok: false, kind, problems: [...error.problems] };
     throw error;

@@ -1,8 +1,10 @@
 /**
  * The Workspace object itself, as the user wrote it (its API version, `resource`, `inference`,
- * `tuning`), with the namespace made explicit and the kaito-gitops labels added; never a status.
+ * `tuning`), with the namespace and the runtime (`kaito.sh/runtime`) made explicit and the kaito-gitops
+ * labels added; never a status.
  * Applying it gives the agent, `kubectl get workspace` and the GitOps tool's health checks their object.
  */
+import { RUNTIME_ANNOTATION } from '../api/index.ts';
 import type { Workspace } from '../api/types.ts';
 import { withWorkspaceLabels } from './labels.ts';
 import type { Manifest } from './types.ts';
@@ -12,7 +14,14 @@ export function workspaceObject(
   extraAnnotations: Readonly<Record<string, string>>,
 ): Manifest {
   const document = workspace.document;
-  const annotations = { ...document.metadata.annotations, ...extraAnnotations };
+  // The runtime is made explicit: the cluster serves every Workspace as v1beta1 (its storage version),
+  // so a v1alpha1 spec's default runtime (transformers) would read back as v1beta1's (vLLM) and the
+  // agent would plan something other than what was rendered here.
+  const annotations = {
+    ...document.metadata.annotations,
+    [RUNTIME_ANNOTATION]: workspace.runtime,
+    ...extraAnnotations,
+  };
   const object: Manifest = {
     apiVersion: document.apiVersion,
     kind: 'Workspace',

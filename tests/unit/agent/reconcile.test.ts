@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findCondition } from '../../../src/api/index.ts';
+import { findCondition, type ConfigMapObject } from '../../../src/api/index.ts';
 import type { Catalog } from '../../../src/catalog/index.ts';
 import { readCatalog } from '../../../src/catalog/index.ts';
 import { TransientError } from '../../../src/errors.ts';
@@ -85,13 +85,17 @@ const servingDeployment: WorkloadObjects = {
   ],
 };
 
-function setup(object = phi3()) {
+function setup(object = phi3(), configMaps: ConfigMapObject[] = []) {
   const workspaces = new FakeWorkspaces(object);
   const provisioner = new FakeProvisioner();
   let workload = none;
   const deps = {
     workspaces,
     provisioner,
+    configMap: (namespace: string, name: string) =>
+      Promise.resolve(
+        configMaps.find((c) => c.metadata.name === name && (c.metadata.namespace ?? 'default') === namespace),
+      ),
     catalog,
     workloads: () => workload,
     now: () => new Date('2026-01-01T00:00:00Z'),
@@ -171,5 +175,46 @@ describe('reconcileWorkspace', () => {
     provisioner.released = true;
     expect(await reconcileWorkspace('default/phi-3', deps)).toEqual({});
     expect(workspaces.object.metadata?.finalizers).toEqual(['other']);
+  });
+});
+
+describe('reconcileWorkspace with a referenced ConfigMap', () => {
+  const llama = (): WorkspaceObject => ({
+    apiVersion: 'kaito.sh/v1beta1',
+    kind: 'Workspace',
+    metadata: { name: 'llama', namespace: 'default', generation: 1, resourceVersion: '1' },
+    resource: { instanceType: 'Standard_NC24ads_A100_v4', labelSelector: { matchLabels: { apps: 'llama' } } },
+    inference: {
+      preset: { name: 'llama-3.3-70b-instruct', presetOptions: { modelAccessSecret: 'hf-token' } },
+      config: 'llama-params',
+    },
+  });
+  const params = (maxModelLen: number): ConfigMapObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'llama-params', namespace: 'default' },
+    data: { 'inference_config.yaml': `vllm:\n  max-model-len: ${maxModelLen}\n` },
+  });
+
+  it('waits (Reconciling, not Stalled) while the ConfigMap is not there yet', async () => {
+    const { workspaces, provisioner, deps } = setup(llama());
+    expect(await reconcileWorkspace('default/llama', deps)).toEqual({ requeueAfterMs: 10_000 });
+    expect(cond(workspaces, 'Stalled')).toMatch(/^False/);
+    expect(cond(workspaces, 'Reconciling')).toMatch(/^True/);
+    expect(findCondition(workspaces.object.status?.conditions ?? [], 'Ready')?.message).toContain(
+      "ConfigMap 'llama-params' (inference.config) is not in namespace 'default' yet",
+    );
+    expect(provisioner.provisioned).toBe(0);
+  });
+
+  it('plans with the ConfigMap, as synth does: its max-model-len sizes the nodes', async () => {
+    const short = setup(llama(), [params(2048)]);
+    await reconcileWorkspace('default/llama', short.deps);
+    expect(cond(short.workspaces, 'Stalled')).toMatch(/^False/);
+    // Kaito's estimator on one 80 GiB A100 per node: 3 nodes at 2,048 tokens, 6 at 131,072.
+    expect(short.workspaces.object.status?.targetNodeCount).toBe(3);
+    const long = setup(llama(), [params(131072)]);
+    await reconcileWorkspace('default/llama', long.deps);
+    expect(long.workspaces.object.status?.targetNodeCount).toBe(6);
   });
 });

@@ -9,6 +9,7 @@ describe('the Workspace object', () => {
       apiVersion: 'kaito.sh/v1alpha1',
       labels: { team: 'ml' },
       annotations: { 'kaito.sh/runtime': 'vllm' },
+      runtime: 'vllm',
       config: 'c',
     });
     const workspace = find(synthesize(plan), 'Workspace');
@@ -38,7 +39,17 @@ describe('the Workspace object', () => {
       synthesize(plan, { workspaceAnnotations: { 'kaito-gitops.io/source-commit': 'abc123' } }),
       'Workspace',
     );
-    expect(workspace.metadata.annotations).toEqual({ 'kaito-gitops.io/source-commit': 'abc123', other: 'x' });
+    expect(workspace.metadata.annotations).toEqual({
+      'kaito-gitops.io/source-commit': 'abc123',
+      'kaito.sh/runtime': 'vllm',
+      other: 'x',
+    });
+  });
+
+  it('states the runtime, so a v1alpha1 spec read back as v1beta1 keeps its default (transformers)', () => {
+    const plan = presetPlan({ apiVersion: 'kaito.sh/v1alpha1', runtime: 'transformers' });
+    const workspace = find(synthesize(plan), 'Workspace');
+    expect(workspace.metadata.annotations).toEqual({ 'kaito.sh/runtime': 'transformers' });
   });
 
   it('does not change the plan it was given', () => {

@@ -18,13 +18,15 @@ const commands: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./demo.ts')).demo,
 };
 
-function help(): string {
+async function help(): Promise<string> {
   const names = Object.keys(commands).sort();
+  const loaded = await Promise.all(names.map((name) => commands[name]?.()));
+  const width = Math.max(...names.map((n) => n.length));
   return [
     'usage: kaito-gitops <command> [flags]',
     '',
     'commands:',
-    ...names.map((n) => `  ${n}`),
+    ...names.map((name, i) => `  ${name.padEnd(width)}  ${loaded[i]?.summary ?? ''}`),
     '',
     'Run `kaito-gitops <command> --help` for the flags of one command.',
   ].join('\n');
@@ -33,12 +35,12 @@ function help(): string {
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(help() + '\n');
+    io.stdout((await help()) + '\n');
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   const load = commands[name];
   if (!load) {
-    io.stderr(`kaito-gitops: unknown command "${name}"\n\n${help()}\n`);
+    io.stderr(`kaito-gitops: unknown command "${name}"\n\n${await help()}\n`);
     return EXIT.usage;
   }
   const command = await load();

@@ -19,8 +19,9 @@ const commands: Record<string, () => Promise<Command>> = {
 };
 
 async function help(): Promise<string> {
-  const names = Object.keys(commands).sort();
-  const loaded = await Promise.all(names.map((name) => commands[name]?.()));
+  const entries = Object.entries(commands).sort(([a], [b]) => (a < b ? -1 : 1));
+  const names = entries.map(([name]) => name);
+  const loaded = await Promise.all(entries.map(([, load]) => load()));
   const width = Math.max(...names.map((n) => n.length));
   return [
     'usage: kaito-gitops <command> [flags]',

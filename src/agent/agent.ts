@@ -70,16 +70,20 @@ class LeaderWork {
     const enqueueAll = (): void => {
       for (const key of this.informers.workspaceKeys()) this.queue.add(key);
     };
-    this.informers = new ClusterInformers(kc, {
-      enqueue: (key) => this.queue.add(key),
-      unlabelledNode: () => {
-        if (config.provisioner === 'byo') enqueueAll();
+    this.informers = new ClusterInformers(
+      kc,
+      {
+        enqueue: (key) => this.queue.add(key),
+        unlabelledNode: () => {
+          if (config.provisioner === 'byo') enqueueAll();
+        },
+        error: (kind, error) => {
+          metrics.informerErrors += 1;
+          log.error('watch failed; restarting it', { kind, error: String(error) });
+        },
       },
-      error: (kind, error) => {
-        metrics.informerErrors += 1;
-        log.error('watch failed; restarting it', { kind, error: String(error) });
-      },
-    });
+      { watchNodeClaims: config.provisioner === 'nodeclaim' },
+    );
     this.#workspaces = new KubeWorkspaceAccess(kc, this.informers, () => (metrics.statusWrites += 1));
     const provisioner = createNodeProvisioner(config.provisioner, {
       cluster: { nodes: () => this.informers.nodes.list() },

@@ -39,7 +39,11 @@ export class ClusterInformers {
   readonly #timers = new Set<NodeJS.Timeout>();
   #stopped = false;
 
-  constructor(kc: k8s.KubeConfig, events: InformerEvents) {
+  /**
+   * `watchNodeClaims` only for the nodeclaim provisioner: other clusters may not serve the Karpenter CRD
+   * at all (and the agent's RBAC grants NodeClaims only to that provisioner).
+   */
+  constructor(kc: k8s.KubeConfig, events: InformerEvents, options: { watchNodeClaims: boolean }) {
     this.#events = events;
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const apps = kc.makeApiClient(k8s.AppsV1Api);
@@ -100,7 +104,7 @@ export class ClusterInformers {
       ['Job', this.jobs],
       ['Pod', this.pods],
       ['Node', this.nodes],
-      ['NodeClaim', this.nodeClaims],
+      ...(options.watchNodeClaims ? [['NodeClaim', this.nodeClaims]] : []),
     ] as [string, Informer<KubernetesObject>][];
 
     const own = (obj: KubernetesObject): void => {

@@ -28,7 +28,8 @@ const usage = `usage: kaito-gitops agent --provisioner nodeclaim|byo [flags]
   --concurrency N         Workspaces reconciled at once (default 4)
   --kubeconfig FILE       kubeconfig (default: $KUBECONFIG, in-cluster, ~/.kube/config)`;
 
-const flags = {
+/** The flags of `agent`; the Helm chart's Deployment passes a subset (a test parses them with this). */
+export const agentFlags = {
   provisioner: { type: 'string' },
   presets: { type: 'string' },
   'metrics-addr': { type: 'string', default: ':8081' },
@@ -93,7 +94,7 @@ export const agent: Command = {
   summary: 'Run the in-cluster agent: GPU nodes, Workspace status, leader election',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { values } = parseFlags(args, flags);
+    const { values } = parseFlags(args, agentFlags);
     if (values.help === true) {
       io.stdout(usage + '\n');
       return EXIT.ok;

@@ -1,10 +1,12 @@
 /**
  * `npm run generate`: rewrites every generated file that is committed and reviewed — the CRD and the
- * editor JSON Schema (from src/api's schema), and the golden trees of the bundled examples. Read the
+ * editor JSON Schema (from src/api's schema), the Helm chart and its plain manifests (from
+ * src/agent/chart), and the golden trees of the bundled examples. Read the
  * diff before committing it: the tests compare these files with what the code produces now.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeChart } from '../../src/agent/chart/index.ts';
 import { generatedFiles } from '../../src/api/index.ts';
 import { goldenTrees } from './trees.ts';
 
@@ -25,3 +27,6 @@ for (const golden of await goldenTrees()) {
   }
   process.stdout.write(`wrote ${golden.dir} (${golden.tree.size} files)\n`);
 }
+
+const chart = await writeChart(repo);
+process.stdout.write(chart.length === 0 ? 'chart: up to date\n' : `wrote ${chart.join(', ')}\n`);

@@ -1,0 +1,42 @@
+/**
+ * The Helm chart's values: the only things an installation chooses. Everything else in the chart is
+ * fixed, so every templated spot is one a test renders both ways.
+ */
+
+/** The provisioners the agent runs with today (`aks` comes with its backend). */
+export const CHART_PROVISIONERS = ['nodeclaim', 'byo'] as const;
+export type ChartProvisioner = (typeof CHART_PROVISIONERS)[number];
+
+export interface ChartValues {
+  /** Node provisioner the agent runs with (`--provisioner`). @default "nodeclaim" */
+  provisioner: ChartProvisioner;
+  /** Agent replicas; one leads (Lease), the others wait. @default 1 */
+  replicas: number;
+  image: {
+    /** @default "ghcr.io/kaito-gitops/kaito-gitops" */
+    repository: string;
+    /** @default the chart's appVersion */
+    tag: string;
+    /** @default "IfNotPresent" */
+    pullPolicy: 'IfNotPresent' | 'Always' | 'Never';
+  };
+}
+
+/** Where the image is published; a fork changes this value. */
+export const DEFAULT_IMAGE_REPOSITORY = 'ghcr.io/kaito-gitops/kaito-gitops';
+
+export function defaultValues(appVersion: string): ChartValues {
+  return {
+    provisioner: 'nodeclaim',
+    replicas: 1,
+    image: { repository: DEFAULT_IMAGE_REPOSITORY, tag: appVersion, pullPolicy: 'IfNotPresent' },
+  };
+}
+
+/** Comments for values.yaml, by dotted path. */
+export const VALUE_DOCS: Record<string, string> = {
+  provisioner:
+    'How the agent gets GPU nodes: nodeclaim (Kaito-compatible NodeClaims for gpu-provisioner or Karpenter) or byo (your own labelled GPU nodes).',
+  replicas: 'Agent replicas; a Lease elects the one that works.',
+  image: 'The agent image, built from this repository’s Dockerfile.',
+};

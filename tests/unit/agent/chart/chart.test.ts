@@ -1,0 +1,233 @@
+/**
+ * The Helm chart, checked without helm: the committed templates are rendered with a Go-template subset
+ * for a matrix of values and must give exactly the objects `agentManifests` builds; values are checked
+ * against the committed values.schema.json; RBAC is held to the list the agent needs.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments, parse } from 'yaml';
+import {
+  CHART_DIR,
+  agentManifests,
+  chartFiles,
+  CHART_PROVISIONERS,
+  defaultValues,
+  type ChartObject,
+  type ChartValues,
+} from '../../../../src/agent/chart/index.ts';
+import { parseFlags } from '../../../../src/cli/command.ts';
+import { agentFlags, parseListenAddress, parseProvisioner } from '../../../../src/cli/agent.ts';
+import { renderTemplate, templateActions } from '../../../support/helm-render.ts';
+import { checkSchema } from '../../../support/json-schema-check.ts';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const pkg = JSON.parse(await readFile(`${root}package.json`, 'utf8')) as { version: string };
+const chartDir = `${root}${CHART_DIR}`;
+const templateNames = (await readdir(`${chartDir}/templates`)).sort();
+const templates = await Promise.all(templateNames.map((n) => readFile(`${chartDir}/templates/${n}`, 'utf8')));
+const schema = JSON.parse(await readFile(`${chartDir}/values.schema.json`, 'utf8')) as Record<
+  string,
+  unknown
+>;
+const defaults = parse(await readFile(`${chartDir}/values.yaml`, 'utf8')) as ChartValues;
+
+const matrix: [string, ChartValues][] = [
+  ['defaults (nodeclaim)', defaults],
+  [
+    'nodeclaim, 3 replicas, a private image',
+    {
+      ...defaults,
+      replicas: 3,
+      image: {
+        repository: 'myregistry.azurecr.io:443/tools/kaito-gitops',
+        tag: 'v0.2.0-rc.1',
+        pullPolicy: 'Always',
+      },
+    },
+  ],
+  ['byo, 2 replicas', { ...defaults, provisioner: 'byo', replicas: 2 }],
+];
+
+function helmTemplate(values: ChartValues, namespace: string): ChartObject[] {
+  const context = { Values: values as unknown as Record<string, unknown>, Release: { Namespace: namespace } };
+  return templates.flatMap((t) =>
+    parseAllDocuments(renderTemplate(t, context)).map((doc) => {
+      if (doc.errors.length > 0) throw doc.errors[0]!;
+      return doc.toJS() as ChartObject;
+    }),
+  );
+}
+
+function deploymentOf(objects: ChartObject[]): V1Deployment {
+  return byKind(objects, 'Deployment');
+}
+
+function byKind(objects: ChartObject[], kind: string): ChartObject {
+  const found = objects.filter((o) => o.kind === kind);
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+
+describe('the committed chart', () => {
+  it('has the default values the TypeScript has', () => {
+    expect(defaults).toEqual(defaultValues(pkg.version));
+  });
+
+  it.each(matrix)('renders %s to exactly the TypeScript manifests', (_name, values) => {
+    expect(checkSchema(schema, values)).toEqual([]);
+    const rendered = helmTemplate(values, 'ai-system');
+    const expected = agentManifests(values, 'ai-system');
+    const key = (o: ChartObject) => `${o.kind}/${o.metadata.name}`;
+    expect(rendered.map(key).sort()).toEqual(expected.map(key).sort());
+    for (const object of expected) expect(rendered.find((o) => key(o) === key(object))).toEqual(object);
+  });
+
+  it('templates only the chart values, the release namespace and the provisioner conditions', () => {
+    const actions = new Set(templates.flatMap(templateActions));
+    expect([...actions].sort()).toEqual(
+      [
+        '.Release.Namespace',
+        '.Values.image.pullPolicy',
+        '.Values.image.repository',
+        '.Values.image.tag',
+        '.Values.provisioner',
+        '.Values.replicas',
+        'end',
+        'if eq .Values.provisioner "nodeclaim"',
+      ].sort(),
+    );
+  });
+
+  it('is what src/agent/chart generates (run `npm run generate` after changing it)', async () => {
+    for (const file of chartFiles(pkg.version)) {
+      const committed = await readFile(`${root}${file.path}`, 'utf8').catch(() => '');
+      expect(
+        committed === file.content,
+        `${file.path} differs from src/agent/chart: run \`npm run generate\``,
+      ).toBe(true);
+    }
+    const generated = new Set(chartFiles(pkg.version).map((f) => f.path));
+    for (const dir of ['templates', 'kustomize']) {
+      for (const name of await readdir(`${chartDir}/${dir}`)) {
+        expect(
+          generated.has(`${CHART_DIR}/${dir}/${name}`),
+          `${CHART_DIR}/${dir}/${name} is not generated: delete it`,
+        ).toBe(true);
+      }
+    }
+  });
+
+  it('is byte-stable', () => {
+    expect(chartFiles(pkg.version)).toEqual(chartFiles(pkg.version));
+  });
+});
+
+describe('values.schema.json', () => {
+  it.each<[string, unknown, string[]]>([
+    [
+      'an unknown provisioner',
+      { ...defaults, provisioner: 'karpenter' },
+      ['provisioner: must be one of nodeclaim, byo'],
+    ],
+    ['no replicas', { ...defaults, replicas: 0 }, ['replicas: must be at least 1']],
+    ['replicas as a string', { ...defaults, replicas: '2' }, ['replicas: must be integer, is string']],
+    [
+      'a tag with a quote',
+      { ...defaults, image: { ...defaults.image, tag: 'v1"' } },
+      ['image.tag: must match ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$'],
+    ],
+    ['a misspelt key', { ...defaults, replica: 2 }, ['replica: is not allowed']],
+    ['a missing section', { ...defaults, image: undefined }, ['image: is required']],
+  ])('refuses %s', (_name, values, problems) => {
+    // Through JSON, as Helm sees values: an undefined section is a missing one.
+    expect(checkSchema(schema, JSON.parse(JSON.stringify(values)) as unknown)).toEqual(problems);
+  });
+});
+
+describe('what the rendered chart grants and runs', () => {
+  const rules = (objects: ChartObject[], kind: string) =>
+    (
+      byKind(objects, kind)['rules'] as {
+        apiGroups: string[];
+        resources: string[];
+        verbs: string[];
+        resourceNames?: string[];
+      }[]
+    ).flatMap((r) =>
+      r.apiGroups.flatMap((g) =>
+        r.resources.map(
+          (res) =>
+            `${g}/${res}: ${[...r.verbs].sort().join(',')}${r.resourceNames ? ` (${r.resourceNames.join(',')})` : ''}`,
+        ),
+      ),
+    );
+  const clusterWide = [
+    'kaito.sh/workspaces: list,patch,watch',
+    'kaito.sh/workspaces/status: patch',
+    '/configmaps: get',
+    '/nodes: list,watch',
+    '/pods: list,watch',
+    'apps/deployments: list,watch',
+    'apps/statefulsets: list,watch',
+    'batch/jobs: list,watch',
+  ];
+
+  it.each([
+    ['nodeclaim', [...clusterWide, 'karpenter.sh/nodeclaims: create,delete,list,watch']],
+    ['byo', clusterWide],
+  ] as const)('grants %s exactly what the agent uses, cluster-wide', (provisioner, expected) => {
+    const objects = helmTemplate({ ...defaults, provisioner }, 'ai-system');
+    expect(rules(objects, 'ClusterRole')).toEqual(expected);
+    const binding = byKind(objects, 'ClusterRoleBinding');
+    expect(binding['subjects']).toEqual([
+      { kind: 'ServiceAccount', name: 'kaito-gitops', namespace: 'ai-system' },
+    ]);
+  });
+
+  it('grants the leader-election Lease in the release namespace only', () => {
+    const objects = helmTemplate(defaults, 'ai-system');
+    const role = byKind(objects, 'Role');
+    expect(role.metadata.namespace).toBe('ai-system');
+    expect(rules(objects, 'Role')).toEqual([
+      'coordination.k8s.io/leases: create',
+      'coordination.k8s.io/leases: get,update (kaito-gitops-agent)',
+    ]);
+    expect(objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role')).toHaveLength(2);
+  });
+
+  it('runs the agent with its flags, ports and /healthz probes', () => {
+    const deployment = deploymentOf(helmTemplate({ ...defaults, replicas: 2 }, 'ai-system'));
+    expect(deployment.spec!.replicas).toBe(2);
+    const container = deployment.spec!.template.spec!.containers[0]!;
+    expect(container.image).toBe(`ghcr.io/kaito-gitops/kaito-gitops:${pkg.version}`);
+    expect(container.args).toEqual([
+      'agent',
+      '--provisioner=nodeclaim',
+      '--lease-name=kaito-gitops-agent',
+      '--metrics-addr=:8081',
+    ]);
+    expect(container.env!.map((e) => e.name)).toEqual(['POD_NAME', 'POD_NAMESPACE']);
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 8081, protocol: 'TCP' }]);
+    expect(container.livenessProbe!.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(container.readinessProbe!.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(deployment.spec!.template.spec!.serviceAccountName).toBe('kaito-gitops');
+    expect(container.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      readOnlyRootFilesystem: true,
+    });
+  });
+
+  it.each(CHART_PROVISIONERS)('passes %s flags that the agent command accepts', (provisioner) => {
+    const container = deploymentOf(helmTemplate({ ...defaults, provisioner }, 'ai-system')).spec!.template
+      .spec!.containers[0]!;
+    const [command, ...args] = container.args!;
+    expect(command).toBe('agent');
+    const { values } = parseFlags(args, agentFlags);
+    expect(parseProvisioner(values.provisioner)).toBe(provisioner);
+    expect(parseListenAddress(values['metrics-addr'])).toEqual({ host: '0.0.0.0', port: 8081 });
+    expect(values['lease-name']).toBe('kaito-gitops-agent');
+  });
+});

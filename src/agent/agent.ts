@@ -14,12 +14,15 @@ import { apiFailure, statusCode } from './kube/api-errors.ts';
 import { KubeNodeClaimStore, KubeWorkspaceAccess } from './kube/workspace-client.ts';
 import { AgentMetrics } from './metrics.ts';
 import type { ProvisionerKind } from './node-provisioner.ts';
-import { createNodeProvisioner } from './provisioners/index.ts';
+import { createNodeProvisioner, type ProvisionerDeps } from './provisioners/index.ts';
 import { reconcileWorkspace } from './reconcile.ts';
 import { WorkQueue } from './work-queue.ts';
+import { splitKey } from './workspace-object.ts';
 
 export interface AgentConfig {
   provisioner: ProvisionerKind;
+  /** aks only: where the agent pools go and the ARM client that writes them. */
+  aks?: ProvisionerDeps['aks'];
   catalog: Catalog;
   /** Metrics/health listen address; port 0 picks one. */
   metrics: { host: string; port: number };
@@ -88,6 +91,7 @@ class LeaderWork {
     const provisioner = createNodeProvisioner(config.provisioner, {
       cluster: { nodes: () => this.informers.nodes.list() },
       nodeClaims: new KubeNodeClaimStore(kc, this.informers),
+      ...(config.aks !== undefined ? { aks: config.aks } : {}),
     });
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const deps = {
@@ -106,13 +110,26 @@ class LeaderWork {
       onError: (key, error, retryInMs) =>
         log.error('reconcile failed; retrying', { workspace: key, error: errorText(error), retryInMs }),
     });
-    this.#resyncEvery(config.resyncMs ?? 300_000, enqueueAll);
+    const collectGarbage = async (): Promise<void> => {
+      if (provisioner.collectGarbage === undefined || !this.synced) return;
+      const live = this.informers.workspaceKeys().map(splitKey);
+      try {
+        const deleting = await provisioner.collectGarbage(live);
+        if (deleting.length > 0) log.info('deleting what deleted Workspaces left behind', { deleting });
+      } catch (error) {
+        log.error('garbage collection failed; trying again at the next resync', { error: errorText(error) });
+      }
+    };
+    this.#resyncEvery(config.resyncMs ?? 300_000, () => {
+      enqueueAll();
+      void collectGarbage();
+    });
   }
 
-  #resyncEvery(ms: number, enqueueAll: () => void): void {
+  #resyncEvery(ms: number, resync: () => void): void {
     this.#resync = setInterval(() => {
       this.#workspaces.prune(new Set(this.informers.workspaceKeys()));
-      enqueueAll();
+      resync();
     }, ms);
     this.#resync.unref();
   }

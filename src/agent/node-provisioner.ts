@@ -68,4 +68,10 @@ export interface NodeProvisioner {
    * nodeclaim: delete its NodeClaims. aks: delete its agent pool. byo: nothing, `true` at once.
    */
   release(workspace: WorkspaceKey): Promise<boolean>;
+  /**
+   * Backends that create cloud resources outside Kubernetes (aks) remove those left behind by
+   * Workspaces that no longer exist (deleted while the agent was down, say); resolves with what it
+   * started deleting. The leader calls it on each resync.
+   */
+  collectGarbage?(live: readonly WorkspaceKey[]): Promise<string[]>;
 }

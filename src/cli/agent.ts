@@ -11,13 +11,13 @@ import * as k8s from '@kubernetes/client-node';
 import { UsageError } from '../errors.ts';
 import { startAgent } from '../agent/agent.ts';
 import type { Logger } from '../agent/agent.ts';
-import { AVAILABLE_PROVISIONERS } from '../agent/provisioners/index.ts';
+import { AVAILABLE_PROVISIONERS, createContainerServiceClient } from '../agent/provisioners/index.ts';
 import type { ProvisionerKind } from '../agent/node-provisioner.ts';
 import { PROVISIONER_KINDS } from '../agent/node-provisioner.ts';
 import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
 import { loadCatalog } from './inputs.ts';
 
-const usage = `usage: kaito-gitops agent --provisioner nodeclaim|byo [flags]
+const usage = `usage: kaito-gitops agent --provisioner nodeclaim|aks|byo [flags]
 
   --provisioner KIND      nodeclaim (Karpenter NodeClaims, Kaito-compatible) or byo (your own GPU nodes)
   --presets DIR           catalog directory (default: the presets/ shipped with kaito-gitops)
@@ -26,7 +26,13 @@ const usage = `usage: kaito-gitops agent --provisioner nodeclaim|byo [flags]
   --lease-name NAME       name of the Lease (default kaito-gitops-agent)
   --resync SECONDS        reconcile every Workspace this often (default 300)
   --concurrency N         Workspaces reconciled at once (default 4)
-  --kubeconfig FILE       kubeconfig (default: $KUBECONFIG, in-cluster, ~/.kube/config)`;
+  --kubeconfig FILE       kubeconfig (default: $KUBECONFIG, in-cluster, ~/.kube/config)
+
+aks (one AKS agent pool per Workspace through Azure Resource Manager; credentials from
+DefaultAzureCredential, e.g. workload identity):
+  --azure-subscription-id ID   (default: $AZURE_SUBSCRIPTION_ID)
+  --azure-resource-group RG    the AKS cluster's resource group (default: $AZURE_RESOURCE_GROUP)
+  --azure-cluster-name NAME    (default: $AZURE_CLUSTER_NAME)`;
 
 /** The flags of `agent`; the Helm chart's Deployment passes a subset (a test parses them with this). */
 export const agentFlags = {
@@ -38,6 +44,9 @@ export const agentFlags = {
   resync: { type: 'string', default: '300' },
   concurrency: { type: 'string', default: '4' },
   kubeconfig: { type: 'string' },
+  'azure-subscription-id': { type: 'string' },
+  'azure-resource-group': { type: 'string' },
+  'azure-cluster-name': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -64,13 +73,32 @@ export function parseProvisioner(value: string | undefined): ProvisionerKind {
     throw new UsageError(`--provisioner is required: ${AVAILABLE_PROVISIONERS.join(' or ')}`);
   const kind = PROVISIONER_KINDS.find((k) => k === value);
   if (kind === undefined || !(AVAILABLE_PROVISIONERS as readonly string[]).includes(kind)) {
-    throw new UsageError(
-      kind === 'aks'
-        ? `--provisioner aks is not available yet; use ${AVAILABLE_PROVISIONERS.join(' or ')}`
-        : `--provisioner must be ${AVAILABLE_PROVISIONERS.join(' or ')}, not "${value}"`,
-    );
+    throw new UsageError(`--provisioner must be ${AVAILABLE_PROVISIONERS.join(', ')}, not "${value}"`);
   }
   return kind;
+}
+
+/** The AKS cluster whose agent pools the aks provisioner manages: flags, else the environment. */
+export function azureSettings(
+  values: {
+    'azure-subscription-id'?: string;
+    'azure-resource-group'?: string;
+    'azure-cluster-name'?: string;
+  },
+  env: CliIO['env'],
+): { subscriptionId: string; resourceGroup: string; clusterName: string } {
+  const pick = (flag: keyof typeof values, variable: string): string => {
+    const value = values[flag] ?? env[variable];
+    if (value === undefined || value === '') {
+      throw new UsageError(`--provisioner aks needs --${flag} (or ${variable})`);
+    }
+    return value;
+  };
+  return {
+    subscriptionId: pick('azure-subscription-id', 'AZURE_SUBSCRIPTION_ID'),
+    resourceGroup: pick('azure-resource-group', 'AZURE_RESOURCE_GROUP'),
+    clusterName: pick('azure-cluster-name', 'AZURE_CLUSTER_NAME'),
+  };
 }
 
 function loadKubeConfig(file: string | undefined, env: CliIO['env']): k8s.KubeConfig {
@@ -100,6 +128,7 @@ export const agent: Command = {
       return EXIT.ok;
     }
     const provisioner = parseProvisioner(values.provisioner);
+    const aks = provisioner === 'aks' ? azureSettings(values, io.env) : undefined;
     const metrics = parseListenAddress(values['metrics-addr']);
     const resyncMs = positiveInt('resync', values.resync) * 1000;
     const concurrency = positiveInt('concurrency', values.concurrency);
@@ -111,6 +140,9 @@ export const agent: Command = {
       kc,
       {
         provisioner,
+        ...(aks !== undefined
+          ? { aks: { ...aks, client: createContainerServiceClient(aks.subscriptionId) } }
+          : {}),
         catalog,
         metrics,
         lease: {

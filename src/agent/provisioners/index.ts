@@ -1,10 +1,12 @@
 /**
- * `createNodeProvisioner(kind, deps)`: the one place a backend is chosen. Throws on an unknown kind and
- * on `aks`, which is not built yet (it needs Azure Resource Manager agent pools; a later issue).
+ * `createNodeProvisioner(kind, deps)`: the one place a backend is chosen. Throws on an unknown kind, and
+ * on `aks` without its Azure settings.
  */
 import { UsageError } from '../../errors.ts';
 import type { NodeProvisioner } from '../node-provisioner.ts';
 import { PROVISIONER_KINDS } from '../node-provisioner.ts';
+import { AksProvisioner, type AksTarget } from './aks.ts';
+import type { ContainerServiceClient } from '@azure/arm-containerservice';
 import { ByoProvisioner } from './byo.ts';
 import type { ClusterView, NodeClaimStore } from './cluster-view.ts';
 import { NodeClaimProvisioner } from './nodeclaim.ts';
@@ -12,10 +14,12 @@ import { NodeClaimProvisioner } from './nodeclaim.ts';
 export interface ProvisionerDeps {
   cluster: ClusterView;
   nodeClaims: NodeClaimStore;
+  /** aks only: the ARM client (DefaultAzureCredential in the cluster) and the cluster's agent pools. */
+  aks?: AksTarget & { client: Pick<ContainerServiceClient, 'agentPools'> };
 }
 
 /** The kinds this build can run. */
-export const AVAILABLE_PROVISIONERS = ['nodeclaim', 'byo'] as const;
+export const AVAILABLE_PROVISIONERS = ['nodeclaim', 'aks', 'byo'] as const;
 
 export function createNodeProvisioner(kind: string, deps: ProvisionerDeps): NodeProvisioner {
   switch (kind) {
@@ -24,14 +28,20 @@ export function createNodeProvisioner(kind: string, deps: ProvisionerDeps): Node
     case 'byo':
       return new ByoProvisioner(deps.cluster);
     case 'aks':
-      throw new UsageError(
-        `provisioner "aks" is not available yet (AKS agent pools through Azure Resource Manager are a separate piece of work); use ${AVAILABLE_PROVISIONERS.join(' or ')}`,
-      );
+      if (deps.aks === undefined) {
+        throw new UsageError(
+          'provisioner "aks" needs the Azure subscription, resource group and cluster name of the AKS cluster',
+        );
+      }
+      return new AksProvisioner({ ...deps.aks, cluster: deps.cluster });
     default:
       throw new UsageError(`unknown provisioner "${kind}"; choose one of ${PROVISIONER_KINDS.join(', ')}`);
   }
 }
 
+export { AksProvisioner, type AksProvisionerOptions, type AksTarget } from './aks.ts';
+export { createContainerServiceClient } from './aks-client.ts';
+export { agentPoolName } from './agent-pool-names.ts';
 export { ByoProvisioner, byoStatus, gpuConfigFromLabels } from './byo.ts';
 export type { GpuConfig } from './byo.ts';
 export {

@@ -281,7 +281,11 @@ describe('createNodeProvisioner', () => {
       new UsageError('unknown provisioner "gke"; choose one of nodeclaim, aks, byo'),
     );
   });
-  it('says aks is not built yet rather than pretending', () => {
-    expect(() => createNodeProvisioner('aks', deps)).toThrow(/provisioner "aks" is not available yet/);
+  it('refuses aks without the AKS cluster to manage, and builds it with one', () => {
+    expect(() => createNodeProvisioner('aks', deps)).toThrow(
+      /"aks" needs the Azure subscription, resource group and cluster name/,
+    );
+    const aks = { resourceGroup: 'rg', clusterName: 'aks-1', client: { agentPools: {} as never } };
+    expect(createNodeProvisioner('aks', { ...deps, aks }).kind).toBe('aks');
   });
 });

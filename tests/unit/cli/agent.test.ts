@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseListenAddress, parseProvisioner } from '../../../src/cli/agent.ts';
+import { azureSettings, parseListenAddress, parseProvisioner } from '../../../src/cli/agent.ts';
 import { UsageError } from '../../../src/errors.ts';
 
 describe('agent flags', () => {
@@ -17,16 +17,32 @@ describe('agent flags', () => {
 
   it.each([
     ['nodeclaim', 'nodeclaim'],
+    ['aks', 'aks'],
     ['byo', 'byo'],
   ])('--provisioner %s', (value, expected) => {
     expect(parseProvisioner(value)).toBe(expected);
   });
 
   it.each([
-    [undefined, '--provisioner is required: nodeclaim or byo'],
-    ['aks', '--provisioner aks is not available yet; use nodeclaim or byo'],
-    ['gke', '--provisioner must be nodeclaim or byo, not "gke"'],
+    [undefined, '--provisioner is required: nodeclaim or aks or byo'],
+    ['gke', '--provisioner must be nodeclaim, aks, byo, not "gke"'],
   ])('--provisioner %s is refused', (value, message) => {
     expect(() => parseProvisioner(value)).toThrow(new UsageError(message));
+  });
+
+  it('aks takes the cluster from flags, else from the environment, and names what is missing', () => {
+    const env = {
+      AZURE_SUBSCRIPTION_ID: 'sub',
+      AZURE_RESOURCE_GROUP: 'rg',
+      AZURE_CLUSTER_NAME: 'env-cluster',
+    };
+    expect(azureSettings({ 'azure-cluster-name': 'flag-cluster' }, env)).toEqual({
+      subscriptionId: 'sub',
+      resourceGroup: 'rg',
+      clusterName: 'flag-cluster',
+    });
+    expect(() => azureSettings({}, { AZURE_SUBSCRIPTION_ID: 'sub' })).toThrow(
+      new UsageError('--provisioner aks needs --azure-resource-group (or AZURE_RESOURCE_GROUP)'),
+    );
   });
 });

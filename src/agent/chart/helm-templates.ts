@@ -11,7 +11,7 @@ import { agentManifests, type ChartObject } from './manifests.ts';
 import type { ChartProvisioner, ChartValues } from './values.ts';
 
 /** `byo` first: it has the fewest lines, and every other rendering must be it plus insertions. */
-const RENDERINGS: readonly ChartProvisioner[] = ['byo', 'nodeclaim'];
+const RENDERINGS: readonly ChartProvisioner[] = ['byo', 'nodeclaim', 'aks'];
 
 /** A number no real value has; replaced by `{{ .Values.replicas }}` after YAML serialization. */
 const REPLICAS_MARK = 987654321;
@@ -31,6 +31,12 @@ function symbolicValues(provisioner: ChartProvisioner): ChartValues {
       repository: expression('image.repository'),
       tag: expression('image.tag'),
       pullPolicy: expression('image.pullPolicy'),
+    },
+    azure: {
+      clientId: expression('azure.clientId'),
+      subscriptionId: expression('azure.subscriptionId'),
+      resourceGroup: expression('azure.resourceGroup'),
+      clusterName: expression('azure.clusterName'),
     },
   };
 }

@@ -6,6 +6,7 @@ export {
   HEALTH_PATH,
   NAMES,
   PORT,
+  WORKLOAD_IDENTITY,
   agentArgs,
   agentManifests,
   namespaceManifest,
@@ -17,6 +18,7 @@ export {
   CHART_PROVISIONERS,
   DEFAULT_IMAGE_REPOSITORY,
   defaultValues,
+  type AzureValues,
   type ChartProvisioner,
   type ChartValues,
 } from './values.ts';

@@ -37,6 +37,11 @@ export const HEALTH_PATH = '/healthz';
 const SELECTOR = { 'app.kubernetes.io/name': 'kaito-gitops', 'app.kubernetes.io/component': 'agent' };
 const LABELS = { ...SELECTOR, 'app.kubernetes.io/part-of': 'kaito-gitops' };
 
+export const WORKLOAD_IDENTITY = {
+  clientIdAnnotation: 'azure.workload.identity/client-id',
+  useLabel: 'azure.workload.identity/use',
+} as const;
+
 /**
  * The agent's command line, as `kaito-gitops agent` parses it (a test runs these through the real
  * parser). The Lease namespace comes from POD_NAMESPACE, the release namespace.
@@ -50,23 +55,35 @@ export function agentArgs(values: ChartValues): string[] {
   ];
 }
 
-function env(): k8s.EnvVar[] {
+/** POD_NAME and POD_NAMESPACE (the Lease's namespace); for aks the cluster the agent pools belong to. */
+function env(values: ChartValues): k8s.EnvVar[] {
   const fromField = (name: string, fieldPath: string): k8s.EnvVar => ({
     name,
     valueFrom: { fieldRef: { fieldPath } },
   });
-  return [fromField('POD_NAME', 'metadata.name'), fromField('POD_NAMESPACE', 'metadata.namespace')];
+  const vars = [fromField('POD_NAME', 'metadata.name'), fromField('POD_NAMESPACE', 'metadata.namespace')];
+  if (values.provisioner === 'aks') {
+    vars.push(
+      { name: 'AZURE_SUBSCRIPTION_ID', value: values.azure.subscriptionId },
+      { name: 'AZURE_RESOURCE_GROUP', value: values.azure.resourceGroup },
+      { name: 'AZURE_CLUSTER_NAME', value: values.azure.clusterName },
+    );
+  }
+  return vars;
 }
 
 /** Every object of the installation (the CRD apart: it is the api folder's), in apply order. */
 export function agentManifests(values: ChartValues, namespace: string): ChartObject[] {
   const chart = new Chart(new App(), 'kaito-gitops', { disableResourceNameHashes: true });
+  // aks: the pod gets an Azure token for the managed identity federated with its ServiceAccount.
+  const aks = values.provisioner === 'aks';
 
   new k8s.KubeServiceAccount(chart, 'service-account', {
     metadata: {
       name: NAMES.serviceAccount,
       namespace,
       labels: LABELS,
+      ...(aks ? { annotations: { [WORKLOAD_IDENTITY.clientIdAnnotation]: values.azure.clientId } } : {}),
     },
   });
   new k8s.KubeClusterRole(chart, 'cluster-role', {
@@ -98,7 +115,7 @@ export function agentManifests(values: ChartValues, namespace: string): ChartObj
       replicas: values.replicas,
       selector: { matchLabels: SELECTOR },
       template: {
-        metadata: { labels: LABELS },
+        metadata: { labels: { ...LABELS, ...(aks ? { [WORKLOAD_IDENTITY.useLabel]: 'true' } : {}) } },
         spec: {
           serviceAccountName: NAMES.serviceAccount,
           securityContext: {
@@ -113,7 +130,7 @@ export function agentManifests(values: ChartValues, namespace: string): ChartObj
               image: `${values.image.repository}:${values.image.tag}`,
               imagePullPolicy: values.image.pullPolicy,
               args: agentArgs(values),
-              env: env(),
+              env: env(values),
               ports: [{ name: 'http', containerPort: PORT, protocol: 'TCP' }],
               livenessProbe: { ...probe, initialDelaySeconds: 10 },
               readinessProbe: probe,

@@ -3,9 +3,18 @@
  * fixed, so every templated spot is one a test renders both ways.
  */
 
-/** The provisioners the agent runs with today (`aks` comes with its backend). */
-export const CHART_PROVISIONERS = ['nodeclaim', 'byo'] as const;
+/** The provisioners the agent runs with. */
+export const CHART_PROVISIONERS = ['nodeclaim', 'aks', 'byo'] as const;
 export type ChartProvisioner = (typeof CHART_PROVISIONERS)[number];
+
+export interface AzureValues {
+  /** Client ID of the user-assigned managed identity federated with the agent's ServiceAccount. */
+  clientId: string;
+  subscriptionId: string;
+  /** The AKS cluster's resource group. */
+  resourceGroup: string;
+  clusterName: string;
+}
 
 export interface ChartValues {
   /** Node provisioner the agent runs with (`--provisioner`). @default "nodeclaim" */
@@ -20,6 +29,8 @@ export interface ChartValues {
     /** @default "IfNotPresent" */
     pullPolicy: 'IfNotPresent' | 'Always' | 'Never';
   };
+  /** aks only: workload identity and the cluster the agent pools belong to. */
+  azure: AzureValues;
 }
 
 /** Where the image is published; a fork changes this value. */
@@ -30,13 +41,16 @@ export function defaultValues(appVersion: string): ChartValues {
     provisioner: 'nodeclaim',
     replicas: 1,
     image: { repository: DEFAULT_IMAGE_REPOSITORY, tag: appVersion, pullPolicy: 'IfNotPresent' },
+    azure: { clientId: '', subscriptionId: '', resourceGroup: '', clusterName: '' },
   };
 }
 
 /** Comments for values.yaml, by dotted path. */
 export const VALUE_DOCS: Record<string, string> = {
   provisioner:
-    'How the agent gets GPU nodes: nodeclaim (Kaito-compatible NodeClaims for gpu-provisioner or Karpenter) or byo (your own labelled GPU nodes).',
+    'How the agent gets GPU nodes: nodeclaim (Kaito-compatible NodeClaims for gpu-provisioner or Karpenter), aks (AKS agent pools through Azure Resource Manager), byo (your own labelled GPU nodes).',
   replicas: 'Agent replicas; a Lease elects the one that works.',
   image: 'The agent image, built from this repository’s Dockerfile.',
+  azure:
+    'aks only: the managed identity federated with the kaito-gitops ServiceAccount (workload identity) and the cluster whose agent pools the agent manages.',
 };

@@ -18,7 +18,12 @@ import {
   type ChartValues,
 } from '../../../../src/agent/chart/index.ts';
 import { parseFlags } from '../../../../src/cli/command.ts';
-import { agentFlags, parseListenAddress, parseProvisioner } from '../../../../src/cli/agent.ts';
+import {
+  agentFlags,
+  azureSettings,
+  parseListenAddress,
+  parseProvisioner,
+} from '../../../../src/cli/agent.ts';
 import { renderTemplate, templateActions } from '../../../support/helm-render.ts';
 import { checkSchema } from '../../../support/json-schema-check.ts';
 
@@ -32,6 +37,14 @@ const schema = JSON.parse(await readFile(`${chartDir}/values.schema.json`, 'utf8
   unknown
 >;
 const defaults = parse(await readFile(`${chartDir}/values.yaml`, 'utf8')) as ChartValues;
+
+const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+const azure = {
+  clientId: '8d2f1c8e-1b2a-4c3d-9e8f-0a1b2c3d4e5f',
+  subscriptionId: '00000000-1111-2222-3333-444444444444',
+  resourceGroup: 'rg-gpu.prod_1',
+  clusterName: 'aks-gpu-1',
+};
 
 const matrix: [string, ChartValues][] = [
   ['defaults (nodeclaim)', defaults],
@@ -47,6 +60,7 @@ const matrix: [string, ChartValues][] = [
       },
     },
   ],
+  ['aks with workload identity', { ...defaults, provisioner: 'aks', azure }],
   ['byo, 2 replicas', { ...defaults, provisioner: 'byo', replicas: 2 }],
 ];
 
@@ -89,12 +103,17 @@ describe('the committed chart', () => {
     expect([...actions].sort()).toEqual(
       [
         '.Release.Namespace',
+        '.Values.azure.clientId',
+        '.Values.azure.clusterName',
+        '.Values.azure.resourceGroup',
+        '.Values.azure.subscriptionId',
         '.Values.image.pullPolicy',
         '.Values.image.repository',
         '.Values.image.tag',
         '.Values.provisioner',
         '.Values.replicas',
         'end',
+        'if eq .Values.provisioner "aks"',
         'if eq .Values.provisioner "nodeclaim"',
       ].sort(),
     );
@@ -127,9 +146,24 @@ describe('the committed chart', () => {
 describe('values.schema.json', () => {
   it.each<[string, unknown, string[]]>([
     [
+      'aks without Azure settings',
+      { ...defaults, provisioner: 'aks' },
+      [
+        'azure.clientId: must not be empty',
+        'azure.subscriptionId: must not be empty',
+        'azure.resourceGroup: must not be empty',
+        'azure.clusterName: must not be empty',
+      ],
+    ],
+    [
+      'a client ID that is not a UUID',
+      { ...defaults, provisioner: 'aks', azure: { ...azure, clientId: 'me' } },
+      [`azure.clientId: must match (${UUID})|^$`],
+    ],
+    [
       'an unknown provisioner',
       { ...defaults, provisioner: 'karpenter' },
-      ['provisioner: must be one of nodeclaim, byo'],
+      ['provisioner: must be one of nodeclaim, aks, byo'],
     ],
     ['no replicas', { ...defaults, replicas: 0 }, ['replicas: must be at least 1']],
     ['replicas as a string', { ...defaults, replicas: '2' }, ['replicas: must be integer, is string']],
@@ -176,9 +210,10 @@ describe('what the rendered chart grants and runs', () => {
 
   it.each([
     ['nodeclaim', [...clusterWide, 'karpenter.sh/nodeclaims: create,delete,list,watch']],
+    ['aks', clusterWide],
     ['byo', clusterWide],
   ] as const)('grants %s exactly what the agent uses, cluster-wide', (provisioner, expected) => {
-    const objects = helmTemplate({ ...defaults, provisioner }, 'ai-system');
+    const objects = helmTemplate({ ...defaults, provisioner, azure }, 'ai-system');
     expect(rules(objects, 'ClusterRole')).toEqual(expected);
     const binding = byKind(objects, 'ClusterRoleBinding');
     expect(binding['subjects']).toEqual([
@@ -220,14 +255,37 @@ describe('what the rendered chart grants and runs', () => {
     });
   });
 
-  it.each(CHART_PROVISIONERS)('passes %s flags that the agent command accepts', (provisioner) => {
-    const container = deploymentOf(helmTemplate({ ...defaults, provisioner }, 'ai-system')).spec!.template
-      .spec!.containers[0]!;
+  it('sets up Azure workload identity for aks only', () => {
+    const aks = helmTemplate({ ...defaults, provisioner: 'aks', azure }, 'ai-system');
+    expect(byKind(aks, 'ServiceAccount').metadata.annotations).toEqual({
+      'azure.workload.identity/client-id': azure.clientId,
+    });
+    expect(deploymentOf(aks).spec!.template.metadata!.labels!['azure.workload.identity/use']).toBe('true');
+    for (const provisioner of ['nodeclaim', 'byo'] as const) {
+      const objects = helmTemplate({ ...defaults, provisioner }, 'ai-system');
+      expect(byKind(objects, 'ServiceAccount').metadata.annotations).toBeUndefined();
+      const pod = deploymentOf(objects).spec!.template;
+      expect(pod.metadata!.labels).not.toHaveProperty('azure.workload.identity/use');
+      expect(pod.spec!.containers[0]!.env!.map((e) => e.name)).toEqual(['POD_NAME', 'POD_NAMESPACE']);
+    }
+  });
+
+  it.each(CHART_PROVISIONERS)('passes %s flags and settings the agent command accepts', (provisioner) => {
+    const container = deploymentOf(helmTemplate({ ...defaults, provisioner, azure }, 'ai-system')).spec!
+      .template.spec!.containers[0]!;
     const [command, ...args] = container.args!;
     expect(command).toBe('agent');
     const { values } = parseFlags(args, agentFlags);
     expect(parseProvisioner(values.provisioner)).toBe(provisioner);
     expect(parseListenAddress(values['metrics-addr'])).toEqual({ host: '0.0.0.0', port: 8081 });
     expect(values['lease-name']).toBe('kaito-gitops-agent');
+    if (provisioner === 'aks') {
+      const env = Object.fromEntries(container.env!.map((e) => [e.name, e.value]));
+      expect(azureSettings(values, env)).toEqual({
+        subscriptionId: azure.subscriptionId,
+        resourceGroup: azure.resourceGroup,
+        clusterName: azure.clusterName,
+      });
+    }
   });
 });

@@ -5,14 +5,12 @@
  * git). A spec that fails keeps its previous output, so a typo never takes a running model down.
  */
 import {
-  findConfigMap,
+  vllmArgs,
   loadSources,
-  readVllmConfig,
   type ConfigMapObject,
   type LoadFailure,
   type SourceFile,
   type SourceObject,
-  type Workspace,
 } from './api/index.ts';
 import { plan, type Catalog, type Cloud, type WorkspacePlan } from './catalog/index.ts';
 import { SpecError, type Problem } from './errors.ts';
@@ -73,7 +71,7 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
       plans.push(
         plan(workspace, options.catalog, {
           cloud: options.cloud ?? 'azure',
-          vllmConfig: vllmConfigOf(workspace, configMaps),
+          vllmConfig: vllmArgs(workspace, configMaps),
         }),
       );
     } catch (error) {
@@ -141,19 +139,6 @@ function stamped(
         : object,
     ),
   };
-}
-
-/** The `vllm:` section of the Workspace's inference ConfigMap, when it has one that parses. */
-function vllmConfigOf(
-  workspace: Workspace,
-  configMaps: readonly ConfigMapObject[],
-): Readonly<Record<string, unknown>> | undefined {
-  const name = workspace.inference?.config;
-  if (name === undefined) return undefined;
-  const configMap = findConfigMap(configMaps, name, workspace.namespace);
-  if (configMap === undefined) return undefined;
-  const read = readVllmConfig(configMap);
-  return read.ok ? read.value : undefined;
 }
 
 /**

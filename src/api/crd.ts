@@ -6,7 +6,7 @@
  * column for the `Ready` condition.
  */
 import { stringify } from 'yaml';
-import type { SchemaNode } from './schema-node.ts';
+import { stringKeywords, type SchemaNode } from './schema-node.ts';
 import {
   inferenceSchema,
   resourceSchema,
@@ -30,13 +30,7 @@ export function toOpenApi(node: SchemaNode): Json {
   if (node.description !== undefined) out['description'] = node.description;
   switch (node.kind) {
     case 'string':
-      out['type'] = 'string';
-      if (node.enum !== undefined) out['enum'] = [...node.enum];
-      if (node.format !== undefined) out['format'] = node.format;
-      if (node.pattern !== undefined) out['pattern'] = node.pattern;
-      if (node.minLength !== undefined) out['minLength'] = node.minLength;
-      if (node.maxLength !== undefined) out['maxLength'] = node.maxLength;
-      return out;
+      return { ...out, ...stringKeywords(node) };
     case 'integer':
       out['type'] = 'integer';
       out['format'] = node.format;

@@ -4,7 +4,7 @@
  * loader does. It applies only to documents of kind Workspace: the ConfigMaps beside them stay unchecked.
  * Use it with `# yaml-language-server: $schema=<path>/workspace.schema.json`.
  */
-import type { SchemaNode } from './schema-node.ts';
+import { stringKeywords, type SchemaNode } from './schema-node.ts';
 import { workspaceDocumentSchema } from './schema.ts';
 
 export const JSON_SCHEMA_PATH = 'gitops/schema/workspace.schema.json';
@@ -18,13 +18,7 @@ export function toJsonSchema(node: SchemaNode): Json {
   if (node.description !== undefined) out['description'] = node.description;
   switch (node.kind) {
     case 'string':
-      out['type'] = 'string';
-      if (node.enum !== undefined) out['enum'] = [...node.enum];
-      if (node.format !== undefined) out['format'] = node.format;
-      if (node.pattern !== undefined) out['pattern'] = node.pattern;
-      if (node.minLength !== undefined) out['minLength'] = node.minLength;
-      if (node.maxLength !== undefined) out['maxLength'] = node.maxLength;
-      return out;
+      return { ...out, ...stringKeywords(node) };
     case 'integer':
       out['type'] = 'integer';
       if (node.minimum !== undefined) out['minimum'] = node.minimum;

@@ -62,3 +62,14 @@ export interface OpaqueNode extends Described {
 
 export type SchemaNode =
   StringNode | IntegerNode | BooleanNode | ArrayNode | ObjectNode | MapNode | OpaqueNode;
+
+/** A string node's keywords, the same in OpenAPI v3 (the CRD) and JSON Schema (editors). */
+export function stringKeywords(node: StringNode): Record<string, unknown> {
+  const out: Record<string, unknown> = { type: 'string' };
+  if (node.enum !== undefined) out['enum'] = [...node.enum];
+  if (node.format !== undefined) out['format'] = node.format;
+  if (node.pattern !== undefined) out['pattern'] = node.pattern;
+  if (node.minLength !== undefined) out['minLength'] = node.minLength;
+  if (node.maxLength !== undefined) out['maxLength'] = node.maxLength;
+  return out;
+}

@@ -71,6 +71,21 @@ function decodeObject(text: string, yaml: boolean): KubeObject {
   return obj;
 }
 
+/** The object of a create or update: JSON or YAML (415 otherwise), agreeing with the URL. */
+function requestObject(req: IncomingMessage, body: string, r: ResourceRoute): KubeObject {
+  const type = mediaType(req);
+  if (type !== 'application/json' && type !== 'application/yaml') {
+    throw unsupportedMediaType([
+      'application/json',
+      'application/yaml',
+      'application/vnd.kubernetes.protobuf',
+    ]);
+  }
+  const obj = decodeObject(body, type === 'application/yaml');
+  checkIdentity(r, obj);
+  return obj;
+}
+
 /** Checks that the body's name and namespace agree with the URL, as the apiserver's handlers do. */
 function checkIdentity(r: ResourceRoute, obj: KubeObject): void {
   const ns = obj.metadata.namespace;
@@ -172,15 +187,7 @@ async function handleResource(
   if (name === undefined) {
     if (method !== 'POST') throw methodNotAllowed(method);
     count('create');
-    if (!['application/json', 'application/yaml'].includes(mediaType(req))) {
-      throw unsupportedMediaType([
-        'application/json',
-        'application/yaml',
-        'application/vnd.kubernetes.protobuf',
-      ]);
-    }
-    const obj = decodeObject(body, mediaType(req) === 'application/yaml');
-    checkIdentity(r, obj);
+    const obj = requestObject(req, body, r);
     if (obj.metadata.resourceVersion)
       throw badRequest('resourceVersion should not be set on objects to be created');
     delete obj.metadata.managedFields;
@@ -205,15 +212,7 @@ async function handleResource(
       return;
     case 'PUT': {
       count('update');
-      if (!['application/json', 'application/yaml'].includes(mediaType(req))) {
-        throw unsupportedMediaType([
-          'application/json',
-          'application/yaml',
-          'application/vnd.kubernetes.protobuf',
-        ]);
-      }
-      const obj = decodeObject(body, mediaType(req) === 'application/yaml');
-      checkIdentity(r, obj);
+      const obj = requestObject(req, body, r);
       const current = store.require(r.kind, r.namespace, name);
       // Custom resources do not allow unconditional updates (the CRD strategy's AllowUnconditionalUpdate).
       if (r.kind.custom && !obj.metadata.resourceVersion) {

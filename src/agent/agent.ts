@@ -4,7 +4,7 @@
  * queue and goes back to standing by. Configuration arrives parsed (src/cli/agent.ts).
  */
 import * as k8s from '@kubernetes/client-node';
-import type { ConfigMapObject } from '../api/index.ts';
+import { splitNamespacedKey, type ConfigMapObject } from '../api/index.ts';
 import type { Catalog } from '../catalog/index.ts';
 import { startHealthServer } from './health-server.ts';
 import type { HealthServer } from './health-server.ts';
@@ -17,7 +17,6 @@ import type { ProvisionerKind } from './node-provisioner.ts';
 import { createNodeProvisioner, type ProvisionerDeps } from './provisioners/index.ts';
 import { reconcileWorkspace } from './reconcile.ts';
 import { WorkQueue } from './work-queue.ts';
-import { splitKey } from './workspace-object.ts';
 
 export interface AgentConfig {
   provisioner: ProvisionerKind;
@@ -112,7 +111,7 @@ class LeaderWork {
     });
     const collectGarbage = async (): Promise<void> => {
       if (provisioner.collectGarbage === undefined || !this.synced) return;
-      const live = this.informers.workspaceKeys().map(splitKey);
+      const live = this.informers.workspaceKeys().map(splitNamespacedKey);
       try {
         const deleting = await provisioner.collectGarbage(live);
         if (deleting.length > 0) log.info('deleting what deleted Workspaces left behind', { deleting });

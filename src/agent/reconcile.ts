@@ -5,20 +5,14 @@
  * thrown (after the status says so) for the queue's backoff. Deletion lives in reconcile-deletion.ts.
  */
 import { TransientError } from '../errors.ts';
-import { findCondition, type ConfigMapObject } from '../api/index.ts';
+import { findCondition, splitNamespacedKey, type ConfigMapObject } from '../api/index.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { NodeProvisioner, NodeStatus } from './node-provisioner.ts';
 import { observeInference, observeTuning } from './observe-workload.ts';
 import type { WorkloadObjects } from './observe-workload.ts';
 import { reconcileDeletion } from './reconcile-deletion.ts';
 import type { ReconcileResult } from './work-queue.ts';
-import {
-  WORKSPACE_FINALIZER,
-  nodeRequest,
-  planWorkspace,
-  referencedConfigMaps,
-  splitKey,
-} from './workspace-object.ts';
+import { WORKSPACE_FINALIZER, nodeRequest, planWorkspace, referencedConfigMaps } from './workspace-object.ts';
 import type { WorkspaceObject } from './workspace-object.ts';
 import { computeStatus } from './workspace-status.ts';
 import type { WorkspaceStatus } from './workspace-status.ts';
@@ -49,7 +43,7 @@ export interface ReconcileDeps {
 }
 
 export async function reconcileWorkspace(key: string, deps: ReconcileDeps): Promise<ReconcileResult> {
-  const { namespace, name } = splitKey(key);
+  const { namespace, name } = splitNamespacedKey(key);
   const object = deps.workspaces.get(namespace, name);
   if (object === undefined) return {};
   if (object.metadata?.deletionTimestamp !== undefined && object.metadata.deletionTimestamp !== null) {

@@ -8,7 +8,13 @@
 import type { Problem } from '../errors.ts';
 import { formatProblems } from '../errors.ts';
 import type { Condition, ConditionStatus, ConditionUpdate } from '../api/index.ts';
-import { CONDITION_REASONS as R, CONDITION_TYPES as T, findCondition, setCondition } from '../api/index.ts';
+import {
+  CONDITION_REASONS as R,
+  CONDITION_TYPES as T,
+  compareStrings,
+  findCondition,
+  setCondition,
+} from '../api/index.ts';
 import type { NodeStatus } from './node-provisioner.ts';
 import type { PodFailure } from './pod-failure.ts';
 
@@ -248,7 +254,7 @@ function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => compareStrings(a, b)),
         )
       : v,
   );

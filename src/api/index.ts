@@ -24,17 +24,19 @@ export type {
   Workspace,
   WorkspaceDocument,
 } from './types.ts';
-export { API_VERSIONS, KAITO_GROUP, RUNTIMES, TUNING_METHODS } from './types.ts';
+export { RUNTIMES, TUNING_METHODS } from './types.ts';
+export * from './constants.ts';
+export { compareNamespaced, compareStrings, keyOf, namespacedKey, splitNamespacedKey } from './keys.ts';
+export { closest, editDistance } from './problems.ts';
 
 export type { LoadFailure, LoadResult, SourceFile } from './load.ts';
 export { loadSources } from './load.ts';
 export { MAX_ALIAS_COUNT, MAX_FILE_BYTES } from './yaml-documents.ts';
 
-export { DEFAULT_NAMESPACE, RUNTIME_ANNOTATION, defaultRuntime, normalizeWorkspace } from './normalize.ts';
+export { DEFAULT_NAMESPACE, defaultRuntime, normalizeWorkspace } from './normalize.ts';
 export { SERVER_SET_METADATA } from './source-objects.ts';
 export type { ValidationContext } from './validate.ts';
 export {
-  ANNOTATIONS,
   MAX_INFERENCE_NAME_LENGTH,
   RESERVED_SELECTOR_LABELS,
   labelSelectorAsMap,

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../errors.ts';
+import { UsageError, formatProblem } from '../errors.ts';
 import { hydrate } from '../pipeline.ts';
 import {
   Redactor,
@@ -146,8 +146,7 @@ export const sync: Command = {
       io.stdout(output === 'json' ? JSON.stringify(result, null, 2) + '\n' : summaryText(result, config));
       if (output === 'text')
         for (const error of result.errors) {
-          for (const problem of error.problems)
-            io.stderr(`${[error.file, problem.path, problem.message].filter((p) => p !== '').join(': ')}\n`);
+          for (const problem of error.problems) io.stderr(`${formatProblem(problem, error.file)}\n`);
         }
       return result.errors.length > 0 ? EXIT.invalid : EXIT.ok;
     }

@@ -8,6 +8,7 @@
  * gives; the tests compare the two.
  */
 import { parseAllDocuments } from 'yaml';
+import { compareStrings, keyOf } from '../api/index.ts';
 import type { HydrateOptions, HydrateResult, SourceFile, WorkspaceOutcome } from '../pipeline.ts';
 import { inventoryOf, mergeTree, type Tree } from '../render/index.ts';
 import type { Renderer } from './renderer.ts';
@@ -91,14 +92,14 @@ export class IncrementalRenderer {
 
     const before = inventoryOf(previous).workspaces;
     const keep = before.filter((entry) => entry.source !== undefined && unchangedFiles.has(entry.source));
-    const keepKeys = new Set(keep.map(key));
+    const keepKeys = new Set(keep.map(keyOf));
     const fresh = inventoryOf(result.tree).workspaces;
-    if (fresh.some((entry) => keepKeys.has(key(entry)))) return undefined; // a name now in two files
+    if (fresh.some((entry) => keepKeys.has(keyOf(entry)))) return undefined; // a name now in two files
     // A referenced object (ConfigMap) lives in the directory of one Workspace that uses it. If it left
     // a re-rendered directory, a kept workspace might be the one to hold it now: render everything.
     const heldAfter = heldSlots(fresh, slots);
     const heldBefore = heldSlots(
-      before.filter((entry) => !keepKeys.has(key(entry))),
+      before.filter((entry) => !keepKeys.has(keyOf(entry))),
       slots,
     );
     if ([...heldBefore].some((s) => !heldAfter.has(s))) return undefined;
@@ -106,12 +107,12 @@ export class IncrementalRenderer {
     const merged = mergeTree(previous, result.tree, { keep });
     if (merged.conflicts.length > 0) return undefined;
 
-    const lastStatus = new Map(last.result.workspaces.map((ws) => [key(ws), ws]));
+    const lastStatus = new Map(last.result.workspaces.map((ws) => [keyOf(ws), ws]));
     const workspaces: WorkspaceOutcome[] = result.workspaces.filter(
-      (ws) => !(ws.status === 'removed' && keepKeys.has(key(ws))),
+      (ws) => !(ws.status === 'removed' && keepKeys.has(keyOf(ws))),
     );
     for (const entry of keep) {
-      const known = lastStatus.get(key(entry));
+      const known = lastStatus.get(keyOf(entry));
       workspaces.push({
         namespace: entry.namespace,
         name: entry.name,
@@ -119,7 +120,7 @@ export class IncrementalRenderer {
         status: known?.status === 'kept' ? 'kept' : 'unchanged',
       });
     }
-    workspaces.sort((a, b) => compare(key(a), key(b)));
+    workspaces.sort((a, b) => compareStrings(keyOf(a), keyOf(b)));
     this.counts.partial++;
     return {
       tree: merged.tree,
@@ -208,12 +209,4 @@ function sameTree(a: Tree, b: Tree): boolean {
   if (a.size !== b.size) return false;
   for (const [path, text] of a) if (b.get(path) !== text) return false;
   return true;
-}
-
-function key(ref: { namespace: string; name: string }): string {
-  return `${ref.namespace}/${ref.name}`;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -16,7 +16,6 @@ export type {
   TargetLocation,
 } from './engine.ts';
 export { DEFAULT_AUTHOR, SyncEngine, commitMessage } from './engine.ts';
-export { GitRemoteError } from './errors.ts';
 export type { GitHttpServer, GitHttpServerOptions } from './git-http-server.ts';
 export { gitHttpHandler, startGitHttpServer } from './git-http-server.ts';
 export type { Logger, LogLevel } from './logger.ts';

@@ -4,12 +4,4 @@ export type { SynthesisFailure, SynthesisResult, SynthesizeOptions } from './syn
 export { synthesize, synthesizeAll } from './synthesize.ts';
 export type { PassThroughAssignment, Reference } from './pass-through.ts';
 export { assignPassThrough, references } from './pass-through.ts';
-export {
-  DEFAULT_IMAGES,
-  MANAGED_BY,
-  MANAGED_BY_LABEL,
-  RESULTS_PUSH_FAILED_FILE,
-  RESULTS_PUSHED_FILE,
-  TUNING_DONE_FILE,
-  WORKSPACE_LABEL,
-} from './constants.ts';
+export { DEFAULT_IMAGES } from './constants.ts';

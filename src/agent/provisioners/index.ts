@@ -52,4 +52,3 @@ export {
   PERMANENT_NODECLAIM_REASONS,
 } from './nodeclaim.ts';
 export type { ClusterView, NodeClaim, NodeClaimStore } from './cluster-view.ts';
-export { WORKSPACE_LABEL, WORKSPACE_NAMESPACE_LABEL } from './cluster-view.ts';

@@ -9,11 +9,13 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { UsageError } from '../errors.ts';
-import { startAgent } from '../agent/agent.ts';
-import type { Logger } from '../agent/agent.ts';
-import { AVAILABLE_PROVISIONERS, createContainerServiceClient } from '../agent/provisioners/index.ts';
-import type { ProvisionerKind } from '../agent/node-provisioner.ts';
-import { PROVISIONER_KINDS } from '../agent/node-provisioner.ts';
+import {
+  PROVISIONER_KINDS,
+  createContainerServiceClient,
+  startAgent,
+  type Logger,
+  type ProvisionerKind,
+} from '../agent/index.ts';
 import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
 import { loadCatalog } from './inputs.ts';
 
@@ -70,10 +72,10 @@ function positiveInt(flag: string, value: string): number {
 
 export function parseProvisioner(value: string | undefined): ProvisionerKind {
   if (value === undefined)
-    throw new UsageError(`--provisioner is required: ${AVAILABLE_PROVISIONERS.join(' or ')}`);
+    throw new UsageError(`--provisioner is required: ${PROVISIONER_KINDS.join(' or ')}`);
   const kind = PROVISIONER_KINDS.find((k) => k === value);
-  if (kind === undefined || !(AVAILABLE_PROVISIONERS as readonly string[]).includes(kind)) {
-    throw new UsageError(`--provisioner must be ${AVAILABLE_PROVISIONERS.join(', ')}, not "${value}"`);
+  if (kind === undefined) {
+    throw new UsageError(`--provisioner must be ${PROVISIONER_KINDS.join(', ')}, not "${value}"`);
   }
   return kind;
 }

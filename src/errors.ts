@@ -99,6 +99,5 @@ export function formatProblems(problems: readonly Problem[], file?: string): str
 /** The `code` of a Node.js system error (`ENOENT`, `ECONNRESET`, …); undefined for anything else. */
 export function errnoCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  const code = (error as { code: unknown }).code;
-  return typeof code === 'string' ? code : undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
 }

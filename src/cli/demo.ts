@@ -13,11 +13,11 @@ import git from 'isomorphic-git';
 import * as fs from 'node:fs';
 import { UsageError, formatProblem } from '../errors.ts';
 import { hydrate } from '../pipeline.ts';
-import { GitMirror } from '../sync/git-mirror.ts';
-import { directoryOf } from '../sync/git-objects.ts';
 import {
+  GitMirror,
   Redactor,
   SyncEngine,
+  directoryOf,
   jsonLogger,
   silentLogger,
   startGitHttpServer,

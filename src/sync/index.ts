@@ -16,6 +16,8 @@ export type {
   TargetLocation,
 } from './engine.ts';
 export { DEFAULT_AUTHOR, SyncEngine, commitMessage } from './engine.ts';
+export { GitMirror } from './git-mirror.ts';
+export { directoryOf } from './git-objects.ts';
 export type { GitHttpServer, GitHttpServerOptions } from './git-http-server.ts';
 export { gitHttpHandler, startGitHttpServer } from './git-http-server.ts';
 export type { Logger, LogLevel } from './logger.ts';

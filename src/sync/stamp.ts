@@ -6,7 +6,7 @@
  * with the new commit.
  */
 import type { HydrateOptions, HydrateResult, SourceFile } from '../pipeline.ts';
-import type { Tree } from '../render/types.ts';
+import type { Tree } from '../render/index.ts';
 import type { Renderer } from './renderer.ts';
 import { keyOf } from '../api/index.ts';
 

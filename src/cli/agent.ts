@@ -13,9 +13,9 @@ import {
   PROVISIONER_KINDS,
   createContainerServiceClient,
   startAgent,
-  type Logger,
   type ProvisionerKind,
 } from '../agent/index.ts';
+import { jsonLogger } from '../observe/index.ts';
 import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
 import { loadCatalog } from './inputs.ts';
 
@@ -113,12 +113,6 @@ function loadKubeConfig(file: string | undefined, env: CliIO['env']): k8s.KubeCo
   return kc;
 }
 
-function jsonLogger(io: CliIO): Logger {
-  const line = (level: string, msg: string, fields: Record<string, unknown> = {}): void =>
-    io.stderr(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }) + '\n');
-  return { info: (m, f) => line('info', m, f), error: (m, f) => line('error', m, f) };
-}
-
 export const agent: Command = {
   name: 'agent',
   summary: 'Run the in-cluster agent: GPU nodes, Workspace status, leader election',
@@ -137,7 +131,7 @@ export const agent: Command = {
     const catalog = await loadCatalog(values.presets, io);
     const kc = loadKubeConfig(values.kubeconfig, io.env);
     const identity = `${io.env.POD_NAME ?? hostname()}_${randomBytes(4).toString('hex')}`;
-    const log = jsonLogger(io);
+    const log = jsonLogger((line) => io.stderr(line));
     const running = await startAgent(
       kc,
       {
@@ -157,10 +151,10 @@ export const agent: Command = {
       },
       log,
     );
-    log.info('agent started', { provisioner, identity, metricsPort: running.healthPort });
+    log.log('info', 'agent started', { provisioner, identity, metricsPort: running.healthPort });
     await io.stopped;
     await running.stop();
-    log.info('agent stopped', { identity });
+    log.log('info', 'agent stopped', { identity });
     return EXIT.ok;
   },
 };

@@ -18,11 +18,10 @@ import {
   Redactor,
   SyncEngine,
   directoryOf,
-  jsonLogger,
-  silentLogger,
   startGitHttpServer,
   type SyncResult,
 } from '../sync/index.ts';
+import { jsonLogger, silentLogger } from '../observe/index.ts';
 import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
 import { catalogFlags, cloudFlag, loadCatalog } from './inputs.ts';
 import { compareStrings } from '../api/index.ts';

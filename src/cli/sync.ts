@@ -19,11 +19,11 @@ import {
   createSyncServer,
   credentialSettingsFromEnv,
   credentialSourceFrom,
-  jsonLogger,
   redactUrl,
   type SyncConfig,
   type SyncResult,
 } from '../sync/index.ts';
+import { jsonLogger } from '../observe/index.ts';
 import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
 import { parseDuration } from './duration.ts';
 import { catalogFlags, cloudFlag, loadCatalog } from './inputs.ts';

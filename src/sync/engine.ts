@@ -23,7 +23,7 @@ import { redactUrl, type CredentialSource, type Redactor } from './credentials.t
 import { GitMirror, type CommitIdentity } from './git-mirror.ts';
 import { directoryOf } from './git-objects.ts';
 import { IncrementalRenderer } from './incremental-renderer.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../observe/index.ts';
 import type { Renderer } from './renderer.ts';
 import { renderStamped } from './stamp.ts';
 

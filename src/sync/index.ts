@@ -20,8 +20,6 @@ export { GitMirror } from './git-mirror.ts';
 export { directoryOf } from './git-objects.ts';
 export type { GitHttpServer, GitHttpServerOptions } from './git-http-server.ts';
 export { gitHttpHandler, startGitHttpServer } from './git-http-server.ts';
-export type { Logger, LogLevel } from './logger.ts';
-export { jsonLogger, silentLogger } from './logger.ts';
 export { SyncMetrics } from './metrics.ts';
 export type { Renderer } from './renderer.ts';
 export { createSyncServer, type SyncServerOptions } from './server.ts';

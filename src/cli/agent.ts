@@ -15,6 +15,7 @@ import {
   startAgent,
   type ProvisionerKind,
 } from '../agent/index.ts';
+import { INSTALL_NAMESPACE } from '../install/index.ts';
 import { jsonLogger } from '../observe/index.ts';
 import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
 import { loadCatalog } from './inputs.ts';
@@ -142,7 +143,7 @@ export const agent: Command = {
         catalog,
         metrics,
         lease: {
-          namespace: values['lease-namespace'] ?? io.env.POD_NAMESPACE ?? 'kaito-gitops',
+          namespace: values['lease-namespace'] ?? io.env.POD_NAMESPACE ?? INSTALL_NAMESPACE,
           name: values['lease-name'],
           identity,
         },

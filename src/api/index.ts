@@ -45,7 +45,7 @@ export { editDistance } from './problems.ts';
 
 export type { LoadFailure, LoadResult, SourceFile } from './load.ts';
 export { loadSources } from './load.ts';
-export { MAX_FILE_BYTES } from './yaml-documents.ts';
+export { MAX_FILE_BYTES, readYamlDocuments } from './yaml-documents.ts';
 
 export { DEFAULT_NAMESPACE } from './normalize.ts';
 export { SERVER_SET_METADATA } from './source-objects.ts';

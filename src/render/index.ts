@@ -4,6 +4,7 @@ export type { WorkspaceRef } from './tree.ts';
 export { mergeTree, renderTree } from './tree.ts';
 
 export { inventoryOf } from './inventory.ts';
+export { objectFileName } from './layout.ts';
 
 export type { WriteResult } from './write-tree.ts';
 export { readTree, writeTree } from './write-tree.ts';

@@ -5,12 +5,12 @@
  * workspace's directory byte for byte. Whenever that could differ from rendering everything (the
  * catalog changed, a changed file holds more than Workspaces, a referenced object might move into a
  * kept directory, a workspace name moved between files) it renders everything instead. The result is always what a full render
- * gives; the tests compare the two.
+ * gives; the tests compare the two. Source objects are read with api's safe YAML reader (size, alias and
+ * depth limits) and their file names are render's.
  */
-import { parseAllDocuments } from 'yaml';
-import { compareStrings, keyOf } from '../api/index.ts';
+import { DEFAULT_NAMESPACE, WORKSPACE_KIND, compareStrings, keyOf, readYamlDocuments } from '../api/index.ts';
 import type { HydrateOptions, HydrateResult, SourceFile, WorkspaceOutcome } from '../pipeline.ts';
-import { inventoryOf, mergeTree, type Tree } from '../render/index.ts';
+import { inventoryOf, mergeTree, objectFileName, type Tree } from '../render/index.ts';
 import type { Renderer } from './renderer.ts';
 
 interface Rendered {
@@ -161,21 +161,31 @@ export function isWorkspaceOnly(text: string): boolean {
   return workspaces > 0;
 }
 
-/** `namespace/<kind>-<name>.yaml` of every non-Workspace object in the context files; undefined if one does not parse. */
+/**
+ * `namespace/<file name>` (render's {@link objectFileName}) of every non-Workspace object in the context
+ * files; undefined if one does not read cleanly or could not be a file of the tree.
+ */
 function objectSlots(files: readonly SourceFile[]): Set<string> | undefined {
   const slots = new Set<string>();
   for (const file of files) {
-    for (const doc of parseAllDocuments(file.content)) {
+    const read = readYamlDocuments(file.content);
+    if (!read.ok) return undefined;
+    for (const doc of read.documents) {
       if (doc.errors.length > 0) return undefined;
-      const object: unknown = doc.toJS();
+      const object = doc.value;
       if (typeof object !== 'object' || object === null) continue;
       const { kind, metadata } = object as {
         kind?: unknown;
         metadata?: { name?: unknown; namespace?: unknown };
       };
-      if (typeof kind !== 'string' || kind === 'Workspace' || typeof metadata?.name !== 'string') continue;
-      const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : 'default';
-      slots.add(`${namespace}/${kind.toLowerCase()}-${metadata.name}.yaml`);
+      if (typeof kind !== 'string' || kind === WORKSPACE_KIND || typeof metadata?.name !== 'string') continue;
+      const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : DEFAULT_NAMESPACE;
+      try {
+        const name = objectFileName({ apiVersion: '', kind, metadata: { name: metadata.name } });
+        slots.add(`${namespace}/${name}`);
+      } catch {
+        return undefined;
+      }
     }
   }
   return slots;

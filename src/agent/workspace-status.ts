@@ -135,14 +135,14 @@ function resourceCondition(specMessage: string | undefined, nodes: NodeStatus | 
   const type = T.ResourceReady;
   if (specMessage !== undefined)
     return {
-      type: T_,
+      type,
       status: 'False',
       reason: R.InvalidSpec,
       message: `the spec is invalid: ${specMessage}`,
     };
   if (nodes === undefined)
     return {
-      type: T_,
+      type,
       status: 'Unknown',
       reason: R.ResourceNotReady,
       message: 'node status not observed yet',

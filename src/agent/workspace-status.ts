@@ -72,6 +72,13 @@ const RESOURCE_READY_MESSAGE = 'workspace resource is ready';
 /** A condition to set, before `observedGeneration` and the transition time are added. */
 type Verdict = Pick<ConditionUpdate, 'type' | 'status' | 'reason' | 'message'>;
 
+const WORKSPACE_SUCCEEDED: Verdict = {
+  type: T.WorkspaceSucceeded,
+  status: 'True',
+  reason: R.WorkspaceSucceeded,
+  message: 'workspace succeeds',
+};
+
 /** Why the Workspace cannot progress without a change (kstatus `Stalled`), if it cannot. */
 interface Stall {
   reason: string;
@@ -184,12 +191,7 @@ function inferenceVerdict(
         };
   const succeeded = ready && resourceReady;
   const summary: Verdict = succeeded
-    ? {
-        type: T.WorkspaceSucceeded,
-        status: 'True',
-        reason: R.WorkspaceSucceeded,
-        message: 'workspace succeeds',
-      }
+    ? WORKSPACE_SUCCEEDED
     : {
         type: T.WorkspaceSucceeded,
         status: 'False',
@@ -236,12 +238,7 @@ function tuningVerdict(workload: TuningObservation): WorkloadVerdict {
           };
   const succeeded = done && !failed;
   const summary: Verdict = succeeded
-    ? {
-        type: T.WorkspaceSucceeded,
-        status: 'True',
-        reason: R.WorkspaceSucceeded,
-        message: 'workspace succeeds',
-      }
+    ? WORKSPACE_SUCCEEDED
     : failed
       ? {
           type: T.WorkspaceSucceeded,

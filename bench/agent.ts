@@ -67,7 +67,7 @@ export async function benchAgent(count = 1000): Promise<AgentBenchResult> {
       resyncMs,
       concurrency: 16,
     },
-    { info: () => undefined, error: (m, f) => console.error(m, f) },
+    { log: (level, m, f) => level === 'error' && console.error(m, f) },
   );
   const ready = (): number =>
     server

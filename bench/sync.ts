@@ -26,9 +26,9 @@ import {
   SyncLoop,
   SyncMetrics,
   createSyncServer,
-  silentLogger,
   startGitHttpServer,
 } from '../src/sync/index.ts';
+import { silentLogger } from '../src/observe/index.ts';
 import { renderStamped } from '../src/sync/stamp.ts';
 
 const run = promisify(execFile);

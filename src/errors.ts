@@ -1,12 +1,22 @@
 /**
- * The error taxonomy. Callers branch on the class, never on message text:
+ * The error taxonomy. Callers branch on the class, never on message text, and each class has one
+ * handling everywhere:
  *
  * - {@link SpecError}: the user must change a spec (or a preset file). Never retried; the CLI exits 1,
  *   sync keeps the workspace's last good output, the agent marks the Workspace `Stalled`.
- * - {@link NotReadyError}: nothing is wrong yet, look again later (a node still booting).
- * - {@link TransientError}: an outside system failed in a way that may pass (HTTP 5xx, 429, a rejected
- *   push); retry with backoff.
+ * - {@link NotReadyError}: nothing is wrong, something waited on is not there yet (a ConfigMap applied in
+ *   the same sync, a node still booting). Thrown where the wait is noticed; the agent writes `Reconciling`
+ *   and looks again after `retryAfterSeconds` (a requeue, not a backoff, and not counted as a failure).
+ * - {@link TransientError}: an outside system failed in a way that may pass (HTTP 5xx, 429, a dropped
+ *   connection, a 409 on a stale resourceVersion); retried with jittered exponential backoff, never
+ *   sooner than `retryAfterSeconds` when the system said so. Sync gives up after its attempts with a
+ *   {@link RetriesExhaustedError}; the agent keeps retrying.
+ * - {@link RemoteRefusedError}: an outside system refused for a reason retrying cannot fix (401/403, no
+ *   such repository or branch). Not retried; the CLI exits 3.
+ * - {@link RetriesExhaustedError}: transient failures outlasted every attempt. The CLI exits 3.
  * - {@link UsageError}: the command line is wrong; the CLI exits 2.
+ *
+ * Anything else is a bug (the CLI exits 70 with the stack).
  */
 
 /** One thing wrong with one input, located by a dotted path such as `inference.adapters[1].strength`. */
@@ -33,7 +43,7 @@ export class SpecError extends KaitoGitopsError {
   }
 }
 
-/** Not an error in the input: the thing waited on is not there yet. */
+/** Not an error in the input: the thing waited on is not there yet; look again after `retryAfterSeconds`. */
 export class NotReadyError extends KaitoGitopsError {
   override name = 'NotReadyError';
   readonly retryAfterSeconds: number;
@@ -55,14 +65,39 @@ export class TransientError extends KaitoGitopsError {
   }
 }
 
+/** An outside system (a git remote) refused for good: wrong credentials, no such repository or branch. */
+export class RemoteRefusedError extends KaitoGitopsError {
+  override name = 'RemoteRefusedError';
+}
+
+/** Transient failures outlasted every attempt; `cause` is the last one when there was an error. */
+export class RetriesExhaustedError extends KaitoGitopsError {
+  override name = 'RetriesExhaustedError';
+  readonly attempts: number;
+
+  constructor(message: string, attempts: number, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.attempts = attempts;
+  }
+}
+
 /** The command line is wrong. */
 export class UsageError extends KaitoGitopsError {
   override name = 'UsageError';
 }
 
-/** `file: path.to.field: message`, one problem per line. */
+/** `file: path.to.field: message`, the one line a problem is shown as (empty parts left out). */
+export function formatProblem(problem: Problem, file?: string): string {
+  return [file, problem.path, problem.message].filter((part) => part !== undefined && part !== '').join(': ');
+}
+
+/** {@link formatProblem}, one problem per line. */
 export function formatProblems(problems: readonly Problem[], file?: string): string {
-  return problems
-    .map((p) => [file, p.path, p.message].filter((part) => part !== undefined && part !== '').join(': '))
-    .join('\n');
+  return problems.map((p) => formatProblem(p, file)).join('\n');
+}
+
+/** The `code` of a Node.js system error (`ENOENT`, `ECONNRESET`, …); undefined for anything else. */
+export function errnoCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
 }

@@ -11,6 +11,9 @@ import {
   type LoadFailure,
   type SourceFile,
   type SourceObject,
+  compareStrings,
+  keyOf,
+  namespacedKey,
 } from './api/index.ts';
 import { plan, type Catalog, type Cloud, type WorkspacePlan } from './catalog/index.ts';
 import { SpecError, type Problem } from './errors.ts';
@@ -77,31 +80,31 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
     } catch (error) {
       if (!(error instanceof SpecError)) throw error;
       errors.push(error);
-      keep.set(key(workspace), workspace.source.file);
+      keep.set(keyOf(workspace), workspace.source.file);
     }
   }
 
   const synthesized = synthesizeAll(plans, loaded.objects, { images: options.images });
   for (const failure of synthesized.failures) {
     errors.push(failure.error);
-    keep.set(key(failure), failure.source.file);
+    keep.set(keyOf(failure), failure.source.file);
   }
   const annotate = options.annotate;
   const rendered = annotate
     ? synthesized.workspaces.map((w) => stamped(w, annotate))
     : synthesized.workspaces;
-  const renderedIds = new Set(rendered.map(key));
+  const renderedIds = new Set(rendered.map(keyOf));
   const next = renderTree(rendered);
   const keptRefs: WorkspaceRef[] = [...keep.keys()].map(parseKey);
   const merged = mergeTree(previous, next, { keep: keptRefs });
   for (const conflict of merged.conflicts) {
-    const file = rendered.find((w) => key(w) === key(conflict.workspace))?.source ?? '';
+    const file = rendered.find((w) => keyOf(w) === keyOf(conflict.workspace))?.source ?? '';
     errors.push(
       new SpecError(
         [
           {
             path: '',
-            message: `${conflict.path} is not written: Workspace "${key(conflict.keptBy)}" keeps its last good output, which holds the same object; fix that Workspace's spec`,
+            message: `${conflict.path} is not written: Workspace "${keyOf(conflict.keptBy)}" keeps its last good output, which holds the same object; fix that Workspace's spec`,
           },
         ],
         { file },
@@ -112,7 +115,7 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   return {
     tree: merged.tree,
     workspaces: outcomes(previous, merged.tree, rendered, keep),
-    plans: plans.filter((p) => renderedIds.has(key(p.workspace))),
+    plans: plans.filter((p) => renderedIds.has(keyOf(p.workspace))),
     errors,
     warnings: synthesized.unreferenced.map(unreferencedWarning),
   };
@@ -150,10 +153,10 @@ function keptAfterLoadFailures(failures: readonly LoadFailure[], previous: Tree)
   const previousEntries = inventoryOf(previous).workspaces;
   for (const failure of failures) {
     if (failure.namespace !== undefined && failure.name !== undefined) {
-      keep.set(`${failure.namespace}/${failure.name}`, failure.file);
+      keep.set(namespacedKey(failure.namespace, failure.name), failure.file);
     } else if (failure.index === undefined || failure.kind === undefined) {
       for (const entry of previousEntries) {
-        if (entry.source === failure.file) keep.set(key(entry), failure.file);
+        if (entry.source === failure.file) keep.set(keyOf(entry), failure.file);
       }
     }
   }
@@ -166,11 +169,11 @@ function outcomes(
   rendered: readonly { namespace: string; name: string; source?: string }[],
   keep: ReadonlyMap<string, string>,
 ): WorkspaceOutcome[] {
-  const before = new Map(inventoryOf(previous).workspaces.map((entry) => [key(entry), entry]));
-  const after = new Map(inventoryOf(tree).workspaces.map((entry) => [key(entry), entry]));
+  const before = new Map(inventoryOf(previous).workspaces.map((entry) => [keyOf(entry), entry]));
+  const after = new Map(inventoryOf(tree).workspaces.map((entry) => [keyOf(entry), entry]));
   const result: WorkspaceOutcome[] = [];
   for (const workspace of rendered) {
-    const id = key(workspace);
+    const id = keyOf(workspace);
     if (keep.has(id)) continue;
     const old = before.get(id);
     const now = after.get(id);
@@ -190,7 +193,7 @@ function outcomes(
     const { namespace, name } = parseKey(id);
     result.push({ namespace, name, file, status: 'kept' });
   }
-  const renderedIds = new Set(rendered.map(key));
+  const renderedIds = new Set(rendered.map(keyOf));
   for (const [id, entry] of before) {
     if (!keep.has(id) && !renderedIds.has(id)) {
       result.push({
@@ -201,7 +204,7 @@ function outcomes(
       });
     }
   }
-  return result.sort((a, b) => compare(key(a), key(b)));
+  return result.sort((a, b) => compareStrings(keyOf(a), keyOf(b)));
 }
 
 /**
@@ -228,15 +231,7 @@ function isConfigMap(object: SourceObject): object is ConfigMapObject {
   return object.apiVersion === 'v1' && object.kind === 'ConfigMap';
 }
 
-function key(ref: { namespace: string; name: string }): string {
-  return `${ref.namespace}/${ref.name}`;
-}
-
 function parseKey(id: string): WorkspaceRef {
   const [namespace = '', name = ''] = id.split('/');
   return { namespace, name };
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -4,10 +4,9 @@
  * queue and goes back to standing by. Configuration arrives parsed (src/cli/agent.ts).
  */
 import * as k8s from '@kubernetes/client-node';
-import type { ConfigMapObject } from '../api/index.ts';
+import { splitNamespacedKey, type ConfigMapObject } from '../api/index.ts';
 import type { Catalog } from '../catalog/index.ts';
-import { startHealthServer } from './health-server.ts';
-import type { HealthServer } from './health-server.ts';
+import { errorText, startProbeServer, type Logger, type ProbeServer } from '../observe/index.ts';
 import { ClusterInformers } from './kube/informers.ts';
 import { LeaderElector } from './kube/leader-election.ts';
 import { apiFailure, statusCode } from './kube/api-errors.ts';
@@ -17,7 +16,6 @@ import type { ProvisionerKind } from './node-provisioner.ts';
 import { createNodeProvisioner, type ProvisionerDeps } from './provisioners/index.ts';
 import { reconcileWorkspace } from './reconcile.ts';
 import { WorkQueue } from './work-queue.ts';
-import { splitKey } from './workspace-object.ts';
 
 export interface AgentConfig {
   provisioner: ProvisionerKind;
@@ -45,11 +43,6 @@ export interface AgentConfig {
   concurrency?: number;
   /** First retry after an error. @default 500 */
   baseRetryMs?: number;
-}
-
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
 }
 
 export interface RunningAgent {
@@ -81,13 +74,13 @@ class LeaderWork {
           if (config.provisioner === 'byo') enqueueAll();
         },
         error: (kind, error) => {
-          metrics.informerErrors += 1;
-          log.error('watch failed; restarting it', { kind, error: String(error) });
+          metrics.countInformerError();
+          log.log('error', 'watch failed; restarting it', { kind, error: String(error) });
         },
       },
       { watchNodeClaims: config.provisioner === 'nodeclaim' },
     );
-    this.#workspaces = new KubeWorkspaceAccess(kc, this.informers, () => (metrics.statusWrites += 1));
+    this.#workspaces = new KubeWorkspaceAccess(kc, this.informers, () => metrics.countStatusWrite());
     const provisioner = createNodeProvisioner(config.provisioner, {
       cluster: { nodes: () => this.informers.nodes.list() },
       nodeClaims: new KubeNodeClaimStore(kc, this.informers),
@@ -108,16 +101,23 @@ class LeaderWork {
       baseDelayMs: config.baseRetryMs ?? 500,
       onResult: (_key, outcome) => metrics.countReconcile(outcome),
       onError: (key, error, retryInMs) =>
-        log.error('reconcile failed; retrying', { workspace: key, error: errorText(error), retryInMs }),
+        log.log('error', 'reconcile failed; retrying', {
+          workspace: key,
+          error: errorText(error),
+          retryInMs,
+        }),
     });
     const collectGarbage = async (): Promise<void> => {
       if (provisioner.collectGarbage === undefined || !this.synced) return;
-      const live = this.informers.workspaceKeys().map(splitKey);
+      const live = this.informers.workspaceKeys().map(splitNamespacedKey);
       try {
         const deleting = await provisioner.collectGarbage(live);
-        if (deleting.length > 0) log.info('deleting what deleted Workspaces left behind', { deleting });
+        if (deleting.length > 0)
+          log.log('info', 'deleting what deleted Workspaces left behind', { deleting });
       } catch (error) {
-        log.error('garbage collection failed; trying again at the next resync', { error: errorText(error) });
+        log.log('error', 'garbage collection failed; trying again at the next resync', {
+          error: errorText(error),
+        });
       }
     };
     this.#resyncEvery(config.resyncMs ?? 300_000, () => {
@@ -162,7 +162,7 @@ export async function startAgent(
     ...(config.lease.renewDeadlineMs !== undefined ? { renewDeadlineMs: config.lease.renewDeadlineMs } : {}),
     ...(config.lease.retryPeriodMs !== undefined ? { retryPeriodMs: config.lease.retryPeriodMs } : {}),
     onStartedLeading: () => {
-      log.info('became leader', {
+      log.log('info', 'became leader', {
         lease: `${config.lease.namespace}/${config.lease.name}`,
         identity: config.lease.identity,
       });
@@ -172,28 +172,27 @@ export async function startAgent(
         try {
           await next.start();
         } catch (error) {
-          log.error('could not list the cluster; informers retry', { error: errorText(error) });
+          log.log('error', 'could not list the cluster; informers retry', { error: errorText(error) });
         }
       });
     },
     onStoppedLeading: () => {
-      log.info('stopped leading', { identity: config.lease.identity });
+      log.log('info', 'stopped leading', { identity: config.lease.identity });
       transition = transition.then(async () => {
         const old = work;
         work = undefined;
         await old?.stop();
       });
     },
-    onError: (error) => log.error('leader election failed; retrying', { error: errorText(error) }),
+    onError: (error) => log.log('error', 'leader election failed; retrying', { error: errorText(error) }),
   });
   metrics.queueDepth = () => work?.queue.depth ?? 0;
   metrics.leader = () => elector.isLeader;
-  const health: HealthServer = await startHealthServer(
-    config.metrics.host,
-    config.metrics.port,
-    metrics,
-    () => (elector.isLeader ? work?.synced === true : true),
-  );
+  // Ready once the caches are synced, or while standing by (a replica that does not lead is healthy).
+  const health: ProbeServer = await startProbeServer(config.metrics.host, config.metrics.port, {
+    registry: metrics.registry,
+    readiness: () => ({ ready: elector.isLeader ? work?.synced === true : true }),
+  });
   elector.start();
   return {
     metrics,
@@ -210,10 +209,6 @@ export async function startAgent(
       await health.close();
     },
   };
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** A ConfigMap a Workspace references, read when it is reconciled (few Workspaces have one). */

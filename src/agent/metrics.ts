@@ -1,39 +1,80 @@
 /**
- * The agent's Prometheus metrics, kept as plain counters and rendered in the text exposition format
- * (no client library needed for a handful of series).
+ * The agent's Prometheus metrics (names and labels as the README lists them), in its own prom-client
+ * registry. The queue depth and leadership are read when scraped.
  */
+import { Counter, Gauge, newRegistry, type Registry } from '../observe/index.ts';
+
+export type ReconcileOutcome = 'success' | 'requeue' | 'error';
+const OUTCOMES: readonly ReconcileOutcome[] = ['success', 'requeue', 'error'];
 
 export class AgentMetrics {
-  readonly reconciles = new Map<string, number>();
-  statusWrites = 0;
-  informerErrors = 0;
+  readonly registry: Registry = newRegistry();
+  /** Read on each scrape. */
   queueDepth: () => number = () => 0;
   leader: () => boolean = () => false;
+  readonly #reconciles: Counter<'result'>;
+  readonly #statusWrites: Counter;
+  readonly #informerErrors: Counter;
 
-  countReconcile(result: string): void {
-    this.reconciles.set(result, (this.reconciles.get(result) ?? 0) + 1);
+  constructor() {
+    const registers = [this.registry];
+    this.#reconciles = new Counter({
+      name: 'kaito_gitops_reconciles_total',
+      help: 'Workspace reconciles by result.',
+      labelNames: ['result'],
+      registers,
+    });
+    for (const result of OUTCOMES) this.#reconciles.inc({ result }, 0);
+    this.#statusWrites = new Counter({
+      name: 'kaito_gitops_status_writes_total',
+      help: 'Workspace status writes sent to the API server.',
+      registers,
+    });
+    this.#informerErrors = new Counter({
+      name: 'kaito_gitops_informer_errors_total',
+      help: 'Watch or list failures (each is retried).',
+      registers,
+    });
+    const depth = (): number => this.queueDepth();
+    const leader = (): boolean => this.leader();
+    new Gauge({
+      name: 'kaito_gitops_queue_depth',
+      help: 'Workspace keys waiting for a reconcile.',
+      registers,
+      collect() {
+        this.set(depth());
+      },
+    });
+    new Gauge({
+      name: 'kaito_gitops_leader',
+      help: '1 while this replica holds the leader Lease.',
+      registers,
+      collect() {
+        this.set(leader() ? 1 : 0);
+      },
+    });
   }
 
-  render(): string {
-    const lines = [
-      '# HELP kaito_gitops_reconciles_total Workspace reconciles by result.',
-      '# TYPE kaito_gitops_reconciles_total counter',
-      ...['success', 'requeue', 'error'].map(
-        (result) => `kaito_gitops_reconciles_total{result="${result}"} ${this.reconciles.get(result) ?? 0}`,
-      ),
-      '# HELP kaito_gitops_status_writes_total Workspace status writes sent to the API server.',
-      '# TYPE kaito_gitops_status_writes_total counter',
-      `kaito_gitops_status_writes_total ${this.statusWrites}`,
-      '# HELP kaito_gitops_informer_errors_total Watch or list failures (each is retried).',
-      '# TYPE kaito_gitops_informer_errors_total counter',
-      `kaito_gitops_informer_errors_total ${this.informerErrors}`,
-      '# HELP kaito_gitops_queue_depth Workspace keys waiting for a reconcile.',
-      '# TYPE kaito_gitops_queue_depth gauge',
-      `kaito_gitops_queue_depth ${this.queueDepth()}`,
-      '# HELP kaito_gitops_leader 1 while this replica holds the leader Lease.',
-      '# TYPE kaito_gitops_leader gauge',
-      `kaito_gitops_leader ${this.leader() ? 1 : 0}`,
-    ];
-    return lines.join('\n') + '\n';
+  countReconcile(result: ReconcileOutcome): void {
+    this.#reconciles.inc({ result });
+  }
+
+  countStatusWrite(): void {
+    this.#statusWrites.inc();
+  }
+
+  countInformerError(): void {
+    this.#informerErrors.inc();
+  }
+
+  /** Reconciles so far by result; results not seen yet are absent. */
+  async reconciles(): Promise<Map<string, number>> {
+    const { values } = await this.#reconciles.get();
+    return new Map(values.filter((v) => v.value > 0).map((v) => [String(v.labels.result), v.value]));
+  }
+
+  /** The Prometheus text exposition. */
+  render(): Promise<string> {
+    return this.registry.metrics();
   }
 }

@@ -8,7 +8,8 @@
  *
  * Every method is idempotent and returns promptly: a reconcile never waits for a node or a cloud
  * operation. Long operations keep running in the cloud (or in the cluster) and the next call observes
- * them. Outside failures are thrown as TransientError (retry with backoff); failures that waiting cannot
+ * them. Outside failures are thrown as TransientError (retry with backoff), something to wait for may be
+ * thrown as NotReadyError (Reconciling, look again after its delay); failures that waiting cannot
  * fix (quota, an unknown VM size) are reported through {@link NodeStatus.permanent}.
  */
 

@@ -4,9 +4,7 @@
  * `nvidia.com/gpu` capacity (the device plugin is running), carrying the requested labels. Pure.
  */
 import type { V1Node } from '@kubernetes/client-node';
-
-export const INSTANCE_TYPE_LABEL = 'node.kubernetes.io/instance-type';
-export const GPU_RESOURCE = 'nvidia.com/gpu';
+import { GPU_RESOURCE, INSTANCE_TYPE_LABEL } from '../api/index.ts';
 
 export interface NodeRequirements {
   /** Undefined for bring-your-own nodes: any instance type counts. */

@@ -5,7 +5,7 @@
  * not mark a healthy workload as failed; one that is OOMKilled now does (kaito#931, kaito#1493).
  */
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import { CONDITION_REASONS } from '../api/index.ts';
+import { CONDITION_REASONS, compareStrings } from '../api/index.ts';
 
 export interface PodFailure {
   reason: string;
@@ -44,7 +44,7 @@ export function classifyPod(pod: V1Pod): PodFailure | undefined {
 
 /** The first failing pod's verdict, pods taken in name order so the message is stable. */
 export function classifyPods(pods: readonly V1Pod[]): PodFailure | undefined {
-  const sorted = [...pods].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  const sorted = [...pods].sort((a, b) => compareStrings(a.metadata?.name ?? '', b.metadata?.name ?? ''));
   for (const pod of sorted) {
     const verdict = classifyPod(pod);
     if (verdict !== undefined) return verdict;

@@ -1,24 +1,20 @@
 /**
  * One reconcile of one Workspace: read it from the cache → validate + plan (problems → Stalled) →
  * finalizer → provisioner `provision` + `status` → observe the workload → compute the status → at most
- * ONE status write, only when it changed. Never waits: "not ready" is a requeue, an outside failure is
- * thrown (after the status says so) for the queue's backoff. Deletion lives in reconcile-deletion.ts.
+ * ONE status write, only when it changed. Never waits: what is waited on (a referenced ConfigMap, or
+ * anything a provisioner reports with a NotReadyError) is written as `Reconciling` and requeued; a
+ * TransientError is thrown (after the status says so) for the queue's backoff. Deletion lives in
+ * reconcile-deletion.ts.
  */
-import { TransientError } from '../errors.ts';
-import { findCondition, type ConfigMapObject } from '../api/index.ts';
+import { NotReadyError, TransientError } from '../errors.ts';
+import { findCondition, splitNamespacedKey, type ConfigMapObject } from '../api/index.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { NodeProvisioner, NodeStatus } from './node-provisioner.ts';
 import { observeInference, observeTuning } from './observe-workload.ts';
 import type { WorkloadObjects } from './observe-workload.ts';
 import { reconcileDeletion } from './reconcile-deletion.ts';
 import type { ReconcileResult } from './work-queue.ts';
-import {
-  WORKSPACE_FINALIZER,
-  nodeRequest,
-  planWorkspace,
-  referencedConfigMaps,
-  splitKey,
-} from './workspace-object.ts';
+import { WORKSPACE_FINALIZER, nodeRequest, planWorkspace, referencedConfigMaps } from './workspace-object.ts';
 import type { WorkspaceObject } from './workspace-object.ts';
 import { computeStatus } from './workspace-status.ts';
 import type { WorkspaceStatus } from './workspace-status.ts';
@@ -49,7 +45,7 @@ export interface ReconcileDeps {
 }
 
 export async function reconcileWorkspace(key: string, deps: ReconcileDeps): Promise<ReconcileResult> {
-  const { namespace, name } = splitKey(key);
+  const { namespace, name } = splitNamespacedKey(key);
   const object = deps.workspaces.get(namespace, name);
   if (object === undefined) return {};
   if (object.metadata?.deletionTimestamp !== undefined && object.metadata.deletionTimestamp !== null) {
@@ -61,16 +57,12 @@ export async function reconcileWorkspace(key: string, deps: ReconcileDeps): Prom
   }
 
   const generation = object.metadata?.generation ?? 0;
-  // A referenced ConfigMap that is not there yet is usually applied in the same sync as the Workspace:
-  // wait for it (Reconciling) instead of calling the spec broken (Stalled would fail Flux at once).
-  const configMaps: ConfigMapObject[] = [];
-  for (const ref of referencedConfigMaps(object)) {
-    const found = await deps.configMap(namespace, ref.name);
-    if (found !== undefined) configMaps.push(found);
-    else {
-      const waiting = `ConfigMap '${ref.name}' (${ref.field}) is not in namespace '${namespace}' yet`;
-      return waitForConfigMap(object, deps.workloads(namespace, name), deps, waiting);
-    }
+  let configMaps: ConfigMapObject[];
+  try {
+    configMaps = await readConfigMaps(object, deps);
+  } catch (error) {
+    if (!(error instanceof NotReadyError)) throw error;
+    return waitFor(object, deps.workloads(namespace, name), deps, error);
   }
   const outcome = planWorkspace(object, deps.catalog, configMaps);
   const objects = deps.workloads(namespace, name);
@@ -85,6 +77,7 @@ export async function reconcileWorkspace(key: string, deps: ReconcileDeps): Prom
       await deps.provisioner.provision(request);
       nodes = await deps.provisioner.status(request);
     } catch (error) {
+      if (error instanceof NotReadyError) return waitFor(object, objects, deps, error);
       if (!(error instanceof TransientError)) throw error;
       reconcileError = error;
     }
@@ -110,23 +103,44 @@ export async function reconcileWorkspace(key: string, deps: ReconcileDeps): Prom
   return settled ? {} : { requeueAfterMs: deps.notReadyRequeueMs ?? 10_000 };
 }
 
-async function waitForConfigMap(
+/**
+ * The ConfigMaps the Workspace references. One that is not there yet is usually applied in the same
+ * sync as the Workspace: a NotReadyError (Reconciling), not a spec problem (Stalled would fail Flux).
+ */
+async function readConfigMaps(object: WorkspaceObject, deps: ReconcileDeps): Promise<ConfigMapObject[]> {
+  const namespace = object.metadata?.namespace ?? '';
+  const configMaps: ConfigMapObject[] = [];
+  for (const ref of referencedConfigMaps(object)) {
+    const found = await deps.configMap(namespace, ref.name);
+    if (found === undefined) {
+      throw new NotReadyError(
+        `ConfigMap '${ref.name}' (${ref.field}) is not in namespace '${namespace}' yet`,
+        (deps.notReadyRequeueMs ?? 10_000) / 1000,
+      );
+    }
+    configMaps.push(found);
+  }
+  return configMaps;
+}
+
+/** Something the Workspace needs is on its way: say so in the status and look again when it asks. */
+async function waitFor(
   object: WorkspaceObject,
   objects: WorkloadObjects,
   deps: ReconcileDeps,
-  waiting: string,
+  waiting: NotReadyError,
 ): Promise<ReconcileResult> {
   const tuning = object.tuning !== undefined && object.tuning !== null;
   const status = computeStatus(
     {
       workload: tuning ? observeTuning(objects) : observeInference(objects),
       targetNodeCount: object.status?.targetNodeCount ?? 0,
-      reconcileError: waiting,
+      reconcileError: waiting.message,
       ...(object.status !== undefined ? { previous: object.status } : {}),
     },
     object.metadata?.generation ?? 0,
     deps.now(),
   );
   await deps.workspaces.writeStatus(object, status);
-  return { requeueAfterMs: deps.notReadyRequeueMs ?? 10_000 };
+  return { requeueAfterMs: waiting.retryAfterSeconds * 1000 };
 }

@@ -3,8 +3,11 @@
  * added; a key is reconciled by one worker at a time (added again while running, it runs once more
  * afterwards); a failure is retried after a jittered exponential backoff that resets on success; a
  * success may ask to look again after N ms (`requeueAfterMs`), which is how a reconcile waits without
- * blocking (controller-runtime's rate-limited workqueue, in miniature).
+ * blocking (controller-runtime's rate-limited workqueue, in miniature). The error classes decide: a
+ * NotReadyError is a requeue after its `retryAfterSeconds` (not a failure), a TransientError backs off
+ * but never retries sooner than its `retryAfterSeconds`, anything else backs off.
  */
+import { NotReadyError, TransientError } from '../errors.ts';
 
 export interface ReconcileResult {
   /** Look again after this long (something is still on its way). */
@@ -129,11 +132,18 @@ export class WorkQueue {
       retryInMs = result.requeueAfterMs;
       this.#options.onResult?.(key, retryInMs === undefined ? 'success' : 'requeue');
     } catch (error) {
-      const failures = (this.#failures.get(key) ?? 0) + 1;
-      this.#failures.set(key, failures);
-      retryInMs = this.backoffMs(failures);
-      this.#options.onResult?.(key, 'error');
-      this.#options.onError?.(key, error, retryInMs);
+      if (error instanceof NotReadyError) {
+        this.#failures.delete(key);
+        retryInMs = error.retryAfterSeconds * 1000;
+        this.#options.onResult?.(key, 'requeue');
+      } else {
+        const failures = (this.#failures.get(key) ?? 0) + 1;
+        this.#failures.set(key, failures);
+        const asked = error instanceof TransientError ? (error.retryAfterSeconds ?? 0) * 1000 : 0;
+        retryInMs = Math.max(this.backoffMs(failures), asked);
+        this.#options.onResult?.(key, 'error');
+        this.#options.onError?.(key, error, retryInMs);
+      }
     } finally {
       this.#running.delete(key);
     }

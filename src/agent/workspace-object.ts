@@ -7,14 +7,13 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Problem } from '../errors.ts';
 import { SpecError } from '../errors.ts';
 import type { ConfigMapObject, Workspace } from '../api/index.ts';
-import { loadSources, vllmArgs } from '../api/index.ts';
+import { NODE_IMAGE_FAMILY_ANNOTATION, loadSources, vllmArgs } from '../api/index.ts';
 import type { Catalog, WorkspacePlan } from '../catalog/index.ts';
 import { plan } from '../catalog/index.ts';
 import type { NodeRequest, ProvisionerKind } from './node-provisioner.ts';
 import type { WorkspaceStatus } from './workspace-status.ts';
 
 export const WORKSPACE_FINALIZER = 'workspace.finalizer.kaito.sh';
-export const NODE_IMAGE_FAMILY_ANNOTATION = 'kaito.sh/node-image-family';
 
 export interface WorkspaceObject extends KubernetesObject {
   resource?: unknown;
@@ -104,13 +103,4 @@ export function nodeRequest(plan: WorkspacePlan, provisioner: ProvisionerKind): 
     diskGiB: plan.diskGiB,
     ...(family === 'ubuntu' || family === 'azurelinux' ? { nodeImageFamily: family } : {}),
   };
-}
-
-export function workspaceKey(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
-}
-
-export function splitKey(key: string): { namespace: string; name: string } {
-  const slash = key.indexOf('/');
-  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }

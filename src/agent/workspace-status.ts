@@ -8,7 +8,13 @@
 import type { Problem } from '../errors.ts';
 import { formatProblems } from '../errors.ts';
 import type { Condition, ConditionStatus, ConditionUpdate } from '../api/index.ts';
-import { CONDITION_REASONS as R, CONDITION_TYPES as T, findCondition, setCondition } from '../api/index.ts';
+import {
+  CONDITION_REASONS as R,
+  CONDITION_TYPES as T,
+  compareStrings,
+  findCondition,
+  setCondition,
+} from '../api/index.ts';
 import type { NodeStatus } from './node-provisioner.ts';
 import type { PodFailure } from './pod-failure.ts';
 
@@ -63,129 +69,241 @@ export interface Observed {
 
 const RESOURCE_READY_MESSAGE = 'workspace resource is ready';
 
+/** A condition to set, before `observedGeneration` and the transition time are added. */
+type Verdict = Pick<ConditionUpdate, 'type' | 'status' | 'reason' | 'message'>;
+
+const WORKSPACE_SUCCEEDED: Verdict = {
+  type: T.WorkspaceSucceeded,
+  status: 'True',
+  reason: R.WorkspaceSucceeded,
+  message: 'workspace succeeds',
+};
+
+/** Why the Workspace cannot progress without a change (kstatus `Stalled`), if it cannot. */
+interface Stall {
+  reason: string;
+  message: string;
+}
+
+/** What the workload's conditions say, for the summary. */
+interface WorkloadVerdict {
+  conditions: Verdict[];
+  /** The condition of the other workload kind, removed. */
+  drop: string;
+  succeeded: boolean;
+  state: WorkspaceState;
+  /** The workload failed for good (a tuning Job that failed). */
+  stall?: Stall;
+}
+
 export function computeStatus(observed: Observed, generation: number, now: Date): WorkspaceStatus {
   let conditions = [...(observed.previous?.conditions ?? [])].filter((c) => c.type !== T.WorkspaceDeleting);
-  const set = (type: string, status: ConditionStatus, reason: string, message: string): void => {
-    const update: ConditionUpdate = { type, status, reason, message, observedGeneration: generation };
-    conditions = setCondition(conditions, update, now);
+  const apply = (verdicts: readonly Verdict[]): void => {
+    for (const verdict of verdicts) {
+      conditions = setCondition(conditions, { ...verdict, observedGeneration: generation }, now);
+    }
   };
 
   const specMessage =
     observed.specProblems !== undefined && observed.specProblems.length > 0
       ? formatProblems(observed.specProblems)
       : undefined;
-
-  // ResourceReady
   const nodes = observed.nodes;
   const resourceReady = specMessage === undefined && nodes?.ready === true;
-  if (specMessage !== undefined)
-    set(T.ResourceReady, 'False', R.InvalidSpec, `the spec is invalid: ${specMessage}`);
-  else if (nodes === undefined)
-    set(T.ResourceReady, 'Unknown', R.ResourceNotReady, 'node status not observed yet');
-  else if (nodes.ready) set(T.ResourceReady, 'True', R.ResourceReady, RESOURCE_READY_MESSAGE);
-  else set(T.ResourceReady, 'False', nodes.reason, nodes.message);
+  apply([resourceCondition(specMessage, nodes)]);
 
-  // Workload conditions and the summary
-  const workload = observed.workload;
-  let succeeded: boolean;
-  let workloadFailedPermanently = false;
-  let state: WorkspaceState;
-  if (workload.kind === 'inference') {
-    conditions = conditions.filter((c) => c.type !== T.JobStarted);
-    const ready =
-      workload.found &&
-      workload.replicas > 0 &&
-      workload.readyReplicas >= workload.replicas &&
-      workload.podFailure === undefined;
-    if (ready) set(T.InferenceReady, 'True', R.InferenceReady, 'Inference has been deployed successfully');
-    else if (workload.podFailure !== undefined)
-      set(T.InferenceReady, 'False', workload.podFailure.reason, workload.podFailure.message);
-    else set(T.InferenceReady, 'False', R.InferencePending, inferencePendingMessage(workload));
-    succeeded = ready && resourceReady;
-    if (succeeded) set(T.WorkspaceSucceeded, 'True', R.WorkspaceSucceeded, 'workspace succeeds');
-    else
-      set(
-        T.WorkspaceSucceeded,
-        'False',
-        R.WorkspacePending,
-        'workspace is waiting for inference workload readiness',
-      );
-    const wasReady = observed.previous?.state === 'Ready' || observed.previous?.state === 'NotReady';
-    state = succeeded ? 'Ready' : wasReady ? 'NotReady' : 'Pending';
-  } else {
-    conditions = conditions.filter((c) => c.type !== T.InferenceReady);
-    const failed = workload.failedMessage !== undefined;
-    const done = workload.succeeded > 0;
-    const started = workload.found && (workload.active > 0 || workload.ready > 0 || done);
-    if (failed) set(T.JobStarted, 'False', R.TuningJobFailed, `tuning job failed: ${workload.failedMessage}`);
-    else if (started) set(T.JobStarted, 'True', R.TuningJobStarted, 'Tuning job has started');
-    else if (workload.podFailure !== undefined)
-      set(T.JobStarted, 'False', workload.podFailure.reason, workload.podFailure.message);
-    else
-      set(
-        T.JobStarted,
-        'False',
-        R.TuningJobPending,
-        workload.found ? 'Tuning job is waiting for its pod' : 'Tuning job has not been created yet',
-      );
-    succeeded = done && !failed;
-    workloadFailedPermanently = failed;
-    if (succeeded) set(T.WorkspaceSucceeded, 'True', R.WorkspaceSucceeded, 'workspace succeeds');
-    else if (failed)
-      set(T.WorkspaceSucceeded, 'False', R.WorkspaceFailed, `tuning job failed: ${workload.failedMessage}`);
-    else
-      set(
-        T.WorkspaceSucceeded,
-        'False',
-        R.WorkspacePending,
-        started
-          ? 'workspace is waiting for the tuning job to complete'
-          : 'workspace is waiting for tuning job to start',
-      );
-    state = succeeded ? 'Succeeded' : failed ? 'Failed' : started ? 'Running' : 'Pending';
-  }
+  const workload =
+    observed.workload.kind === 'inference'
+      ? inferenceVerdict(observed.workload, resourceReady, observed.previous?.state)
+      : tuningVerdict(observed.workload);
+  conditions = conditions.filter((c) => c.type !== workload.drop);
+  apply(workload.conditions);
 
   // kstatus: Stalled only when waiting cannot help; Reconciling while anything is still on its way.
-  const stall =
+  const stall: Stall | undefined =
     specMessage !== undefined
       ? { reason: R.InvalidSpec, message: specMessage }
       : nodes?.permanent === true && !nodes.ready
         ? { reason: R.ProvisioningFailed, message: nodes.message }
-        : workloadFailedPermanently
-          ? {
-              reason: R.WorkloadFailed,
-              message: `tuning job failed: ${workload.kind === 'tuning' ? workload.failedMessage : ''}`,
-            }
-          : undefined;
-  if (succeeded && stall === undefined) {
-    set(T.Ready, 'True', R.Succeeded, 'workspace succeeds');
-    set(T.Reconciling, 'False', R.Succeeded, 'workspace succeeds');
-    set(T.Stalled, 'False', R.Succeeded, 'workspace succeeds');
-  } else if (stall !== undefined) {
-    set(T.Ready, 'False', stall.reason, stall.message);
-    set(T.Reconciling, 'False', stall.reason, stall.message);
-    set(T.Stalled, 'True', stall.reason, stall.message);
-  } else {
-    const blocking = firstNotTrue(conditions);
-    const retrying = observed.reconcileError !== undefined;
-    const reason = retrying ? R.ProgressingWithRetry : R.Progressing;
-    const message = retrying
-      ? `retrying after error: ${observed.reconcileError}`
-      : blocking === undefined
-        ? 'reconciling'
-        : `${blocking.type}: ${blocking.message}`;
-    set(T.Ready, 'False', blocking?.reason ?? reason, message);
-    set(T.Reconciling, 'True', reason, message);
-    set(T.Stalled, 'False', reason, message);
-  }
+        : workload.stall;
+  apply(kstatusConditions(workload.succeeded, stall, firstNotTrue(conditions), observed.reconcileError));
 
   return {
     conditions,
     observedGeneration: generation,
     workerNodes: [...(nodes?.readyNodes ?? [])].sort(),
     targetNodeCount: observed.targetNodeCount,
-    state,
+    state: workload.state,
   };
+}
+
+/** `ResourceReady`: the spec is valid and the node layer has what the plan needs. */
+function resourceCondition(specMessage: string | undefined, nodes: NodeStatus | undefined): Verdict {
+  const type = T.ResourceReady;
+  if (specMessage !== undefined)
+    return {
+      type,
+      status: 'False',
+      reason: R.InvalidSpec,
+      message: `the spec is invalid: ${specMessage}`,
+    };
+  if (nodes === undefined)
+    return {
+      type,
+      status: 'Unknown',
+      reason: R.ResourceNotReady,
+      message: 'node status not observed yet',
+    };
+  if (nodes.ready) return { type, status: 'True', reason: R.ResourceReady, message: RESOURCE_READY_MESSAGE };
+  return { type, status: 'False', reason: nodes.reason, message: nodes.message };
+}
+
+/** `InferenceReady` and `WorkspaceSucceeded` of an inference Workspace, and its `state`. */
+function inferenceVerdict(
+  workload: InferenceObservation,
+  resourceReady: boolean,
+  previousState: WorkspaceState | undefined,
+): WorkloadVerdict {
+  const ready =
+    workload.found &&
+    workload.replicas > 0 &&
+    workload.readyReplicas >= workload.replicas &&
+    workload.podFailure === undefined;
+  const inference: Verdict = ready
+    ? {
+        type: T.InferenceReady,
+        status: 'True',
+        reason: R.InferenceReady,
+        message: 'Inference has been deployed successfully',
+      }
+    : workload.podFailure !== undefined
+      ? {
+          type: T.InferenceReady,
+          status: 'False',
+          reason: workload.podFailure.reason,
+          message: workload.podFailure.message,
+        }
+      : {
+          type: T.InferenceReady,
+          status: 'False',
+          reason: R.InferencePending,
+          message: inferencePendingMessage(workload),
+        };
+  const succeeded = ready && resourceReady;
+  const summary: Verdict = succeeded
+    ? WORKSPACE_SUCCEEDED
+    : {
+        type: T.WorkspaceSucceeded,
+        status: 'False',
+        reason: R.WorkspacePending,
+        message: 'workspace is waiting for inference workload readiness',
+      };
+  const wasReady = previousState === 'Ready' || previousState === 'NotReady';
+  return {
+    conditions: [inference, summary],
+    drop: T.JobStarted,
+    succeeded,
+    state: succeeded ? 'Ready' : wasReady ? 'NotReady' : 'Pending',
+  };
+}
+
+/** `JobStarted` and `WorkspaceSucceeded` of a tuning Workspace, and its `state`. */
+function tuningVerdict(workload: TuningObservation): WorkloadVerdict {
+  const failed = workload.failedMessage !== undefined;
+  const done = workload.succeeded > 0;
+  const started = workload.found && (workload.active > 0 || workload.ready > 0 || done);
+  const job: Verdict = failed
+    ? {
+        type: T.JobStarted,
+        status: 'False',
+        reason: R.TuningJobFailed,
+        message: `tuning job failed: ${workload.failedMessage}`,
+      }
+    : started
+      ? { type: T.JobStarted, status: 'True', reason: R.TuningJobStarted, message: 'Tuning job has started' }
+      : workload.podFailure !== undefined
+        ? {
+            type: T.JobStarted,
+            status: 'False',
+            reason: workload.podFailure.reason,
+            message: workload.podFailure.message,
+          }
+        : {
+            type: T.JobStarted,
+            status: 'False',
+            reason: R.TuningJobPending,
+            message: workload.found
+              ? 'Tuning job is waiting for its pod'
+              : 'Tuning job has not been created yet',
+          };
+  const succeeded = done && !failed;
+  const summary: Verdict = succeeded
+    ? WORKSPACE_SUCCEEDED
+    : failed
+      ? {
+          type: T.WorkspaceSucceeded,
+          status: 'False',
+          reason: R.WorkspaceFailed,
+          message: `tuning job failed: ${workload.failedMessage}`,
+        }
+      : {
+          type: T.WorkspaceSucceeded,
+          status: 'False',
+          reason: R.WorkspacePending,
+          message: started
+            ? 'workspace is waiting for the tuning job to complete'
+            : 'workspace is waiting for tuning job to start',
+        };
+  return {
+    conditions: [job, summary],
+    drop: T.InferenceReady,
+    succeeded,
+    state: succeeded ? 'Succeeded' : failed ? 'Failed' : started ? 'Running' : 'Pending',
+    ...(failed
+      ? { stall: { reason: R.WorkloadFailed, message: `tuning job failed: ${workload.failedMessage}` } }
+      : {}),
+  };
+}
+
+/** kstatus `Ready`, `Reconciling` and `Stalled`, from the verdicts above. */
+function kstatusConditions(
+  succeeded: boolean,
+  stall: Stall | undefined,
+  blocking: Condition | undefined,
+  reconcileError: string | undefined,
+): Verdict[] {
+  const three = (
+    ready: [ConditionStatus, string, string],
+    reconciling: [ConditionStatus, string, string],
+    stalled: [ConditionStatus, string, string],
+  ): Verdict[] => [
+    { type: T.Ready, status: ready[0], reason: ready[1], message: ready[2] },
+    { type: T.Reconciling, status: reconciling[0], reason: reconciling[1], message: reconciling[2] },
+    { type: T.Stalled, status: stalled[0], reason: stalled[1], message: stalled[2] },
+  ];
+  if (succeeded && stall === undefined) {
+    const done = 'workspace succeeds';
+    return three(['True', R.Succeeded, done], ['False', R.Succeeded, done], ['False', R.Succeeded, done]);
+  }
+  if (stall !== undefined) {
+    return three(
+      ['False', stall.reason, stall.message],
+      ['False', stall.reason, stall.message],
+      ['True', stall.reason, stall.message],
+    );
+  }
+  const retrying = reconcileError !== undefined;
+  const reason = retrying ? R.ProgressingWithRetry : R.Progressing;
+  const message = retrying
+    ? `retrying after error: ${reconcileError}`
+    : blocking === undefined
+      ? 'reconciling'
+      : `${blocking.type}: ${blocking.message}`;
+  return three(
+    ['False', blocking?.reason ?? reason, message],
+    ['True', reason, message],
+    ['False', reason, message],
+  );
 }
 
 /** The deletion status: `WorkspaceDeleting=True`, saying what the agent still waits for and why. */
@@ -248,7 +366,7 @@ function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => compareStrings(a, b)),
         )
       : v,
   );

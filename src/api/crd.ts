@@ -14,7 +14,7 @@ import {
   tuningSchema,
   workspaceDocumentSchema,
 } from './schema.ts';
-import { KAITO_GROUP } from './types.ts';
+import { KAITO_GROUP } from './constants.ts';
 
 /** Where the chart keeps the CRD (Helm installs `crds/` before anything else). */
 export const CRD_PATH = 'charts/kaito-gitops/crds/kaito.sh_workspaces.yaml';

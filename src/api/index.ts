@@ -1,82 +1,82 @@
 /**
  * What other folders use from `src/api`: the Workspace model, the loader, Kaito's rules, update rules,
- * conditions, and the generated CRD and JSON Schema.
+ * conditions, the generated CRD and JSON Schema, the contract names (`constants.ts`), and the byte-order
+ * comparator and `namespace/name` keys (`keys.ts`).
  */
 export type {
   AdapterSpec,
-  ApiVersion,
   ConfigMapObject,
-  DataDestination,
-  DataSource,
   InferenceSpec,
   JsonObject,
   LabelSelector,
-  LabelSelectorRequirement,
-  ObjectMeta,
-  PresetOptions,
   PresetSpec,
-  ResourceSpec,
   Runtime,
   SourceObject,
   SourceRef,
-  TuningMethod,
   TuningSpec,
   Workspace,
-  WorkspaceDocument,
 } from './types.ts';
-export { API_VERSIONS, KAITO_GROUP, RUNTIMES, TUNING_METHODS } from './types.ts';
+
+export type { ApiVersion } from './constants.ts';
+export {
+  API_VERSIONS,
+  BYO_NODES_ANNOTATION,
+  BYPASS_RESOURCE_CHECKS_ANNOTATION,
+  ENABLE_LB_ANNOTATION,
+  GPU_RESOURCE,
+  GPU_TAINT,
+  INSTANCE_TYPE_LABEL,
+  KAITO_GROUP,
+  MACHINE_TYPE_LABEL,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  NODE_IMAGE_FAMILY_ANNOTATION,
+  PERFORMANCE_MODE_ANNOTATION,
+  RUNTIME_ANNOTATION,
+  USE_LOCAL_WEIGHTS_ANNOTATION,
+  WORKSPACE_KIND,
+  WORKSPACE_LABEL,
+  WORKSPACE_NAMESPACE_LABEL,
+  WORKSPACE_RESOURCE,
+  WORKSPACE_STORAGE_VERSION,
+} from './constants.ts';
+export { compareNamespaced, compareStrings, keyOf, namespacedKey, splitNamespacedKey } from './keys.ts';
+export { editDistance } from './problems.ts';
 
 export type { LoadFailure, LoadResult, SourceFile } from './load.ts';
 export { loadSources } from './load.ts';
-export { MAX_ALIAS_COUNT, MAX_FILE_BYTES } from './yaml-documents.ts';
+export { MAX_FILE_BYTES, readYamlDocuments } from './yaml-documents.ts';
 
-export { DEFAULT_NAMESPACE, RUNTIME_ANNOTATION, defaultRuntime, normalizeWorkspace } from './normalize.ts';
+export { DEFAULT_NAMESPACE } from './normalize.ts';
 export { SERVER_SET_METADATA } from './source-objects.ts';
-export type { ValidationContext } from './validate.ts';
-export {
-  ANNOTATIONS,
-  MAX_INFERENCE_NAME_LENGTH,
-  RESERVED_SELECTOR_LABELS,
-  labelSelectorAsMap,
-  validateWorkspace,
-} from './validate.ts';
-export { MAX_ADAPTERS } from './validate-inference.ts';
-export { validateUpdate } from './update.ts';
-export type { VllmArgValue } from './config-maps.ts';
-export {
-  INFERENCE_CONFIG_KEY,
-  TRAINING_CONFIG_KEY,
-  findConfigMap,
-  readVllmConfig,
-  vllmArgs,
-} from './config-maps.ts';
 
-export type { ImageReference, ParsedImage } from './image-reference.ts';
+export { validateWorkspace } from './validate.ts';
+
+export { validateUpdate } from './update.ts';
+
+export { INFERENCE_CONFIG_KEY, readVllmConfig, vllmArgs } from './config-maps.ts';
+
 export { parseImageReference } from './image-reference.ts';
 export { dataUrlError } from './data-url.ts';
-export { dns1123LabelErrors, dns1123SubdomainErrors, isDns1123Label, isDns1123Subdomain } from './names.ts';
+export { isDns1123Label, isDns1123Subdomain } from './names.ts';
 
 export type {
   Condition,
   ConditionStatus,
-  ConditionType,
   ConditionUpdate,
   KstatusStatus,
-  StatusSummary,
   SummaryContext,
 } from './conditions.ts';
 export {
   CONDITION_REASONS,
   CONDITION_TYPES,
   findCondition,
-  formatTime,
-  isTrue,
   removeCondition,
   setCondition,
   summarize,
 } from './conditions.ts';
 
-export { CRD_PATH, workspaceCrd, workspaceCrdYaml } from './crd.ts';
-export { JSON_SCHEMA_PATH, workspaceJsonSchema, workspaceJsonSchemaText } from './json-schema.ts';
+export { CRD_PATH, workspaceCrd } from './crd.ts';
+export { workspaceJsonSchema } from './json-schema.ts';
 export type { GeneratedFile } from './generate.ts';
 export { generatedFiles } from './generate.ts';

@@ -7,7 +7,7 @@
  */
 import type { Problem } from '../errors.ts';
 import type { ApiVersion, ConfigMapObject, SourceObject, SourceRef, Workspace } from './types.ts';
-import { API_VERSIONS, KAITO_GROUP } from './types.ts';
+import { API_VERSIONS, KAITO_GROUP } from './constants.ts';
 import { workspaceDocumentSchema } from './schema.ts';
 import { validateStructure } from './structural.ts';
 import type { PartialWorkspaceDocument } from './normalize.ts';

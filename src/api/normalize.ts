@@ -15,10 +15,10 @@ import type {
   Workspace,
   WorkspaceDocument,
 } from './types.ts';
+import { RUNTIME_ANNOTATION } from './constants.ts';
 import { RUNTIMES, TUNING_METHODS } from './types.ts';
 
 export const DEFAULT_NAMESPACE = 'default';
-export const RUNTIME_ANNOTATION = 'kaito.sh/runtime';
 
 /** A Workspace document after structural pruning: every field has the right type, but some may be missing. */
 export type PartialWorkspaceDocument = DeepPartial<WorkspaceDocument>;

@@ -19,7 +19,7 @@ import type {
   TuningSpec,
   WorkspaceDocument,
 } from './types.ts';
-import { API_VERSIONS } from './types.ts';
+import { API_VERSIONS } from './constants.ts';
 import type { ArrayNode, MapNode, ObjectNode, SchemaNode, StringNode } from './schema-node.ts';
 
 const string = (description?: string): StringNode =>

@@ -4,9 +4,9 @@
  * model that the rest of the pipeline works on.
  */
 
-export const KAITO_GROUP = 'kaito.sh';
-export const API_VERSIONS = ['kaito.sh/v1alpha1', 'kaito.sh/v1beta1'] as const;
-export type ApiVersion = (typeof API_VERSIONS)[number];
+import type { ApiVersion } from './constants.ts';
+
+export type { ApiVersion } from './constants.ts';
 
 export const RUNTIMES = ['vllm', 'transformers'] as const;
 /** Inference server. `kaito.sh/runtime` annotation; default `transformers` for v1alpha1, `vllm` for v1beta1. */

@@ -19,7 +19,14 @@ import {
 } from './names.ts';
 import { field, item, problem, show } from './problems.ts';
 import { looksLikePlaceholder } from './image-reference.ts';
-import { RUNTIME_ANNOTATION } from './normalize.ts';
+import {
+  NODE_IMAGE_FAMILY_ANNOTATION,
+  PERFORMANCE_MODE_ANNOTATION,
+  RUNTIME_ANNOTATION,
+  USE_LOCAL_WEIGHTS_ANNOTATION,
+  WORKSPACE_LABEL,
+  WORKSPACE_NAMESPACE_LABEL,
+} from './constants.ts';
 
 /** What the rules may look at besides the Workspace itself. */
 export interface ValidationContext {
@@ -27,20 +34,11 @@ export interface ValidationContext {
   configMaps: readonly ConfigMapObject[];
 }
 
-export const ANNOTATIONS = {
-  runtime: RUNTIME_ANNOTATION,
-  nodeImageFamily: 'kaito.sh/node-image-family',
-  performanceMode: 'kaito.sh/performance-mode',
-  useLocalWeights: 'kaito.sh/use-local-weights',
-  bypassResourceChecks: 'kaito.sh/bypass-resource-checks',
-  enableLoadBalancer: 'kaito.sh/enablelb',
-} as const;
-
 /** Labels Kaito sets on its own nodes; a selector made only of these would match every Workspace's nodes. */
 export const RESERVED_SELECTOR_LABELS: readonly string[] = [
-  'kaito.sh/workspace',
+  WORKSPACE_LABEL,
   'kaito.sh/ragengine',
-  'kaito.sh/workspacenamespace',
+  WORKSPACE_NAMESPACE_LABEL,
   'kaito.sh/ragenginenamespace',
   'karpenter.kaito.sh/workspace-name',
   'karpenter.kaito.sh/workspace-namespace',
@@ -123,37 +121,37 @@ function validateMetadata(workspace: Workspace): Problem[] {
 function validateAnnotations(annotations: Record<string, string>): Problem[] {
   const problems: Problem[] = [];
   const at = (key: string): string => field('metadata.annotations', key);
-  const runtime = annotations[ANNOTATIONS.runtime];
+  const runtime = annotations[RUNTIME_ANNOTATION];
   if (runtime !== undefined && !RUNTIMES.some((r) => r === runtime)) {
     problems.push(
       problem(
-        at(ANNOTATIONS.runtime),
+        at(RUNTIME_ANNOTATION),
         `unsupported runtime ${show(runtime)}, supported values are transformers, vllm`,
       ),
     );
   }
-  const family = annotations[ANNOTATIONS.nodeImageFamily];
+  const family = annotations[NODE_IMAGE_FAMILY_ANNOTATION];
   if (family !== undefined && !['ubuntu', 'azurelinux'].includes(family.trim().toLowerCase())) {
     problems.push(
       problem(
-        at(ANNOTATIONS.nodeImageFamily),
+        at(NODE_IMAGE_FAMILY_ANNOTATION),
         `unsupported node image family ${show(family)}, supported values are azurelinux, ubuntu`,
       ),
     );
   }
-  const mode = annotations[ANNOTATIONS.performanceMode];
+  const mode = annotations[PERFORMANCE_MODE_ANNOTATION];
   if (mode !== undefined && !['balanced', 'interactivity', 'throughput'].includes(mode)) {
     problems.push(
       problem(
-        at(ANNOTATIONS.performanceMode),
+        at(PERFORMANCE_MODE_ANNOTATION),
         `${show(mode)} is not a valid performance mode; choose one of: balanced, interactivity, throughput`,
       ),
     );
   }
-  const localWeights = annotations[ANNOTATIONS.useLocalWeights];
+  const localWeights = annotations[USE_LOCAL_WEIGHTS_ANNOTATION];
   if (localWeights !== undefined && localWeights !== 'true' && localWeights !== 'false') {
     problems.push(
-      problem(at(ANNOTATIONS.useLocalWeights), `${show(localWeights)} must be "true" or "false"`),
+      problem(at(USE_LOCAL_WEIGHTS_ANNOTATION), `${show(localWeights)} must be "true" or "false"`),
     );
   }
   return problems;

@@ -5,15 +5,12 @@
  * `GetTuningCommand`), but with flags in one fixed order so the rendered manifests are byte-stable
  * (Kaito iterates a Go map, so its order varies from run to run).
  */
+import { CONFIG_FILE, RAY_PORT, TORCH_PORT, WEIGHTS_DIR } from './pod-contract.ts';
 import type { FlagValue, ModelPreset } from './types.ts';
 
 export const VLLM_BASE_COMMAND = 'python3 /workspace/vllm/inference_api.py';
 export const TRANSFORMERS_INFERENCE_FILE = '/workspace/tfs/inference_api.py';
 export const TUNING_FILE = '/workspace/tfs/fine_tuning.py';
-export const WEIGHTS_DIR = '/workspace/weights';
-export const CONFIG_FILE = '/mnt/config/inference_config.yaml';
-export const RAY_PORT = 6379;
-export const TORCH_PORT = 29500;
 
 /** `--gpu-memory-utilization` Kaito passes: 0.82 on the 24 GiB A10 (less headroom), else 0.84. */
 export function gpuMemoryUtilizationFlag(gpuModel: string | undefined): string {

@@ -2,6 +2,7 @@
  * A plan as rows of (field, value), for `kaito-gitops plan` to print as a table or JSON without
  * knowing the plan's shape. Row order is fixed; only facts that apply to the plan appear.
  */
+import { namespacedKey } from '../api/index.ts';
 import { formatGi } from './rules.ts';
 import { formatPrice } from './sku.ts';
 import type { WorkspacePlan } from './types.ts';
@@ -17,7 +18,7 @@ export function describePlan(plan: WorkspacePlan): PlanRow[] {
     if (value !== undefined && value !== '') rows.push({ field, value: String(value) });
   };
   const { workspace, sku } = plan;
-  add('workspace', `${workspace.namespace}/${workspace.name}`);
+  add('workspace', namespacedKey(workspace.namespace, workspace.name));
   add('source', `${workspace.source.file}#${workspace.source.index}`);
   add('workload', plan.workload);
   add('preset', plan.preset?.name);

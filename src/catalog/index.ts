@@ -1,33 +1,29 @@
-/** What other folders may use from the catalog: loading `presets/`, planning, and describing plans. */
-export { DEFAULT_PRESETS_DIR, parseCatalog, readCatalog, type CatalogFile } from './load.ts';
-export { plan, leaderAddress, CONTAINER_PORT } from './plan.ts';
-export { fitsOnOneNode, isBringYourOwnNodes, BYO_ANNOTATION } from './placement.ts';
-export { describePlan, type PlanRow } from './describe.ts';
+/**
+ * What other folders may use from the catalog: loading `presets/`, planning, describing plans, and the
+ * pod contract (ports and paths the server command and the pod share).
+ */
+export { DEFAULT_PRESETS_DIR, readCatalog } from './load.ts';
+export { plan } from './plan.ts';
+export { describePlan } from './describe.ts';
+export { formatPrice } from './sku.ts';
+export { formatGi } from './rules.ts';
 export {
-  estimateNodes,
-  configuredMaxModelLen,
-  ESTIMATOR,
-  type EstimateInput,
-  type EstimateResult,
-} from './estimator.ts';
-export { vllmParallelism, gpuMemoryUtilizationFlag, renderFlags, type Parallelism } from './command.ts';
-export { resolveSku, autoCandidates, cheapestFit, formatPrice, type SkuResolution } from './sku.ts';
-export { BYPASS_RESOURCE_CHECKS, formatGi } from './rules.ts';
-export { closeMatches, createRegistry } from './registry.ts';
-export {
-  CLOUDS,
-  type Catalog,
-  type Cloud,
-  type FlagValue,
-  type GpuSku,
-  type ModelPreset,
-  type NodeEstimate,
-  type PlanContext,
-  type Registry,
-  type ServicePort,
-  type TransformersRuntimeSpec,
-  type VllmRuntimeSpec,
-  type WeightsSource,
-  type WorkloadKind,
-  type WorkspacePlan,
+  ADAPTER_DIR,
+  CONFIG_DIR,
+  DATA_DIR,
+  RAY_PORT,
+  RESULTS_DIR,
+  RESULTS_PUSH_FAILED_FILE,
+  RESULTS_PUSHED_FILE,
+  TUNING_DONE_FILE,
+  WEIGHTS_DIR,
+} from './pod-contract.ts';
+export { CLOUDS } from './types.ts';
+export type {
+  Catalog,
+  Cloud,
+  PresetInferencePlan,
+  TemplatePlan,
+  TuningPlan,
+  WorkspacePlan,
 } from './types.ts';

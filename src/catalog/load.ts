@@ -9,6 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
+import { compareStrings } from '../api/index.ts';
 import { SpecError, type Problem } from '../errors.ts';
 import { FieldReader, isMapping, type Mapping } from './fields.ts';
 import { createRegistry } from './registry.ts';
@@ -188,7 +189,7 @@ export function parseCatalog(files: readonly CatalogFile[]): Catalog {
   const priceSources: Partial<Record<Cloud, string>> = {};
   let baseImage: { value: string; file: string } | undefined;
 
-  for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
+  for (const file of [...files].sort((a, b) => compareStrings(a.path, b.path))) {
     const fields = new FieldReader();
     const parsed = parseDocument(file.content, { prettyErrors: false });
     if (parsed.errors.length > 0) {

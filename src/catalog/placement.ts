@@ -3,20 +3,18 @@
  * the cheapest catalog SKU that fits the model on one node, with notes saying which and why.
  */
 import type { Problem } from '../errors.ts';
-import type { Runtime, Workspace } from '../api/types.ts';
+import { BYO_NODES_ANNOTATION, type Runtime, type Workspace } from '../api/index.ts';
 import { ESTIMATOR, configuredMaxModelLen, estimateNodes, type EstimateResult } from './estimator.ts';
 import { formatGi, transformersResourceMessages } from './rules.ts';
 import { cheapestFit, formatPrice, resolveSku } from './sku.ts';
 import type { Catalog, Cloud, GpuSku, ModelPreset, PlanContext, WorkspacePlan } from './types.ts';
 
-/** Annotation that marks a Workspace's nodes as bring-your-own (besides `resource.preferredNodes`). */
-export const BYO_ANNOTATION = 'kaito-gitops.io/nodes';
-
 const CLOUD_NAMES: Record<Cloud, string> = { azure: 'Azure', aws: 'AWS', arc: 'Azure Arc' };
 
 export function isBringYourOwnNodes(workspace: Workspace): boolean {
   return (
-    (workspace.resource.preferredNodes?.length ?? 0) > 0 || workspace.annotations[BYO_ANNOTATION] === 'byo'
+    (workspace.resource.preferredNodes?.length ?? 0) > 0 ||
+    workspace.annotations[BYO_NODES_ANNOTATION] === 'byo'
   );
 }
 
@@ -61,6 +59,10 @@ export interface Placement {
   skuSource: WorkspacePlan['skuSource'];
   /** The SKU is named but not in the catalog (Azure N/D prefix): GPU facts unknown. */
   unknownSku: boolean;
+  /** What is wrong with the placement the spec asks for; empty when it is fine. */
+  problems: Problem[];
+  /** Which SKU and why, for `plan`. */
+  notes: string[];
 }
 
 /** Where the workload runs: the named SKU, bring-your-own nodes, or the cheapest SKU that fits. */
@@ -70,12 +72,12 @@ export function place(
   cloud: Cloud,
   fits: ((sku: GpuSku) => boolean) | undefined,
   subject: string,
-  problems: Problem[],
-  notes: string[],
 ): Placement {
   const name = workspace.resource.instanceType ?? '';
   const byo = isBringYourOwnNodes(workspace);
-  let placement: Placement = { skuSource: byo ? 'byo' : 'spec', unknownSku: false };
+  const problems: Problem[] = [];
+  const notes: string[] = [];
+  const placement: Placement = { skuSource: byo ? 'byo' : 'spec', unknownSku: false, problems, notes };
   if (name !== '') {
     placement.instanceType = name;
     const resolved = resolveSku(name, catalog, cloud);
@@ -112,9 +114,15 @@ export function place(
     });
     return placement;
   }
-  placement = { sku: chosen, instanceType: chosen.name, skuSource: 'cheapest-fit', unknownSku: false };
   notes.push(
     `chose ${chosen.name}: cheapest ${CLOUD_NAMES[cloud]} SKU that fits ${subject} on one node (${formatPrice(chosen.pricePerHourUsd ?? 0)}, ${catalog.priceSources[cloud] ?? 'price source not stated'}); ${chosen.gpuCount} x ${chosen.gpuModel}, ${formatGi(chosen.gpuMemoryGiB)} GPU memory`,
   );
-  return placement;
+  return {
+    sku: chosen,
+    instanceType: chosen.name,
+    skuSource: 'cheapest-fit',
+    unknownSku: false,
+    problems,
+    notes,
+  };
 }

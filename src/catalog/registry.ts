@@ -2,38 +2,23 @@
  * Name → entry look-ups over loaded catalog data. `require` throws a SpecError that names the closest
  * names, so a typo in a spec (`phi-3-mini-4k-instuct`) says what was probably meant.
  */
+import { compareStrings, editDistance } from '../api/index.ts';
 import { SpecError } from '../errors.ts';
 import type { Registry } from './types.ts';
-
-/** Levenshtein distance, case-insensitive. */
-export function editDistance(a: string, b: string): number {
-  const s = a.toLowerCase();
-  const t = b.toLowerCase();
-  let previous = Array.from({ length: t.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= s.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= t.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (s[i - 1] === t[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[t.length] ?? 0;
-}
 
 /** Up to `limit` names close to `name`: small edit distance, or one containing the other. */
 export function closeMatches(name: string, names: readonly string[], limit = 3): string[] {
   const wanted = name.toLowerCase();
   const threshold = Math.max(2, Math.floor(name.length / 4));
   return names
-    .map((candidate) => ({ candidate, distance: editDistance(name, candidate) }))
+    .map((candidate) => ({ candidate, distance: editDistance(wanted, candidate.toLowerCase()) }))
     .filter(
       ({ candidate, distance }) =>
         distance <= threshold ||
         (wanted.length >= 3 && candidate.toLowerCase().includes(wanted)) ||
         wanted.includes(candidate.toLowerCase()),
     )
-    .sort((x, y) => x.distance - y.distance || x.candidate.localeCompare(y.candidate))
+    .sort((x, y) => x.distance - y.distance || compareStrings(x.candidate, y.candidate))
     .slice(0, limit)
     .map(({ candidate }) => candidate);
 }

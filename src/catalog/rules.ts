@@ -4,11 +4,9 @@
  * functions returning problems with field paths. Messages are Kaito's, verbatim, where Kaito has one.
  */
 import type { Problem } from '../errors.ts';
-import type { PresetSpec, Runtime, Workspace } from '../api/types.ts';
+import type { PresetSpec, Runtime, Workspace } from '../api/index.ts';
 import { configuredMaxModelLen } from './estimator.ts';
 import type { GpuSku, ModelPreset } from './types.ts';
-
-export const BYPASS_RESOURCE_CHECKS = 'kaito.sh/bypass-resource-checks';
 
 /** `16Gi`, `7.12Gi`: GiB the way Kaito prints quantities. */
 export function formatGi(gib: number): string {

@@ -3,6 +3,7 @@
  * instance type" rule), or, when it names none and its nodes are not bring-your-own, the cheapest
  * catalog SKU of the cloud that fits the model on one node.
  */
+import { compareStrings } from '../api/index.ts';
 import type { Catalog, Cloud, GpuSku } from './types.ts';
 
 /** Azure prefixes Kaito accepts without knowing the SKU (`N_SERIES_PREFIX`, `D_SERIES_PREFIX`). */
@@ -44,7 +45,7 @@ export function autoCandidates(catalog: Catalog, cloud: Cloud): GpuSku[] {
         sku.pricePerHourUsd !== undefined &&
         (sku.computeCapability ?? 0) >= MIN_AUTO_COMPUTE_CAPABILITY,
     )
-    .sort((a, b) => (a.pricePerHourUsd ?? 0) - (b.pricePerHourUsd ?? 0) || a.name.localeCompare(b.name));
+    .sort((a, b) => (a.pricePerHourUsd ?? 0) - (b.pricePerHourUsd ?? 0) || compareStrings(a.name, b.name));
 }
 
 /** The cheapest candidate for which `fits` holds, if any. */

@@ -3,10 +3,10 @@
  * sizing produces for one Workspace. Plans are plain data: synthesis turns a plan into manifests
  * without looking anything up.
  */
-import type { Runtime, Workspace } from '../api/types.ts';
+import type { InferenceSpec, JsonObject, PresetSpec, Runtime, TuningSpec, Workspace } from '../api/index.ts';
 
-export type Cloud = 'azure' | 'aws' | 'arc';
-export const CLOUDS: readonly Cloud[] = ['azure', 'aws', 'arc'];
+export const CLOUDS = ['azure', 'aws', 'arc'] as const;
+export type Cloud = (typeof CLOUDS)[number];
 
 export interface GpuSku {
   /** Instance type, e.g. `Standard_NC24ads_A100_v4` or `p5.48xlarge`. */
@@ -105,8 +105,6 @@ export interface Catalog {
   baseImage: string;
 }
 
-export type WorkloadKind = 'inference-preset' | 'inference-template' | 'tuning';
-
 /** Where the main container finds the model weights. */
 export type WeightsSource =
   /** Baked into `image` (transformers-era preset images, private images). */
@@ -135,12 +133,8 @@ export interface NodeEstimate {
   nodes: number;
 }
 
-/** Everything synthesis needs to render one Workspace. */
-export interface WorkspacePlan {
-  workspace: Workspace;
-  workload: WorkloadKind;
-  /** Undefined for template workspaces. */
-  preset?: ModelPreset;
+/** What every plan has, whatever the workload. */
+interface PlanCommon {
   /** The SKU the workload runs on: from the spec, chosen by price, or undefined for BYO nodes. */
   instanceType?: string;
   /** Undefined for BYO nodes and for SKUs Kaito allows by prefix but the catalog does not list. */
@@ -152,8 +146,6 @@ export interface WorkspacePlan {
   gpusPerNode: number;
   runtime: Runtime;
   parallelism: { tensor: number; pipeline: number; data: number };
-  /** More than one node: StatefulSet + headless Service instead of a Deployment. */
-  multiNode: boolean;
   /** Container image of the main container (template workspaces: the template's first container). */
   image: string;
   /** Main container command, e.g. `['/bin/sh', '-c', 'python3 /workspace/vllm/inference_api.py ...']`; empty for templates. */
@@ -167,10 +159,6 @@ export interface WorkspacePlan {
   containerPort: number;
   /** Ports of the Service named after the Workspace. */
   servicePorts: ServicePort[];
-  /** HTTP path of the health endpoint; undefined for tuning Jobs and templates (no probes added). */
-  healthPath?: string;
-  /** Multi-node: DNS name of pod 0 through the headless Service (Ray leader / torch rendezvous). */
-  leaderAddress?: string;
   diskGiB: number;
   readinessTimeoutSeconds: number;
   /** vLLM node estimate, when one was made. */
@@ -178,6 +166,61 @@ export interface WorkspacePlan {
   /** Human-readable decisions, printed by `plan` (e.g. why this SKU, why this many nodes). */
   notes: string[];
 }
+
+/** A Workspace whose `inference.preset` is set. */
+export type PresetInferenceWorkspace = Workspace & { inference: InferenceSpec & { preset: PresetSpec } };
+/** A Workspace whose `inference.template` is set. */
+export type TemplateWorkspace = Workspace & { inference: InferenceSpec & { template: JsonObject } };
+/** A Workspace whose `tuning` is set. */
+export type TuningWorkspace = Workspace & { tuning: TuningSpec };
+
+interface PresetInferencePlanCommon extends PlanCommon {
+  workspace: PresetInferenceWorkspace;
+  workload: 'inference-preset';
+  preset: ModelPreset;
+  /** HTTP path of the server's health endpoint (the probes use it). */
+  healthPath: string;
+}
+
+/** A preset model served by one pod on one node: a Deployment. */
+export interface SingleNodeInferencePlan extends PresetInferencePlanCommon {
+  multiNode: false;
+}
+
+/** A preset model served across several nodes: a StatefulSet and a headless Service. */
+export interface MultiNodeInferencePlan extends PresetInferencePlanCommon {
+  multiNode: true;
+  /** DNS name of pod 0 through the headless Service (Ray leader / torch rendezvous). */
+  leaderAddress: string;
+}
+
+export type PresetInferencePlan = SingleNodeInferencePlan | MultiNodeInferencePlan;
+
+/** The user's pod template, as written, on the Workspace's nodes (no probes added). */
+export interface TemplatePlan extends PlanCommon {
+  workspace: TemplateWorkspace;
+  workload: 'inference-template';
+  /** Templates name no preset. */
+  preset?: undefined;
+  multiNode: false;
+}
+
+/** A fine-tuning Job (one node). */
+export interface TuningPlan extends PlanCommon {
+  workspace: TuningWorkspace;
+  workload: 'tuning';
+  preset: ModelPreset;
+  multiNode: false;
+}
+
+/**
+ * Everything synthesis needs to render one Workspace, by workload: the fields a workload has are
+ * required in its branch.
+ */
+export type WorkspacePlan = PresetInferencePlan | TemplatePlan | TuningPlan;
+
+/** The workload kinds, as plans name them. */
+export type WorkloadKind = WorkspacePlan['workload'];
 
 /** Facts from outside the Workspace that planning needs; all optional. */
 export interface PlanContext {

@@ -9,11 +9,14 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { UsageError } from '../errors.ts';
-import { startAgent } from '../agent/agent.ts';
-import type { Logger } from '../agent/agent.ts';
-import { AVAILABLE_PROVISIONERS, createContainerServiceClient } from '../agent/provisioners/index.ts';
-import type { ProvisionerKind } from '../agent/node-provisioner.ts';
-import { PROVISIONER_KINDS } from '../agent/node-provisioner.ts';
+import {
+  PROVISIONER_KINDS,
+  createContainerServiceClient,
+  startAgent,
+  type ProvisionerKind,
+} from '../agent/index.ts';
+import { INSTALL_NAMESPACE } from '../install/index.ts';
+import { jsonLogger } from '../observe/index.ts';
 import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
 import { loadCatalog } from './inputs.ts';
 
@@ -70,10 +73,10 @@ function positiveInt(flag: string, value: string): number {
 
 export function parseProvisioner(value: string | undefined): ProvisionerKind {
   if (value === undefined)
-    throw new UsageError(`--provisioner is required: ${AVAILABLE_PROVISIONERS.join(' or ')}`);
+    throw new UsageError(`--provisioner is required: ${PROVISIONER_KINDS.join(' or ')}`);
   const kind = PROVISIONER_KINDS.find((k) => k === value);
-  if (kind === undefined || !(AVAILABLE_PROVISIONERS as readonly string[]).includes(kind)) {
-    throw new UsageError(`--provisioner must be ${AVAILABLE_PROVISIONERS.join(', ')}, not "${value}"`);
+  if (kind === undefined) {
+    throw new UsageError(`--provisioner must be ${PROVISIONER_KINDS.join(', ')}, not "${value}"`);
   }
   return kind;
 }
@@ -111,12 +114,6 @@ function loadKubeConfig(file: string | undefined, env: CliIO['env']): k8s.KubeCo
   return kc;
 }
 
-function jsonLogger(io: CliIO): Logger {
-  const line = (level: string, msg: string, fields: Record<string, unknown> = {}): void =>
-    io.stderr(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }) + '\n');
-  return { info: (m, f) => line('info', m, f), error: (m, f) => line('error', m, f) };
-}
-
 export const agent: Command = {
   name: 'agent',
   summary: 'Run the in-cluster agent: GPU nodes, Workspace status, leader election',
@@ -135,7 +132,7 @@ export const agent: Command = {
     const catalog = await loadCatalog(values.presets, io);
     const kc = loadKubeConfig(values.kubeconfig, io.env);
     const identity = `${io.env.POD_NAME ?? hostname()}_${randomBytes(4).toString('hex')}`;
-    const log = jsonLogger(io);
+    const log = jsonLogger((line) => io.stderr(line));
     const running = await startAgent(
       kc,
       {
@@ -146,7 +143,7 @@ export const agent: Command = {
         catalog,
         metrics,
         lease: {
-          namespace: values['lease-namespace'] ?? io.env.POD_NAMESPACE ?? 'kaito-gitops',
+          namespace: values['lease-namespace'] ?? io.env.POD_NAMESPACE ?? INSTALL_NAMESPACE,
           name: values['lease-name'],
           identity,
         },
@@ -155,10 +152,10 @@ export const agent: Command = {
       },
       log,
     );
-    log.info('agent started', { provisioner, identity, metricsPort: running.healthPort });
+    log.log('info', 'agent started', { provisioner, identity, metricsPort: running.healthPort });
     await io.stopped;
     await running.stop();
-    log.info('agent stopped', { identity });
+    log.log('info', 'agent stopped', { identity });
     return EXIT.ok;
   },
 };

@@ -11,20 +11,20 @@ import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import git from 'isomorphic-git';
 import * as fs from 'node:fs';
-import { UsageError } from '../errors.ts';
+import { UsageError, formatProblem } from '../errors.ts';
 import { hydrate } from '../pipeline.ts';
-import { GitMirror } from '../sync/git-mirror.ts';
-import { directoryOf } from '../sync/git-objects.ts';
 import {
+  GitMirror,
   Redactor,
   SyncEngine,
-  jsonLogger,
-  silentLogger,
+  directoryOf,
   startGitHttpServer,
   type SyncResult,
 } from '../sync/index.ts';
+import { jsonLogger, silentLogger } from '../observe/index.ts';
 import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
 import { catalogFlags, cloudFlag, loadCatalog } from './inputs.ts';
+import { compareStrings } from '../api/index.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../gitops/workspaces', import.meta.url));
 const SOURCE_PATH = 'gitops/workspaces';
@@ -124,7 +124,7 @@ async function readSpecs(dir: string): Promise<Map<string, string>> {
     files.set(`${SOURCE_PATH}/${rel}`, await readFile(path, 'utf8'));
   }
   if (files.size === 0) throw new Error('no .yaml files');
-  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
+  return new Map([...files].sort(([a], [b]) => compareStrings(a, b)));
 }
 
 /** Commits the specs as the first commit of `main` and pushes it, with isomorphic-git like sync itself. */
@@ -184,10 +184,7 @@ function report(
     ...tree.map((file) => `  ${file.path}  (${file.bytes} bytes)`),
   ];
   for (const error of result.errors) {
-    for (const problem of error.problems)
-      lines.push(
-        `refused: ${[error.file, problem.path, problem.message].filter((p) => p !== '').join(': ')}`,
-      );
+    for (const problem of error.problems) lines.push(`refused: ${formatProblem(problem, error.file)}`);
   }
   if (kept !== undefined)
     lines.push('', `repositories kept in ${kept}/repos (git clone --branch deploy ${kept}/repos/deploy.git)`);

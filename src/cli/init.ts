@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { bootstrapTree, type BootstrapTool } from '../sync/bootstrap/index.ts';
+import { bootstrapTree, type BootstrapTool } from '../install/index.ts';
 import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
 import { parseDuration } from './duration.ts';
 

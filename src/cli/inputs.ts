@@ -4,13 +4,11 @@
  */
 import { resolve } from 'node:path';
 import type { SourceFile } from '../api/index.ts';
-import { DEFAULT_PRESETS_DIR, readCatalog, type Catalog, type Cloud } from '../catalog/index.ts';
-import { UsageError, type SpecError } from '../errors.ts';
+import { CLOUDS, DEFAULT_PRESETS_DIR, readCatalog, type Catalog, type Cloud } from '../catalog/index.ts';
+import { UsageError, errnoCode, type SpecError } from '../errors.ts';
 import { hydrate, type HydrateResult } from '../pipeline.ts';
 import { outputFlag, outputFormat, parseFlags, type CliIO } from './command.ts';
 import { readSources } from './sources.ts';
-
-export const CLOUDS: readonly Cloud[] = ['azure', 'aws', 'arc'];
 
 /** `--presets DIR` and `--cloud`, shared by the pipeline commands. */
 export const catalogFlags = {
@@ -31,7 +29,7 @@ export async function loadCatalog(presets: string | undefined, io: CliIO): Promi
   try {
     return await readCatalog(dir);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new UsageError(`--presets ${presets ?? dir}: no such directory`, { cause: error });
     }

@@ -6,6 +6,7 @@
  */
 import { KaitoGitopsError, SpecError, UsageError } from '../errors.ts';
 import { EXIT, type CliIO, type Command } from './command.ts';
+import { compareStrings } from '../api/index.ts';
 
 const commands: Record<string, () => Promise<Command>> = {
   synth: async () => (await import('./synth.ts')).synth,
@@ -19,7 +20,7 @@ const commands: Record<string, () => Promise<Command>> = {
 };
 
 async function help(): Promise<string> {
-  const entries = Object.entries(commands).sort(([a], [b]) => (a < b ? -1 : 1));
+  const entries = Object.entries(commands).sort(([a], [b]) => compareStrings(a, b));
   const names = entries.map(([name]) => name);
   const loaded = await Promise.all(entries.map(([, load]) => load()));
   const width = Math.max(...names.map((n) => n.length));

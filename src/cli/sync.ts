@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../errors.ts';
+import { UsageError, formatProblem } from '../errors.ts';
 import { hydrate } from '../pipeline.ts';
 import {
   Redactor,
@@ -19,11 +19,11 @@ import {
   createSyncServer,
   credentialSettingsFromEnv,
   credentialSourceFrom,
-  jsonLogger,
   redactUrl,
   type SyncConfig,
   type SyncResult,
 } from '../sync/index.ts';
+import { jsonLogger, type Logger } from '../observe/index.ts';
 import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
 import { parseDuration } from './duration.ts';
 import { catalogFlags, cloudFlag, loadCatalog } from './inputs.ts';
@@ -52,75 +52,39 @@ environment (never flags, never printed):
   KAITO_GITOPS_TARGET_GIT_*             the same, for the deploy repository only
   KAITO_GITOPS_WEBHOOK_SECRET | _FILE   secret of POST /webhook (GitHub HMAC, GitLab token, Azure DevOps password)`;
 
+const flags = {
+  source: { type: 'string' },
+  'source-ref': { type: 'string', default: 'main' },
+  'source-path': { type: 'string', default: '' },
+  target: { type: 'string' },
+  'target-branch': { type: 'string', default: 'deploy' },
+  'target-path': { type: 'string', default: '' },
+  once: { type: 'boolean', default: false },
+  interval: { type: 'string' },
+  listen: { type: 'string' },
+  'cache-dir': { type: 'string' },
+  'max-attempts': { type: 'string', default: '6' },
+  ...catalogFlags,
+  ...outputFlag,
+} as const;
+
+/** What `sync` was asked to do, parsed and checked. */
+interface SyncRequest {
+  config: SyncConfig;
+  output: 'text' | 'json';
+  /** Poll every this many ms. */
+  interval?: number;
+  listen?: { host: string; port: number };
+  presets: string | undefined;
+}
+
 export const sync: Command = {
   name: 'sync',
   summary: 'Render the source repository\u2019s Workspace specs and commit the tree to a deploy branch',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { values } = parseFlags(args, {
-      source: { type: 'string' },
-      'source-ref': { type: 'string', default: 'main' },
-      'source-path': { type: 'string', default: '' },
-      target: { type: 'string' },
-      'target-branch': { type: 'string', default: 'deploy' },
-      'target-path': { type: 'string', default: '' },
-      once: { type: 'boolean', default: false },
-      interval: { type: 'string' },
-      listen: { type: 'string' },
-      'cache-dir': { type: 'string' },
-      'max-attempts': { type: 'string', default: '6' },
-      ...catalogFlags,
-      ...outputFlag,
-    });
-    const output = outputFormat(values.output);
-    if (values.source === undefined) throw new UsageError('--source URL is required');
-    for (const [flag, url] of [
-      ['--source', values.source],
-      ['--target', values.target],
-    ] as const) {
-      if (url !== undefined && url !== redactUrl(url)) {
-        throw new UsageError(
-          `${flag} must not carry credentials; set KAITO_GITOPS_GIT_TOKEN or _PASSWORD instead`,
-        );
-      }
-      if (url !== undefined && !/^https?:\/\//.test(url)) {
-        throw new UsageError(
-          `${flag} must be an https:// (or http://) URL; isomorphic-git has no SSH transport`,
-        );
-      }
-    }
-    if (values.once && (values.interval !== undefined || values.listen !== undefined)) {
-      throw new UsageError('--once cannot be combined with --interval or --listen');
-    }
-    const interval = values.interval === undefined ? undefined : parseDuration(values.interval, '--interval');
-    const listen = values.listen === undefined ? undefined : parseListen(values.listen);
-    const maxAttempts = Number(values['max-attempts']);
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
-      throw new UsageError(
-        `--max-attempts must be a whole number of at least 1, not "${values['max-attempts']}"`,
-      );
-    }
-    const config: SyncConfig = {
-      source: { url: values.source, ref: values['source-ref'], path: values['source-path'] },
-      target: {
-        url: values.target ?? values.source,
-        branch: values['target-branch'],
-        path: values['target-path'],
-      },
-      cacheDir:
-        values['cache-dir'] === undefined
-          ? join(tmpdir(), 'kaito-gitops', 'sync')
-          : resolve(io.cwd, values['cache-dir']),
-      maxAttempts,
-      cloud: cloudFlag(values.cloud),
-    };
-    if (
-      redactUrl(config.source.url) === redactUrl(config.target.url) &&
-      config.source.ref === config.target.branch
-    ) {
-      throw new UsageError('--target-branch must differ from --source-ref when both live in one repository');
-    }
-
+    const request = parseRequest(args, io);
+    const { config } = request;
     const redactor = new Redactor();
     const read = (path: string) => readFile(resolve(io.cwd, path), 'utf8');
     const shared = credentialSettingsFromEnv(io.env, 'KAITO_GITOPS_GIT');
@@ -130,58 +94,136 @@ export const sync: Command = {
       targetOnly === undefined ? sourceCredentials : credentialSourceFrom(targetOnly, read, redactor);
     const webhookSecret = await readSecret(io, read, redactor);
 
-    const serve = interval !== undefined || listen !== undefined;
+    const serving = request.interval !== undefined || request.listen !== undefined;
     // One pass: stdout is the result, logs go to stderr. Serving: logs are the output.
-    const logger = jsonLogger((line) => (serve ? io.stdout(line) : io.stderr(line)), redactor);
+    const logger = jsonLogger((line) => (serving ? io.stdout(line) : io.stderr(line)), redactor);
     const engine = new SyncEngine(config, {
       render: hydrate,
-      catalog: await loadCatalog(values.presets, io),
+      catalog: await loadCatalog(request.presets, io),
       credentials: { source: sourceCredentials, target: targetCredentials },
       redactor,
       logger,
     });
-
-    if (!serve) {
-      const result = await engine.sync();
-      io.stdout(output === 'json' ? JSON.stringify(result, null, 2) + '\n' : summaryText(result, config));
-      if (output === 'text')
-        for (const error of result.errors) {
-          for (const problem of error.problems)
-            io.stderr(`${[error.file, problem.path, problem.message].filter((p) => p !== '').join(': ')}\n`);
-        }
-      return result.errors.length > 0 ? EXIT.invalid : EXIT.ok;
-    }
-
-    const metrics = new SyncMetrics();
-    const loop = new SyncLoop(engine, metrics, logger, redactUrl(config.source.url));
-    const server =
-      listen === undefined
-        ? undefined
-        : createSyncServer({ loop, metrics, logger, sourceRef: config.source.ref, webhookSecret });
-    if (server !== undefined && listen !== undefined) {
-      await new Promise<void>((ok, fail) => {
-        server.once('error', fail);
-        server.listen(listen.port, listen.host, () => ok());
-      });
-      const address = server.address() as AddressInfo;
-      logger.log('info', 'listening', {
-        address: `http://${address.address}:${address.port}`,
-        webhook: webhookSecret !== undefined,
-      });
-    }
-    void loop.trigger('startup');
-    if (interval !== undefined) loop.poll(interval);
-    await io.stopped;
-    loop.stop();
-    if (server !== undefined) {
-      server.closeAllConnections();
-      await new Promise<void>((done) => server.close(() => done()));
-    }
-    await loop.idle();
-    logger.log('info', 'stopped');
-    return EXIT.ok;
+    return serving
+      ? serve(engine, request, logger, webhookSecret, io)
+      : once(engine, request.output, config, io);
   },
 };
+
+/** Flags → a checked request; UsageError for anything a person must fix on the command line. */
+function parseRequest(args: string[], io: CliIO): SyncRequest {
+  const { values } = parseFlags(args, flags);
+  const output = outputFormat(values.output);
+  if (values.source === undefined) throw new UsageError('--source URL is required');
+  for (const [flag, url] of [
+    ['--source', values.source],
+    ['--target', values.target],
+  ] as const) {
+    if (url !== undefined && url !== redactUrl(url)) {
+      throw new UsageError(
+        `${flag} must not carry credentials; set KAITO_GITOPS_GIT_TOKEN or _PASSWORD instead`,
+      );
+    }
+    if (url !== undefined && !/^https?:\/\//.test(url)) {
+      throw new UsageError(
+        `${flag} must be an https:// (or http://) URL; isomorphic-git has no SSH transport`,
+      );
+    }
+  }
+  if (values.once && (values.interval !== undefined || values.listen !== undefined)) {
+    throw new UsageError('--once cannot be combined with --interval or --listen');
+  }
+  const interval = values.interval === undefined ? undefined : parseDuration(values.interval, '--interval');
+  const listen = values.listen === undefined ? undefined : parseListen(values.listen);
+  const maxAttempts = Number(values['max-attempts']);
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw new UsageError(
+      `--max-attempts must be a whole number of at least 1, not "${values['max-attempts']}"`,
+    );
+  }
+  const config: SyncConfig = {
+    source: { url: values.source, ref: values['source-ref'], path: values['source-path'] },
+    target: {
+      url: values.target ?? values.source,
+      branch: values['target-branch'],
+      path: values['target-path'],
+    },
+    cacheDir:
+      values['cache-dir'] === undefined
+        ? join(tmpdir(), 'kaito-gitops', 'sync')
+        : resolve(io.cwd, values['cache-dir']),
+    maxAttempts,
+    cloud: cloudFlag(values.cloud),
+  };
+  if (
+    redactUrl(config.source.url) === redactUrl(config.target.url) &&
+    config.source.ref === config.target.branch
+  ) {
+    throw new UsageError('--target-branch must differ from --source-ref when both live in one repository');
+  }
+  return {
+    config,
+    output,
+    ...(interval !== undefined ? { interval } : {}),
+    ...(listen !== undefined ? { listen } : {}),
+    presets: values.presets,
+  };
+}
+
+/** `--once`: one pass, the result on stdout, refused specs on stderr. */
+async function once(
+  engine: SyncEngine,
+  output: 'text' | 'json',
+  config: SyncConfig,
+  io: CliIO,
+): Promise<number> {
+  const result = await engine.sync();
+  io.stdout(output === 'json' ? JSON.stringify(result, null, 2) + '\n' : summaryText(result, config));
+  if (output === 'text')
+    for (const error of result.errors) {
+      for (const problem of error.problems) io.stderr(`${formatProblem(problem, error.file)}\n`);
+    }
+  return result.errors.length > 0 ? EXIT.invalid : EXIT.ok;
+}
+
+/** `--interval` / `--listen`: poll and serve the webhook until stopped. */
+async function serve(
+  engine: SyncEngine,
+  request: SyncRequest,
+  logger: Logger,
+  webhookSecret: string | undefined,
+  io: CliIO,
+): Promise<number> {
+  const { config, interval, listen } = request;
+  const metrics = new SyncMetrics();
+  const loop = new SyncLoop(engine, metrics, logger, redactUrl(config.source.url));
+  const server =
+    listen === undefined
+      ? undefined
+      : createSyncServer({ loop, metrics, logger, sourceRef: config.source.ref, webhookSecret });
+  if (server !== undefined && listen !== undefined) {
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(listen.port, listen.host, () => ok());
+    });
+    const address = server.address() as AddressInfo;
+    logger.log('info', 'listening', {
+      address: `http://${address.address}:${address.port}`,
+      webhook: webhookSecret !== undefined,
+    });
+  }
+  void loop.trigger('startup');
+  if (interval !== undefined) loop.poll(interval);
+  await io.stopped;
+  loop.stop();
+  if (server !== undefined) {
+    server.closeAllConnections();
+    await new Promise<void>((done) => server.close(() => done()));
+  }
+  await loop.idle();
+  logger.log('info', 'stopped');
+  return EXIT.ok;
+}
 
 function summaryText(result: SyncResult, config: SyncConfig): string {
   const short = (sha: string) => sha.slice(0, 12);

@@ -10,6 +10,7 @@ import { readTree, writeTree, type WriteResult } from '../render/index.ts';
 import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
 import { catalogFlags, cloudFlag, errorsJson, loadCatalog, loadSpecs, reportErrors } from './inputs.ts';
 import { table } from './table.ts';
+import { keyOf } from '../api/index.ts';
 
 const usage = `usage: kaito-gitops synth [--workspaces DIR] [--out DIR] [--presets DIR] [--cloud azure|aws|arc] [--output text|json]
 
@@ -61,11 +62,11 @@ function isWithin(child: string, parent: string): boolean {
 }
 
 function summaryText(result: HydrateResult, written: WriteResult, out: string): string {
-  const plans = new Map(result.plans.map((p) => [`${p.workspace.namespace}/${p.workspace.name}`, p]));
+  const plans = new Map(result.plans.map((p) => [keyOf(p.workspace), p]));
   const rows = result.workspaces.map((w) => {
-    const plan = plans.get(`${w.namespace}/${w.name}`);
+    const plan = plans.get(keyOf(w));
     return {
-      workspace: `${w.namespace}/${w.name}`,
+      workspace: keyOf(w),
       status: w.status,
       sku: plan?.instanceType ?? (plan ? '(own nodes)' : ''),
       nodes: plan ? `${plan.nodes} x ${plan.gpusPerNode} GPU` : '',

@@ -5,6 +5,7 @@
  */
 import { EXIT, type CliIO, type Command } from './command.ts';
 import { CHECK_FLAGS_USAGE, checkSpecs, errorsJson, reportErrors } from './inputs.ts';
+import { keyOf } from '../api/index.ts';
 
 const usage = `usage: kaito-gitops validate [--presets DIR] [--cloud azure|aws|arc] [--output text|json] PATH...
 
@@ -16,7 +17,7 @@ export const validate: Command = {
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { output, result } = await checkSpecs(args, io);
-    const valid = result.plans.map((p) => `${p.workspace.namespace}/${p.workspace.name}`);
+    const valid = result.plans.map((p) => keyOf(p.workspace));
     if (output === 'json') {
       io.stdout(
         JSON.stringify({ valid, errors: errorsJson(result.errors), warnings: result.warnings }, null, 2) +

@@ -12,16 +12,14 @@
  *   deployment-<name>.yaml
  * ```
  */
-import type { Manifest } from '../synth/types.ts';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../api/index.ts';
+import type { Manifest } from '../synth/index.ts';
 import { assertSafeName } from './paths.ts';
 import { emitYaml } from './yaml.ts';
 
 export const KUSTOMIZATION = 'kustomization.yaml';
 export const INVENTORY = 'inventory.json';
 export const WORKSPACES_DIR = 'workspaces';
-/** The label every object of the tree gets through Kustomize (synth sets the same one; a test keeps them equal). */
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY = 'kaito-gitops';
 
 export function workspaceDir(namespace: string, name: string): string {
   assertSafeName(namespace, 'namespace');

@@ -3,7 +3,8 @@
  * byte-stable: the same manifests give the same bytes, and one workspace's change touches only its
  * directory, the root kustomization (when workspaces come or go) and the inventory.
  */
-import type { WorkspaceManifests } from '../synth/types.ts';
+import { compareStrings, keyOf } from '../api/index.ts';
+import type { WorkspaceManifests } from '../synth/index.ts';
 import {
   emptyInventory,
   inventoryOf,
@@ -96,9 +97,9 @@ export function renderTree(workspaces: readonly WorkspaceManifests[]): Tree {
  * copy is dropped from its directory and the clash is reported: Kustomize refuses duplicates.
  */
 export function mergeTree(previous: Tree, next: Tree, options: MergeOptions): MergeResult {
-  const keep = new Set(options.keep.map(key));
+  const keep = new Set(options.keep.map(keyOf));
   const kept = inventoryOf(previous)
-    .workspaces.filter((entry) => keep.has(key(entry)))
+    .workspaces.filter((entry) => keep.has(keyOf(entry)))
     .map((entry): RenderedWorkspace => {
       const files = new Map<string, string>();
       for (const path of entry.files) {
@@ -116,7 +117,7 @@ export function mergeTree(previous: Tree, next: Tree, options: MergeOptions): Me
   }
   const conflicts: MergeConflict[] = [];
   const fresh = inventoryOf(next)
-    .workspaces.filter((entry) => !keep.has(key(entry)))
+    .workspaces.filter((entry) => !keep.has(keyOf(entry)))
     .map((entry) => {
       const files = new Map<string, string>();
       for (const path of entry.files) {
@@ -140,7 +141,7 @@ export function mergeTree(previous: Tree, next: Tree, options: MergeOptions): Me
 }
 
 function assemble(workspaces: readonly RenderedWorkspace[]): Tree {
-  const sorted = [...workspaces].sort((a, b) => compare(key(a.entry), key(b.entry)));
+  const sorted = [...workspaces].sort((a, b) => compareStrings(keyOf(a.entry), keyOf(b.entry)));
   const inventory: Inventory = { ...emptyInventory(), workspaces: sorted.map((w) => w.entry) };
   const entries: [string, string][] = [
     [KUSTOMIZATION, rootKustomization(sorted.map((w) => workspaceDir(w.entry.namespace, w.entry.name)))],
@@ -148,13 +149,13 @@ function assemble(workspaces: readonly RenderedWorkspace[]): Tree {
   ];
   const seen = new Set<string>();
   for (const workspace of sorted) {
-    const id = key(workspace.entry);
+    const id = keyOf(workspace.entry);
     if (seen.has(id)) throw new Error(`Workspace "${id}" appears twice in the tree`);
     seen.add(id);
     for (const [path, text] of workspace.files) entries.push([path, text]);
   }
   for (const [path] of entries) assertTreePath(path);
-  return new Map(entries.sort(([a], [b]) => compare(a, b)));
+  return new Map(entries.sort(([a], [b]) => compareStrings(a, b)));
 }
 
 /** After dropping conflicting files, the directory's kustomization must list only what is left. */
@@ -172,12 +173,4 @@ function restoreKustomization(workspace: RenderedWorkspace): RenderedWorkspace {
 /** Objects are identified by namespace and file name (`<kind>-<name>.yaml`), whatever directory holds them. */
 function objectSlot(namespace: string, path: string): string {
   return `${namespace}/${path.slice(path.lastIndexOf('/') + 1)}`;
-}
-
-function key(ref: WorkspaceRef): string {
-  return `${ref.namespace}/${ref.name}`;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

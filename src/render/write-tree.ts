@@ -27,6 +27,8 @@ import { emptyInventory, parseInventory, type Inventory } from './inventory.ts';
 import { INVENTORY, KUSTOMIZATION } from './layout.ts';
 import { assertTreePath } from './paths.ts';
 import type { Tree } from './types.ts';
+import { compareStrings } from '../api/index.ts';
+import { errnoCode } from '../errors.ts';
 
 export interface WriteResult {
   /** Paths whose content changed (or that were new), sorted. */
@@ -68,7 +70,7 @@ export function writeTree(dir: string, tree: Tree, previous: Inventory = emptyIn
     try {
       mkdirSync(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (errnoCode(error) !== 'EEXIST') throw error;
       assertInside(root, realpathSync(path), path);
       made = false;
     }
@@ -129,7 +131,7 @@ export function readTree(dir: string): ReadResult {
     const text = readIfExists(target);
     if (text !== undefined) entries.push([path, text]);
   }
-  return { tree: new Map(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), inventory };
+  return { tree: new Map(entries.sort(([a], [b]) => compareStrings(a, b))), inventory };
 }
 
 function inside(root: string, path: string): string {
@@ -179,19 +181,19 @@ function removeEmptyDirectories(root: string, removed: readonly string[]): void 
   }
   // Deepest first, so a parent is tried after its children.
   const deepestFirst = [...candidates].sort(
-    (a, b) => b.split('/').length - a.split('/').length || (a < b ? -1 : 1),
+    (a, b) => b.split('/').length - a.split('/').length || compareStrings(a, b),
   );
   for (const dir of deepestFirst) {
     try {
       rmdirSync(inside(root, dir));
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = errnoCode(error);
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
     }
   }
 }
 
 function isMissing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
+  const code = errnoCode(error);
   return code === 'ENOENT' || code === 'ENOTDIR';
 }

@@ -6,17 +6,24 @@
  * final tree is always the render of the newest source and no commit is lost or duplicated.
  */
 import { Errors } from 'isomorphic-git';
+import { compareStrings } from '../api/index.ts';
 import type { Catalog, Cloud } from '../catalog/index.ts';
-import { SpecError } from '../errors.ts';
+import {
+  RemoteRefusedError,
+  RetriesExhaustedError,
+  SpecError,
+  TransientError,
+  errnoCode,
+  formatProblem,
+} from '../errors.ts';
 import type { HydrateOptions, HydrateResult, SourceFile, WorkspaceOutcome } from '../pipeline.ts';
-import type { Tree } from '../render/types.ts';
+import type { Tree } from '../render/index.ts';
 import type { HelperImages } from '../synth/index.ts';
 import { redactUrl, type CredentialSource, type Redactor } from './credentials.ts';
-import { GitRemoteError } from './errors.ts';
 import { GitMirror, type CommitIdentity } from './git-mirror.ts';
 import { directoryOf } from './git-objects.ts';
 import { IncrementalRenderer } from './incremental-renderer.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../observe/index.ts';
 import type { Renderer } from './renderer.ts';
 import { renderStamped } from './stamp.ts';
 
@@ -118,19 +125,25 @@ export class SyncEngine {
     return { ...this.#renderer.counts };
   }
 
-  /** One sync: retried on rejected pushes and transient failures, then GitRemoteError. */
+  /**
+   * One sync: retried on rejected pushes and TransientErrors; a RemoteRefusedError or SpecError at once,
+   * a RetriesExhaustedError when the attempts ran out.
+   */
   async sync(): Promise<SyncResult> {
     const started = performance.now();
     const now = this.#deps.now ?? (() => new Date());
     const maxAttempts = this.config.maxAttempts ?? 6;
     let lastProblem = '';
+    let lastError: TransientError | undefined;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       let pass: Pass;
       try {
         pass = await this.#pass(now());
       } catch (error) {
-        if (error instanceof SpecError || !isTransient(error)) throw this.#remoteError(error);
-        lastProblem = this.#deps.redactor.redact(describe(error));
+        const failure = this.#classify(error);
+        if (!(failure instanceof TransientError)) throw failure;
+        lastError = failure;
+        lastProblem = failure.message;
         this.#deps.logger.log('warn', 'sync attempt failed', { attempt, error: lastProblem });
         await this.#backoff(attempt, maxAttempts);
         continue;
@@ -145,10 +158,12 @@ export class SyncEngine {
       });
       await this.#backoff(attempt, maxAttempts);
     }
-    throw new GitRemoteError(
+    throw new RetriesExhaustedError(
       this.#deps.redactor.redact(
         `sync of ${redactUrl(this.config.target.url)} ${this.config.target.branch} failed after ${maxAttempts} attempts; last: ${lastProblem}`,
       ),
+      maxAttempts,
+      { cause: lastError },
     );
   }
 
@@ -160,23 +175,37 @@ export class SyncEngine {
     await (this.#deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))))(delay);
   }
 
-  #remoteError(error: unknown): unknown {
-    if (error instanceof SpecError) return error;
+  /**
+   * A pass's failure in the taxonomy: network failures and 5xx/429/408 are TransientErrors; other HTTP
+   * answers (auth, no such repository) and git's own errors are RemoteRefusedErrors; SpecErrors and bugs
+   * stay as they are. Messages are redacted here, once.
+   */
+  #classify(error: unknown): unknown {
+    if (
+      error instanceof SpecError ||
+      error instanceof TransientError ||
+      error instanceof RemoteRefusedError
+    ) {
+      return error;
+    }
+    const redact = (text: string) => this.#deps.redactor.redact(text);
     if (error instanceof Errors.HttpError) {
       const { statusCode, statusMessage } = error.data;
+      if (statusCode >= 500 || statusCode === 429 || statusCode === 408) {
+        return new TransientError(redact(describe(error)), undefined, { cause: error });
+      }
       const hint =
         statusCode === 401 || statusCode === 403
           ? ': check the credentials in KAITO_GITOPS_GIT_TOKEN / _TOKEN_FILE / _USERNAME / _PASSWORD'
           : '';
-      return new GitRemoteError(
-        this.#deps.redactor.redact(`git remote answered ${statusCode} ${statusMessage}${hint}`),
-        { cause: error },
-      );
+      return new RemoteRefusedError(redact(`git remote answered ${statusCode} ${statusMessage}${hint}`), {
+        cause: error,
+      });
     }
-    if (error instanceof GitRemoteError) return error;
-    if (isGitError(error)) {
-      return new GitRemoteError(this.#deps.redactor.redact(describe(error)), { cause: error });
+    if (TRANSIENT_CODES.has(errnoCode(error) ?? '')) {
+      return new TransientError(redact(describe(error)), undefined, { cause: error });
     }
+    if (isGitError(error)) return new RemoteRefusedError(redact(describe(error)), { cause: error });
     return error;
   }
 
@@ -204,7 +233,7 @@ export class SyncEngine {
     const tip = await mirrors.target.fetch(target.branch);
     const sourceCommit = await mirrors.source.fetch(source.ref);
     if (sourceCommit === undefined) {
-      throw new GitRemoteError(`${redactUrl(source.url)} has no branch "${source.ref}" (--source-ref)`);
+      throw new RemoteRefusedError(`${redactUrl(source.url)} has no branch "${source.ref}" (--source-ref)`);
     }
     const sourceTree = await mirrors.source.treeAt(sourceCommit, source.path);
     if (sourceTree === undefined) {
@@ -222,7 +251,7 @@ export class SyncEngine {
       ...(await mirrors.source.readFiles(sourceTree, (name) => SPEC_FILE.test(name))),
     ]
       .map(([path, file]) => ({ path, content: file.text }))
-      .sort((a, b) => compare(a.path, b.path));
+      .sort((a, b) => compareStrings(a.path, b.path));
     const deployTree = tip === undefined ? undefined : await mirrors.target.treeAt(tip, target.path);
     const previous: Tree =
       deployTree === undefined
@@ -230,7 +259,7 @@ export class SyncEngine {
         : new Map(
             [...(await mirrors.target.readFiles(deployTree))]
               .map(([path, file]): [string, string] => [path, file.text])
-              .sort(([a], [b]) => compare(a, b)),
+              .sort(([a], [b]) => compareStrings(a, b)),
           );
 
     const options: HydrateOptions = {
@@ -301,7 +330,7 @@ export function commitMessage(
     lines.push('Refused specs (their last rendered output is kept):');
     for (const error of summary.errors) {
       for (const problem of error.problems) {
-        lines.push(`- ${[error.file, problem.path, problem.message].filter((p) => p !== '').join(': ')}`);
+        lines.push(`- ${formatProblem(problem, error.file)}`);
       }
     }
     lines.push('');
@@ -310,21 +339,16 @@ export function commitMessage(
   return lines.join('\n');
 }
 
-/** Network failures and server errors pass; auth failures, a missing repository and bugs do not. */
-function isTransient(error: unknown): boolean {
-  if (error instanceof Errors.HttpError) {
-    const status = error.data.statusCode;
-    return status >= 500 || status === 429 || status === 408;
-  }
-  if (error instanceof GitRemoteError) return false;
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return (
-    typeof code === 'string' &&
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET'].includes(
-      code,
-    )
-  );
-}
+/** Connection failures worth another attempt. */
+const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'UND_ERR_SOCKET',
+]);
 
 function isGitError(error: unknown): error is Error {
   return (Object.values(Errors) as unknown[]).some(
@@ -341,8 +365,4 @@ function normalizePath(path: string): string {
     .split('/')
     .filter((p) => p !== '' && p !== '.')
     .join('/');
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

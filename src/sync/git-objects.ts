@@ -4,7 +4,7 @@
  * ids, and write only those objects (a one-workspace change writes a handful, not thousands).
  */
 import { createHash } from 'node:crypto';
-import type { Tree } from '../render/types.ts';
+import type { Tree } from '../render/index.ts';
 
 export interface GitBlob {
   type: 'blob';

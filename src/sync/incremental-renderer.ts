@@ -5,11 +5,12 @@
  * workspace's directory byte for byte. Whenever that could differ from rendering everything (the
  * catalog changed, a changed file holds more than Workspaces, a referenced object might move into a
  * kept directory, a workspace name moved between files) it renders everything instead. The result is always what a full render
- * gives; the tests compare the two.
+ * gives; the tests compare the two. Source objects are read with api's safe YAML reader (size, alias and
+ * depth limits) and their file names are render's.
  */
-import { parseAllDocuments } from 'yaml';
+import { DEFAULT_NAMESPACE, WORKSPACE_KIND, compareStrings, keyOf, readYamlDocuments } from '../api/index.ts';
 import type { HydrateOptions, HydrateResult, SourceFile, WorkspaceOutcome } from '../pipeline.ts';
-import { inventoryOf, mergeTree, type Tree } from '../render/index.ts';
+import { inventoryOf, mergeTree, objectFileName, type Tree } from '../render/index.ts';
 import type { Renderer } from './renderer.ts';
 
 interface Rendered {
@@ -91,14 +92,14 @@ export class IncrementalRenderer {
 
     const before = inventoryOf(previous).workspaces;
     const keep = before.filter((entry) => entry.source !== undefined && unchangedFiles.has(entry.source));
-    const keepKeys = new Set(keep.map(key));
+    const keepKeys = new Set(keep.map(keyOf));
     const fresh = inventoryOf(result.tree).workspaces;
-    if (fresh.some((entry) => keepKeys.has(key(entry)))) return undefined; // a name now in two files
+    if (fresh.some((entry) => keepKeys.has(keyOf(entry)))) return undefined; // a name now in two files
     // A referenced object (ConfigMap) lives in the directory of one Workspace that uses it. If it left
     // a re-rendered directory, a kept workspace might be the one to hold it now: render everything.
     const heldAfter = heldSlots(fresh, slots);
     const heldBefore = heldSlots(
-      before.filter((entry) => !keepKeys.has(key(entry))),
+      before.filter((entry) => !keepKeys.has(keyOf(entry))),
       slots,
     );
     if ([...heldBefore].some((s) => !heldAfter.has(s))) return undefined;
@@ -106,12 +107,12 @@ export class IncrementalRenderer {
     const merged = mergeTree(previous, result.tree, { keep });
     if (merged.conflicts.length > 0) return undefined;
 
-    const lastStatus = new Map(last.result.workspaces.map((ws) => [key(ws), ws]));
+    const lastStatus = new Map(last.result.workspaces.map((ws) => [keyOf(ws), ws]));
     const workspaces: WorkspaceOutcome[] = result.workspaces.filter(
-      (ws) => !(ws.status === 'removed' && keepKeys.has(key(ws))),
+      (ws) => !(ws.status === 'removed' && keepKeys.has(keyOf(ws))),
     );
     for (const entry of keep) {
-      const known = lastStatus.get(key(entry));
+      const known = lastStatus.get(keyOf(entry));
       workspaces.push({
         namespace: entry.namespace,
         name: entry.name,
@@ -119,7 +120,7 @@ export class IncrementalRenderer {
         status: known?.status === 'kept' ? 'kept' : 'unchanged',
       });
     }
-    workspaces.sort((a, b) => compare(key(a), key(b)));
+    workspaces.sort((a, b) => compareStrings(keyOf(a), keyOf(b)));
     this.counts.partial++;
     return {
       tree: merged.tree,
@@ -160,21 +161,31 @@ export function isWorkspaceOnly(text: string): boolean {
   return workspaces > 0;
 }
 
-/** `namespace/<kind>-<name>.yaml` of every non-Workspace object in the context files; undefined if one does not parse. */
+/**
+ * `namespace/<file name>` (render's {@link objectFileName}) of every non-Workspace object in the context
+ * files; undefined if one does not read cleanly or could not be a file of the tree.
+ */
 function objectSlots(files: readonly SourceFile[]): Set<string> | undefined {
   const slots = new Set<string>();
   for (const file of files) {
-    for (const doc of parseAllDocuments(file.content)) {
+    const read = readYamlDocuments(file.content);
+    if (!read.ok) return undefined;
+    for (const doc of read.documents) {
       if (doc.errors.length > 0) return undefined;
-      const object: unknown = doc.toJS();
+      const object = doc.value;
       if (typeof object !== 'object' || object === null) continue;
       const { kind, metadata } = object as {
         kind?: unknown;
         metadata?: { name?: unknown; namespace?: unknown };
       };
-      if (typeof kind !== 'string' || kind === 'Workspace' || typeof metadata?.name !== 'string') continue;
-      const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : 'default';
-      slots.add(`${namespace}/${kind.toLowerCase()}-${metadata.name}.yaml`);
+      if (typeof kind !== 'string' || kind === WORKSPACE_KIND || typeof metadata?.name !== 'string') continue;
+      const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : DEFAULT_NAMESPACE;
+      try {
+        const name = objectFileName({ apiVersion: '', kind, metadata: { name: metadata.name } });
+        slots.add(`${namespace}/${name}`);
+      } catch {
+        return undefined;
+      }
     }
   }
   return slots;
@@ -208,12 +219,4 @@ function sameTree(a: Tree, b: Tree): boolean {
   if (a.size !== b.size) return false;
   for (const [path, text] of a) if (b.get(path) !== text) return false;
   return true;
-}
-
-function key(ref: { namespace: string; name: string }): string {
-  return `${ref.namespace}/${ref.name}`;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,35 +1,14 @@
 /** What other folders may use from sync. */
-export type { CredentialSettings, CredentialSource, GitCredentials } from './credentials.ts';
-export {
-  Redactor,
-  TOKEN_USERNAME,
-  credentialSettingsFromEnv,
-  credentialSourceFrom,
-  redactUrl,
-} from './credentials.ts';
-export type {
-  SourceLocation,
-  SpecErrorReport,
-  SyncConfig,
-  SyncDependencies,
-  SyncResult,
-  TargetLocation,
-} from './engine.ts';
-export { DEFAULT_AUTHOR, SyncEngine, commitMessage } from './engine.ts';
-export { GitRemoteError } from './errors.ts';
-export type { GitHttpServer, GitHttpServerOptions } from './git-http-server.ts';
-export { gitHttpHandler, startGitHttpServer } from './git-http-server.ts';
-export type { Logger, LogLevel } from './logger.ts';
-export { jsonLogger, silentLogger } from './logger.ts';
+
+export { Redactor, credentialSettingsFromEnv, credentialSourceFrom, redactUrl } from './credentials.ts';
+export type { SyncConfig, SyncResult } from './engine.ts';
+export { SyncEngine } from './engine.ts';
+export { GitMirror } from './git-mirror.ts';
+export { directoryOf } from './git-objects.ts';
+
+export { startGitHttpServer } from './git-http-server.ts';
 export { SyncMetrics } from './metrics.ts';
-export type { Renderer } from './renderer.ts';
-export { createSyncServer, type SyncServerOptions } from './server.ts';
-export {
-  SOURCE_COMMIT_ANNOTATION,
-  SOURCE_PATH_ANNOTATION,
-  SOURCE_REPOSITORY_ANNOTATION,
-  stampsOf,
-  type SourceStamp,
-} from './stamp.ts';
-export { SyncLoop, type PassOutcome } from './sync-loop.ts';
-export { judgeWebhook, type WebhookVerdict } from './webhook.ts';
+
+export { createSyncServer } from './server.ts';
+
+export { SyncLoop } from './sync-loop.ts';

@@ -4,7 +4,7 @@
  * (Prometheus). A replayed delivery, or a push whose commit is already synced, triggers nothing.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Logger } from './logger.ts';
+import { json as reply, serveProbes, type Logger } from '../observe/index.ts';
 import type { SyncMetrics } from './metrics.ts';
 import type { PassOutcome, SyncLoop } from './sync-loop.ts';
 import { judgeWebhook, RecentDeliveries } from './webhook.ts';
@@ -43,22 +43,20 @@ async function handle(
   options: SyncServerOptions,
   deliveries: RecentDeliveries,
 ): Promise<void> {
+  const served = await serveProbes(req, res, {
+    registry: options.metrics.registry,
+    readiness: () => {
+      // Ready once the last pass succeeded.
+      const last = options.loop.last;
+      if (last?.ok === true) return { ready: true, detail: { sourceCommit: last.result.sourceCommit } };
+      return {
+        ready: false,
+        detail: { error: last?.ok === false ? last.error.message : 'no sync finished yet' },
+      };
+    },
+  });
+  if (served) return;
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  if (req.method === 'GET' && path === '/healthz') return reply(res, 200, { status: 'ok' });
-  if (req.method === 'GET' && path === '/readyz') {
-    const last = options.loop.last;
-    if (last?.ok === true)
-      return reply(res, 200, { status: 'ready', sourceCommit: last.result.sourceCommit });
-    return reply(res, 503, {
-      status: 'not ready',
-      error: last?.ok === false ? last.error.message : 'no sync finished yet',
-    });
-  }
-  if (req.method === 'GET' && path === '/metrics') {
-    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
-    res.end(options.metrics.render());
-    return;
-  }
   if (path === '/webhook') {
     if (req.method !== 'POST') return reply(res, 405, { error: 'use POST' }, { Allow: 'POST' });
     return webhook(req, res, options, deliveries);
@@ -133,16 +131,6 @@ function replyOutcome(res: ServerResponse, outcome: PassOutcome): void {
     errors: result.errors,
   };
   reply(res, result.errors.length > 0 ? 422 : 200, body);
-}
-
-function reply(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
-  res.end(JSON.stringify(body) + '\n');
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {

@@ -6,8 +6,9 @@
  * with the new commit.
  */
 import type { HydrateOptions, HydrateResult, SourceFile } from '../pipeline.ts';
-import type { Tree } from '../render/types.ts';
+import type { Tree } from '../render/index.ts';
 import type { Renderer } from './renderer.ts';
+import { keyOf } from '../api/index.ts';
 
 export const SOURCE_REPOSITORY_ANNOTATION = 'gitops.kaito.sh/source-repository';
 export const SOURCE_PATH_ANNOTATION = 'gitops.kaito.sh/source-path';
@@ -54,19 +55,19 @@ export function renderStamped(
   });
   const first = render(files, {
     ...rest,
-    annotate: (ws) => annotations(ws.file, previous.get(`${ws.namespace}/${ws.name}`) ?? stamp.commit),
+    annotate: (ws) => annotations(ws.file, previous.get(keyOf(ws)) ?? stamp.commit),
   });
   const restamp = new Set(
     first.workspaces
       .filter((ws) => ws.status === 'rendered')
-      .map((ws) => `${ws.namespace}/${ws.name}`)
+      .map((ws) => keyOf(ws))
       .filter((key) => (previous.get(key) ?? stamp.commit) !== stamp.commit),
   );
   if (restamp.size === 0) return first;
   return render(files, {
     ...rest,
     annotate: (ws) => {
-      const key = `${ws.namespace}/${ws.name}`;
+      const key = keyOf(ws);
       return annotations(ws.file, restamp.has(key) ? stamp.commit : (previous.get(key) ?? stamp.commit));
     },
   });

@@ -6,7 +6,7 @@
  */
 import { SpecError } from '../errors.ts';
 import type { SyncResult } from './engine.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../observe/index.ts';
 import type { SyncMetrics } from './metrics.ts';
 
 export type PassOutcome = { ok: true; result: SyncResult } | { ok: false; error: Error };

@@ -6,9 +6,9 @@
  * `--enable-lora` is part of the command the catalog builds.
  */
 import type { V1Container, V1EnvVar, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import type { AdapterSpec, JsonObject } from '../api/types.ts';
+import type { AdapterSpec, JsonObject } from '../api/index.ts';
+import { ADAPTER_DIR } from '../catalog/index.ts';
 import type { Problem } from '../errors.ts';
-import { ADAPTER_PATH } from './constants.ts';
 
 export const ADAPTER_VOLUME = 'adapter-volume';
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -70,10 +70,10 @@ export function adapterParts(adapters: readonly AdapterSpec[] | undefined): Adap
   const parts: AdapterParts = { initContainers: [], volumes: [], mounts: [], env: [], imagePullSecrets: [] };
   if (adapters === undefined || adapters.length === 0) return parts;
   parts.volumes.push({ name: ADAPTER_VOLUME, emptyDir: {} });
-  parts.mounts.push({ name: ADAPTER_VOLUME, mountPath: ADAPTER_PATH });
+  parts.mounts.push({ name: ADAPTER_VOLUME, mountPath: ADAPTER_DIR });
   for (const adapter of adapters) {
     const name = adapter.source.name as string;
-    const target = `${ADAPTER_PATH}/${name}`;
+    const target = `${ADAPTER_DIR}/${name}`;
     if (adapter.source.volumeSource !== undefined) {
       parts.volumes.push(volumeFrom(adapterVolumeName(name), adapter.source.volumeSource));
       parts.mounts.push({ name: adapterVolumeName(name), mountPath: target, readOnly: true });
@@ -84,7 +84,7 @@ export function adapterParts(adapters: readonly AdapterSpec[] | undefined): Adap
         // Adapter tags are often rebuilt in place (`:0.0.1` retrained); always pull.
         imagePullPolicy: 'Always',
         command: ['/bin/sh', '-c', `mkdir -p ${target} && cp -r /data/* ${target}`],
-        volumeMounts: [{ name: ADAPTER_VOLUME, mountPath: ADAPTER_PATH }],
+        volumeMounts: [{ name: ADAPTER_VOLUME, mountPath: ADAPTER_DIR }],
       });
       parts.imagePullSecrets.push(...(adapter.source.imagePullSecrets ?? []));
     }

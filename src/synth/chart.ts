@@ -11,7 +11,7 @@
  */
 import { ApiObject, App, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { compareStrings } from './pass-through.ts';
+import { compareStrings } from '../api/index.ts';
 import type { Manifest } from './types.ts';
 
 /** Order of objects in a Workspace's output: what others refer to comes before what refers to it. */

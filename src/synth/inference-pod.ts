@@ -7,18 +7,18 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
-import type { WorkspacePlan } from '../catalog/types.ts';
+import { namespacedKey } from '../api/index.ts';
+import { WEIGHTS_DIR, type PresetInferencePlan } from '../catalog/index.ts';
 import { adapterParts } from './adapters.ts';
-import { WEIGHTS_PATH } from './constants.ts';
 import { workspaceLabels } from './labels.ts';
 import { configVolume, gpuResources, planEnv, podIndex, pullSecrets, sharedMemory } from './pod-parts.ts';
 import { inferenceProbes } from './probes.ts';
 import { gpuTolerations, requiredNodeAffinity } from './scheduling.ts';
 
-export function presetPodTemplate(plan: WorkspacePlan): V1PodTemplateSpec {
+export function presetPodTemplate(plan: PresetInferencePlan): V1PodTemplateSpec {
   const workspace = plan.workspace;
-  const inference = workspace.inference ?? {};
-  const options = inference.preset?.presetOptions ?? {};
+  const inference = workspace.inference;
+  const options = inference.preset.presetOptions ?? {};
   const adapters = adapterParts(inference.adapters);
 
   const parts = [sharedMemory()];
@@ -26,7 +26,7 @@ export function presetPodTemplate(plan: WorkspacePlan): V1PodTemplateSpec {
   if (plan.runtime === 'vllm') {
     parts.push({
       volume: { name: 'model-weights-volume', emptyDir: {} },
-      mount: { name: 'model-weights-volume', mountPath: WEIGHTS_PATH },
+      mount: { name: 'model-weights-volume', mountPath: WEIGHTS_DIR },
     });
   }
   if (inference.config !== undefined) parts.push(configVolume(inference.config));
@@ -47,7 +47,7 @@ export function presetPodTemplate(plan: WorkspacePlan): V1PodTemplateSpec {
     image: plan.image,
     command: [...plan.command],
     ports,
-    resources: gpuResources(plan.gpusPerNode, `${workspace.namespace}/${workspace.name}`),
+    resources: gpuResources(plan.gpusPerNode, namespacedKey(workspace.namespace, workspace.name)),
     volumeMounts: mounts,
     ...inferenceProbes(plan),
   };

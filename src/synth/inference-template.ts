@@ -5,8 +5,8 @@
  * exactly as the user wrote them.
  */
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
-import type { JsonObject } from '../api/types.ts';
-import type { WorkspacePlan } from '../catalog/types.ts';
+import type { JsonObject } from '../api/index.ts';
+import type { TemplatePlan } from '../catalog/index.ts';
 import type { Problem } from '../errors.ts';
 import { withWorkspaceLabels } from './labels.ts';
 import { appendGpuTolerations, mergeNodeAffinity } from './scheduling.ts';
@@ -22,9 +22,9 @@ export function templateProblems(template: JsonObject | undefined): Problem[] {
   return [];
 }
 
-export function templatePodTemplate(plan: WorkspacePlan): V1PodTemplateSpec {
+export function templatePodTemplate(plan: TemplatePlan): V1PodTemplateSpec {
   const workspace = plan.workspace;
-  const template = structuredClone(workspace.inference?.template ?? {}) as V1PodTemplateSpec;
+  const template = structuredClone(workspace.inference.template) as V1PodTemplateSpec;
   const metadata = template.metadata ?? {};
   const spec = template.spec ?? { containers: [] };
   return {

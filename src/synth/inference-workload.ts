@@ -3,7 +3,7 @@
  * pod 0 leads, all pods start together), for preset and template Workspaces alike.
  */
 import type { V1Deployment, V1PodTemplateSpec, V1StatefulSet } from '@kubernetes/client-node';
-import type { WorkspacePlan } from '../catalog/types.ts';
+import type { PresetInferencePlan, TemplatePlan } from '../catalog/index.ts';
 import { selectorLabels, workspaceLabels } from './labels.ts';
 
 /** Time for the image pull (Kaito's base images are several GB) on top of the model's readiness timeout. */
@@ -14,7 +14,7 @@ export function headlessServiceName(workspaceName: string): string {
 }
 
 export function inferenceWorkload(
-  plan: WorkspacePlan,
+  plan: PresetInferencePlan | TemplatePlan,
   template: V1PodTemplateSpec,
 ): V1Deployment | V1StatefulSet {
   const { name, namespace } = plan.workspace;

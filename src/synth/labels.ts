@@ -2,7 +2,7 @@
  * The labels every generated object and pod carries. Workload selectors use only the Workspace label:
  * selectors are immutable, so anything else in them would turn a label change into a failed apply.
  */
-import { MANAGED_BY, MANAGED_BY_LABEL, WORKSPACE_LABEL } from './constants.ts';
+import { MANAGED_BY, MANAGED_BY_LABEL, WORKSPACE_LABEL } from '../api/index.ts';
 
 /** `kaito.sh/workspace: <name>` and `app.kubernetes.io/managed-by: kaito-gitops`. */
 export function workspaceLabels(name: string): Record<string, string> {

@@ -10,8 +10,15 @@
  * `configMapRef`). Objects no Workspace references are returned apart, for the pipeline to report:
  * rendering them would mean guessing a directory for them.
  */
-import { DEFAULT_NAMESPACE, SERVER_SET_METADATA } from '../api/index.ts';
-import type { SourceObject, Workspace } from '../api/types.ts';
+import {
+  DEFAULT_NAMESPACE,
+  SERVER_SET_METADATA,
+  compareNamespaced,
+  compareStrings,
+  namespacedKey,
+  type SourceObject,
+  type Workspace,
+} from '../api/index.ts';
 import { SpecError } from '../errors.ts';
 import { withWorkspaceLabels } from './labels.ts';
 import type { Manifest } from './types.ts';
@@ -23,26 +30,10 @@ export interface Reference {
 }
 
 export interface PassThroughAssignment {
-  /** Objects to emit with each Workspace, keyed by {@link workspaceKey}. */
+  /** Objects to emit with each Workspace, keyed by `namespace/name` ({@link namespacedKey}). */
   byWorkspace: Map<string, SourceObject[]>;
   /** Objects no Workspace references, sorted by kind, namespace and name. */
   unreferenced: SourceObject[];
-}
-
-export function workspaceKey(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
-}
-
-/** Orders by namespace, then name (code-unit order: the same on every machine and locale). */
-export function compareNamespaced(
-  a: { namespace: string; name: string },
-  b: { namespace: string; name: string },
-): number {
-  return compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name);
-}
-
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Every ConfigMap and PersistentVolumeClaim the Workspace refers to, in its namespace. */
@@ -97,7 +88,7 @@ export function assignPassThrough(
       claimed.add(id);
       mine.push(object);
     }
-    if (mine.length > 0) byWorkspace.set(workspaceKey(workspace.namespace, workspace.name), mine);
+    if (mine.length > 0) byWorkspace.set(namespacedKey(workspace.namespace, workspace.name), mine);
   }
   const unreferenced = [...byIdentity.entries()]
     .filter(([id]) => !claimed.has(id))

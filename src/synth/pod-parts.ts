@@ -2,7 +2,8 @@
  * Pieces shared by the inference and tuning pods: GPU resources, shared memory, config volume,
  * Hugging Face token, pull secrets.
  */
-import type { WorkspacePlan } from '../catalog/types.ts';
+import { GPU_RESOURCE } from '../api/index.ts';
+import { CONFIG_DIR, type WorkspacePlan } from '../catalog/index.ts';
 import type {
   V1EnvVar,
   V1LocalObjectReference,
@@ -10,7 +11,7 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
-import { CONFIG_PATH, GPU_RESOURCE, POD_INDEX_LABEL, SHM_PATH } from './constants.ts';
+import { POD_INDEX_LABEL, SHM_PATH } from './constants.ts';
 
 export interface VolumeWithMount {
   volume: V1Volume;
@@ -42,7 +43,7 @@ export function sharedMemory(): VolumeWithMount {
 export function configVolume(configMap: string): VolumeWithMount {
   return {
     volume: { name: 'config-volume', configMap: { name: configMap } },
-    mount: { name: 'config-volume', mountPath: CONFIG_PATH },
+    mount: { name: 'config-volume', mountPath: CONFIG_DIR },
   };
 }
 

@@ -3,7 +3,7 @@
  * (the preset's readiness timeout), so liveness and readiness can stay strict once it is up.
  */
 import type { V1Probe } from '@kubernetes/client-node';
-import type { WorkspacePlan } from '../catalog/types.ts';
+import { RAY_PORT, type PresetInferencePlan } from '../catalog/index.ts';
 
 const PERIOD_SECONDS = 10;
 
@@ -22,11 +22,10 @@ export function startupFailureThreshold(readinessTimeoutSeconds: number): number
  * HTTP probes on port 5000; for multi-node vLLM, Kaito's `multi-node-health-check.py`, because only
  * the leader (pod 0) serves HTTP there while the workers run Ray.
  */
-export function inferenceProbes(plan: WorkspacePlan): InferenceProbes {
+export function inferenceProbes(plan: PresetInferencePlan): InferenceProbes {
   const startupFailures = startupFailureThreshold(plan.readinessTimeoutSeconds);
   if (plan.multiNode && plan.runtime === 'vllm') {
-    const { name, namespace } = plan.workspace;
-    const leader = `--leader-address=${plan.leaderAddress ?? `${name}-0.${name}-headless.${namespace}.svc.cluster.local`}`;
+    const leader = `--leader-address=${plan.leaderAddress}`;
     const check = (...args: string[]) => ({
       command: ['python3', '/workspace/vllm/multi-node-health-check.py', ...args],
     });
@@ -37,7 +36,7 @@ export function inferenceProbes(plan: WorkspacePlan): InferenceProbes {
         failureThreshold: startupFailures,
       },
       livenessProbe: {
-        exec: check('liveness', leader, '--ray-port=6379'),
+        exec: check('liveness', leader, `--ray-port=${RAY_PORT}`),
         periodSeconds: PERIOD_SECONDS,
         failureThreshold: 3,
       },
@@ -47,7 +46,7 @@ export function inferenceProbes(plan: WorkspacePlan): InferenceProbes {
       },
     };
   }
-  const httpGet = () => ({ path: plan.healthPath ?? '/health', port: plan.containerPort });
+  const httpGet = () => ({ path: plan.healthPath, port: plan.containerPort });
   return {
     startupProbe: { httpGet: httpGet(), periodSeconds: PERIOD_SECONDS, failureThreshold: startupFailures },
     livenessProbe: { httpGet: httpGet(), periodSeconds: PERIOD_SECONDS, failureThreshold: 3 },

@@ -8,13 +8,12 @@ import type {
   V1NodeSelectorTerm,
   V1Toleration,
 } from '@kubernetes/client-node';
-import type { LabelSelector } from '../api/types.ts';
-import { GPU_RESOURCE } from './constants.ts';
+import { GPU_RESOURCE, GPU_TAINT, type LabelSelector } from '../api/index.ts';
 
 /** GPU nodes are tainted `sku=gpu:NoSchedule` (Kaito's node pools) and `nvidia.com/gpu` (AKS, GPU operator). */
 export function gpuTolerations(): V1Toleration[] {
   return [
-    { key: 'sku', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' },
+    { key: GPU_TAINT.key, operator: 'Equal', value: GPU_TAINT.value, effect: GPU_TAINT.effect },
     { key: GPU_RESOURCE, operator: 'Exists', effect: 'NoSchedule' },
   ];
 }

@@ -4,12 +4,13 @@
  * which the pods find each other.
  */
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
-import type { WorkspacePlan } from '../catalog/types.ts';
-import { ENABLE_LB_ANNOTATION, STATEFULSET_POD_NAME_LABEL } from './constants.ts';
+import { ENABLE_LB_ANNOTATION } from '../api/index.ts';
+import type { PresetInferencePlan, TemplatePlan } from '../catalog/index.ts';
+import { STATEFULSET_POD_NAME_LABEL } from './constants.ts';
 import { headlessServiceName } from './inference-workload.ts';
 import { selectorLabels, workspaceLabels } from './labels.ts';
 
-export function inferenceServices(plan: WorkspacePlan): V1Service[] {
+export function inferenceServices(plan: PresetInferencePlan | TemplatePlan): V1Service[] {
   const { name, namespace, annotations } = plan.workspace;
   const preset = plan.workload === 'inference-preset';
   const ports: V1ServicePort[] = plan.servicePorts.map((p) => ({ ...p, protocol: 'TCP' }));

@@ -3,11 +3,11 @@
  * places pass-through objects and refuses Workspaces whose generated objects collide). Pure: no I/O,
  * no environment, no module state; the same plans give the same objects.
  */
-import type { SourceObject, SourceRef } from '../api/types.ts';
-import type { WorkspacePlan } from '../catalog/types.ts';
+import { compareNamespaced, namespacedKey, type SourceObject, type SourceRef } from '../api/index.ts';
+import type { WorkspacePlan } from '../catalog/index.ts';
 import { SpecError } from '../errors.ts';
 import { resolveObjects } from './chart.ts';
-import { assignPassThrough, compareNamespaced, passThroughManifest, workspaceKey } from './pass-through.ts';
+import { assignPassThrough, passThroughManifest } from './pass-through.ts';
 import type { Manifest, SynthOptions, WorkspaceManifests } from './types.ts';
 import { generatedObjects, planProblems } from './workspace-objects.ts';
 
@@ -92,7 +92,7 @@ export function synthesizeAll(
     build(
       plan,
       objects,
-      assignment.byWorkspace.get(workspaceKey(plan.workspace.namespace, plan.workspace.name)) ?? [],
+      assignment.byWorkspace.get(namespacedKey(plan.workspace.namespace, plan.workspace.name)) ?? [],
     ),
   );
   return { workspaces, failures, unreferenced: assignment.unreferenced };

@@ -11,15 +11,15 @@
  * agent also writes `push-failed` when the training container ends without the completion file.
  */
 import type { V1Container, V1EnvVar, V1Job, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import type { TuningSpec } from '../api/types.ts';
-import type { WorkspacePlan } from '../catalog/types.ts';
+import { namespacedKey, type TuningSpec } from '../api/index.ts';
 import {
-  DATA_PATH,
-  RESULTS_PATH,
+  DATA_DIR,
+  RESULTS_DIR,
   RESULTS_PUSH_FAILED_FILE,
   RESULTS_PUSHED_FILE,
   TUNING_DONE_FILE,
-} from './constants.ts';
+  type TuningPlan,
+} from '../catalog/index.ts';
 import { volumeFrom } from './adapters.ts';
 import { workspaceLabels } from './labels.ts';
 import { configVolume, gpuResources, planEnv, pullSecrets, sharedMemory } from './pod-parts.ts';
@@ -42,19 +42,19 @@ for url in $DATA_URLS; do
   curl --fail --silent --show-error --location --retry 5 --retry-all-errors --output "$DATA_VOLUME_PATH/$file" "$url"
 done`;
 
-const EXTRACT_SCRIPT = `mkdir -p ${DATA_PATH} && cp -r /data/. ${DATA_PATH}`;
+const EXTRACT_SCRIPT = `mkdir -p ${DATA_DIR} && cp -r /data/. ${DATA_DIR}`;
 
 const KEEP_RESULTS_SCRIPT = `set -eu
-echo "The kaito-gitops agent pushes the fine-tuning results to $OUTPUT_IMAGE; this container keeps ${RESULTS_PATH} until it has."
+echo "The kaito-gitops agent pushes the fine-tuning results to $OUTPUT_IMAGE; this container keeps ${RESULTS_DIR} until it has."
 until [ -f ${TUNING_DONE_FILE} ]; do sleep 10; done
 echo "Fine-tuning finished; waiting for the kaito-gitops agent to push $OUTPUT_IMAGE."
 until [ -f ${RESULTS_PUSHED_FILE} ] || [ -f ${RESULTS_PUSH_FAILED_FILE} ]; do sleep 10; done
 if [ -f ${RESULTS_PUSH_FAILED_FILE} ]; then cat ${RESULTS_PUSH_FAILED_FILE}; exit 1; fi
 echo "Pushed $OUTPUT_IMAGE."`;
 
-export function tuningJob(plan: WorkspacePlan, images: HelperImages): V1Job {
+export function tuningJob(plan: TuningPlan, images: HelperImages): V1Job {
   const workspace = plan.workspace;
-  const tuning = workspace.tuning as TuningSpec;
+  const tuning = workspace.tuning;
   const options = tuning.preset.presetOptions ?? {};
 
   const input = tuningInput(tuning, images);
@@ -68,8 +68,8 @@ export function tuningJob(plan: WorkspacePlan, images: HelperImages): V1Job {
   const volumes: V1Volume[] = [shm.volume, input.volume, results];
   const mounts: V1VolumeMount[] = [
     shm.mount,
-    { name: DATA_VOLUME, mountPath: DATA_PATH },
-    { name: RESULTS_VOLUME, mountPath: RESULTS_PATH },
+    { name: DATA_VOLUME, mountPath: DATA_DIR },
+    { name: RESULTS_VOLUME, mountPath: RESULTS_DIR },
   ];
   if (config !== undefined) {
     volumes.push(config.volume);
@@ -84,7 +84,7 @@ export function tuningJob(plan: WorkspacePlan, images: HelperImages): V1Job {
       image: plan.image,
       command: [...plan.command],
       ports: [{ name: 'http', containerPort: plan.containerPort }],
-      resources: gpuResources(plan.gpusPerNode, `${workspace.namespace}/${workspace.name}`),
+      resources: gpuResources(plan.gpusPerNode, namespacedKey(workspace.namespace, workspace.name)),
       env,
       volumeMounts: mounts,
     },
@@ -138,7 +138,7 @@ function tuningInput(tuning: TuningSpec, images: HelperImages): TuningInput {
     return { volume: volumeFrom(DATA_VOLUME, source.volumeSource), pullSecrets: [] };
   }
   const volume: V1Volume = { name: DATA_VOLUME, emptyDir: {} };
-  const mount = { name: DATA_VOLUME, mountPath: DATA_PATH };
+  const mount = { name: DATA_VOLUME, mountPath: DATA_DIR };
   if (source.image !== undefined) {
     return {
       volume,
@@ -159,7 +159,7 @@ function tuningInput(tuning: TuningSpec, images: HelperImages): TuningInput {
       command: ['/bin/sh', '-c', DOWNLOAD_SCRIPT],
       env: [
         { name: 'DATA_URLS', value: (source.urls ?? []).join(' ') },
-        { name: 'DATA_VOLUME_PATH', value: DATA_PATH },
+        { name: 'DATA_VOLUME_PATH', value: DATA_DIR },
       ],
       volumeMounts: [mount],
     },
@@ -174,6 +174,6 @@ function resultsKeeper(outputImage: string, images: HelperImages): V1Container {
     command: ['/bin/sh', '-c', KEEP_RESULTS_SCRIPT],
     env: [{ name: 'OUTPUT_IMAGE', value: outputImage }],
     resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
-    volumeMounts: [{ name: RESULTS_VOLUME, mountPath: RESULTS_PATH }],
+    volumeMounts: [{ name: RESULTS_VOLUME, mountPath: RESULTS_DIR }],
   };
 }

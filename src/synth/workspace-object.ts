@@ -4,8 +4,7 @@
  * labels added; never a status.
  * Applying it gives the agent, `kubectl get workspace` and the GitOps tool's health checks their object.
  */
-import { RUNTIME_ANNOTATION } from '../api/index.ts';
-import type { Workspace } from '../api/types.ts';
+import { RUNTIME_ANNOTATION, WORKSPACE_KIND, type Workspace } from '../api/index.ts';
 import { withWorkspaceLabels } from './labels.ts';
 import type { Manifest } from './types.ts';
 
@@ -24,7 +23,7 @@ export function workspaceObject(
   };
   const object: Manifest = {
     apiVersion: document.apiVersion,
-    kind: 'Workspace',
+    kind: WORKSPACE_KIND,
     metadata: {
       name: workspace.name,
       namespace: workspace.namespace,

@@ -3,7 +3,7 @@
  * workload kind the Services and Deployment/StatefulSet, or the tuning Job. Also the checks that only
  * synthesis can make (names it derives from the spec).
  */
-import type { WorkspacePlan } from '../catalog/types.ts';
+import type { WorkspacePlan } from '../catalog/index.ts';
 import type { Problem } from '../errors.ts';
 import { adapterProblems } from './adapters.ts';
 import { DEFAULT_IMAGES } from './constants.ts';
@@ -20,13 +20,11 @@ export function planProblems(plan: WorkspacePlan): Problem[] {
   const workspace = plan.workspace;
   switch (plan.workload) {
     case 'inference-preset':
-      return adapterProblems(workspace.inference?.adapters, workspace.name);
+      return adapterProblems(plan.workspace.inference.adapters, workspace.name);
     case 'inference-template':
-      return templateProblems(workspace.inference?.template);
+      return templateProblems(plan.workspace.inference.template);
     case 'tuning':
-      return workspace.tuning === undefined
-        ? [{ path: 'tuning', message: 'must be set for a tuning Workspace' }]
-        : [];
+      return [];
   }
 }
 

@@ -14,7 +14,12 @@ import type {
   Workspace,
   WorkspaceDocument,
 } from '../../src/api/types.ts';
-import type { WorkspacePlan } from '../../src/catalog/types.ts';
+import type {
+  PresetInferencePlan,
+  TemplatePlan,
+  TuningPlan,
+  WorkspacePlan,
+} from '../../src/catalog/types.ts';
 
 export interface WorkspaceOptions {
   name?: string;
@@ -64,10 +69,8 @@ function normalize(doc: WorkspaceDocument, runtime: Runtime, file: string): Work
   return workspace;
 }
 
-function basePlan(
-  workspace: Workspace,
-  rest: Partial<WorkspacePlan> & Pick<WorkspacePlan, 'workload'>,
-): WorkspacePlan {
+/** Hand-built, so the branch's required fields are the caller's word (the cast says so). */
+function basePlan<P extends WorkspacePlan>(workspace: Workspace, rest: Partial<P> & Pick<P, 'workload'>): P {
   const nodes = rest.nodes ?? 1;
   const runtime = rest.runtime ?? workspace.runtime;
   const { name, namespace } = workspace;
@@ -107,7 +110,7 @@ function basePlan(
     readinessTimeoutSeconds: 1800,
     notes: [],
     ...rest,
-  };
+  } as P;
 }
 
 export interface PresetOptions extends WorkspaceOptions {
@@ -121,7 +124,7 @@ export interface PresetOptions extends WorkspaceOptions {
   imagePullSecrets?: string[];
 }
 
-export function presetPlan(options: PresetOptions = {}): WorkspacePlan {
+export function presetPlan(options: PresetOptions = {}): PresetInferencePlan {
   const presetOptions: NonNullable<NonNullable<WorkspaceDocument['inference']>['preset']>['presetOptions'] =
     {};
   if (options.modelAccessSecret !== undefined) presetOptions.modelAccessSecret = options.modelAccessSecret;
@@ -145,7 +148,7 @@ export function presetPlan(options: PresetOptions = {}): WorkspacePlan {
           `python3 /workspace/vllm/inference_api.py --served-model-name=${inference.preset?.name}`,
         ]
       : ['/bin/sh', '-c', 'accelerate launch /workspace/tfs/inference_api.py --torch_dtype=bfloat16'];
-  return basePlan(workspace, {
+  return basePlan<PresetInferencePlan>(workspace, {
     workload: 'inference-preset',
     nodes: options.nodes ?? 1,
     gpusPerNode: options.gpusPerNode ?? 1,
@@ -175,10 +178,10 @@ export function defaultTemplate(): JsonObject {
   };
 }
 
-export function templatePlan(options: TemplateOptions = {}): WorkspacePlan {
+export function templatePlan(options: TemplateOptions = {}): TemplatePlan {
   const doc = document(options, { inference: { template: options.template ?? defaultTemplate() } });
   const workspace = normalize(doc, 'vllm', options.file ?? `workspaces/${doc.metadata.name}.yaml`);
-  return basePlan(workspace, {
+  return basePlan<TemplatePlan>(workspace, {
     workload: 'inference-template',
     nodes: options.nodes ?? 1,
     image: '',
@@ -194,7 +197,7 @@ export interface TuningOptions extends WorkspaceOptions {
   gpusPerNode?: number;
 }
 
-export function tuningPlan(options: TuningOptions = {}): WorkspacePlan {
+export function tuningPlan(options: TuningOptions = {}): TuningPlan {
   const tuning: NonNullable<WorkspaceDocument['tuning']> = {
     preset: {
       name: 'phi-3-mini-128k-instruct',
@@ -212,7 +215,7 @@ export function tuningPlan(options: TuningOptions = {}): WorkspacePlan {
   if (options.config !== undefined) tuning.config = options.config;
   const doc = document({ name: 'tuning-phi-3', instanceType: 'Standard_NC6s_v3', ...options }, { tuning });
   const workspace = normalize(doc, 'transformers', options.file ?? `workspaces/${doc.metadata.name}.yaml`);
-  return basePlan(workspace, {
+  return basePlan<TuningPlan>(workspace, {
     workload: 'tuning',
     gpusPerNode: options.gpusPerNode ?? 1,
     command: ['/bin/sh', '-c', 'accelerate launch --num_processes=1 /workspace/tfs/fine_tuning.py'],

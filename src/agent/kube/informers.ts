@@ -7,11 +7,15 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { WORKSPACE_LABEL, WORKSPACE_NAMESPACE_LABEL } from '../provisioners/index.ts';
+import {
+  WORKSPACE_LABEL,
+  WORKSPACE_NAMESPACE_LABEL,
+  WORKSPACE_RESOURCE,
+  namespacedKey,
+} from '../../api/index.ts';
 import type { NodeClaim } from '../provisioners/index.ts';
 import type { WorkloadObjects } from '../observe-workload.ts';
 import type { WorkspaceObject } from '../workspace-object.ts';
-import { workspaceKey } from '../workspace-object.ts';
 
 type Informer<T extends KubernetesObject> = k8s.Informer<T> & k8s.ObjectCache<T>;
 
@@ -23,8 +27,6 @@ export interface InformerEvents {
   /** An informer failed and will be restarted. */
   error(kind: string, error: unknown): void;
 }
-
-const WORKSPACE_VERSION = 'v1beta1';
 
 export class ClusterInformers {
   readonly workspaces: Informer<WorkspaceObject>;
@@ -52,12 +54,10 @@ export class ClusterInformers {
     const selector = WORKSPACE_LABEL;
     this.workspaces = k8s.makeInformer(
       kc,
-      `/apis/kaito.sh/${WORKSPACE_VERSION}/workspaces`,
+      `/apis/${WORKSPACE_RESOURCE.group}/${WORKSPACE_RESOURCE.version}/${WORKSPACE_RESOURCE.plural}`,
       async () =>
         (await custom.listClusterCustomObject({
-          group: 'kaito.sh',
-          version: WORKSPACE_VERSION,
-          plural: 'workspaces',
+          ...WORKSPACE_RESOURCE,
         })) as k8s.KubernetesListObject<WorkspaceObject>,
     );
     this.deployments = k8s.makeInformer(
@@ -110,17 +110,17 @@ export class ClusterInformers {
     const own = (obj: KubernetesObject): void => {
       const name = obj.metadata?.labels?.[WORKSPACE_LABEL];
       if (name !== undefined && obj.metadata?.namespace !== undefined)
-        events.enqueue(workspaceKey(obj.metadata.namespace, name));
+        events.enqueue(namespacedKey(obj.metadata.namespace, name));
     };
     const clusterScoped = (obj: KubernetesObject): void => {
       const labels = obj.metadata?.labels ?? {};
       const name = labels[WORKSPACE_LABEL];
       const namespace = labels[WORKSPACE_NAMESPACE_LABEL];
-      if (name !== undefined && namespace !== undefined) events.enqueue(workspaceKey(namespace, name));
+      if (name !== undefined && namespace !== undefined) events.enqueue(namespacedKey(namespace, name));
       else events.unlabelledNode();
     };
     const workspace = (obj: KubernetesObject): void =>
-      events.enqueue(workspaceKey(obj.metadata?.namespace ?? '', obj.metadata?.name ?? ''));
+      events.enqueue(namespacedKey(obj.metadata?.namespace ?? '', obj.metadata?.name ?? ''));
     for (const verb of ['add', 'update', 'delete'] as const) {
       this.workspaces.on(verb, workspace);
       for (const informer of [
@@ -134,7 +134,7 @@ export class ClusterInformers {
         const labels = claim.metadata?.labels ?? {};
         const name = labels[WORKSPACE_LABEL];
         const namespace = labels[WORKSPACE_NAMESPACE_LABEL];
-        if (name !== undefined && namespace !== undefined) events.enqueue(workspaceKey(namespace, name));
+        if (name !== undefined && namespace !== undefined) events.enqueue(namespacedKey(namespace, name));
       });
       this.nodes.on(verb, clusterScoped);
     }
@@ -179,7 +179,7 @@ export class ClusterInformers {
   workspaceKeys(): string[] {
     return this.workspaces
       .list()
-      .map((w) => workspaceKey(w.metadata?.namespace ?? '', w.metadata?.name ?? ''));
+      .map((w) => namespacedKey(w.metadata?.namespace ?? '', w.metadata?.name ?? ''));
   }
 
   workloads(namespace: string, name: string): WorkloadObjects {

@@ -8,15 +8,14 @@
 import * as k8s from '@kubernetes/client-node';
 import type { NodeClaim, NodeClaimStore } from '../provisioners/index.ts';
 import type { WorkspaceAccess } from '../reconcile.ts';
+import { WORKSPACE_RESOURCE, namespacedKey } from '../../api/index.ts';
 import type { WorkspaceObject } from '../workspace-object.ts';
-import { workspaceKey } from '../workspace-object.ts';
 import type { WorkspaceStatus } from '../workspace-status.ts';
 import { statusChanged } from '../workspace-status.ts';
 import { apiFailure, statusCode } from './api-errors.ts';
 import type { ClusterInformers } from './informers.ts';
 
 const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
-const WORKSPACES = { group: 'kaito.sh', version: 'v1beta1', plural: 'workspaces' } as const;
 const NODECLAIMS = { group: 'karpenter.sh', version: 'v1', plural: 'nodeclaims' } as const;
 
 export class KubeWorkspaceAccess implements WorkspaceAccess {
@@ -39,7 +38,7 @@ export class KubeWorkspaceAccess implements WorkspaceAccess {
     const { namespace = '', name = '', resourceVersion } = object.metadata ?? {};
     try {
       await this.#api.patchNamespacedCustomObject(
-        { ...WORKSPACES, namespace, name, body: { metadata: { finalizers, resourceVersion } } },
+        { ...WORKSPACE_RESOURCE, namespace, name, body: { metadata: { finalizers, resourceVersion } } },
         MERGE_PATCH,
       );
     } catch (error) {
@@ -50,14 +49,14 @@ export class KubeWorkspaceAccess implements WorkspaceAccess {
 
   async writeStatus(object: WorkspaceObject, status: WorkspaceStatus): Promise<boolean> {
     const { namespace = '', name = '', resourceVersion = '' } = object.metadata ?? {};
-    const key = workspaceKey(namespace, name);
+    const key = namespacedKey(namespace, name);
     if (!statusChanged(object.status, status)) return false;
     const last = this.#written.get(key);
     if (last !== undefined && last.resourceVersion === resourceVersion && !statusChanged(last.status, status))
       return false;
     try {
       await this.#api.patchNamespacedCustomObjectStatus(
-        { ...WORKSPACES, namespace, name, body: { status } },
+        { ...WORKSPACE_RESOURCE, namespace, name, body: { status } },
         MERGE_PATCH,
       );
     } catch (error) {

@@ -4,8 +4,14 @@
  * pool (or the operation in progress on it) instead of creating a second one.
  */
 import { createHash } from 'node:crypto';
+import {
+  MACHINE_TYPE_LABEL,
+  MANAGED_BY_LABEL,
+  WORKSPACE_LABEL,
+  WORKSPACE_NAMESPACE_LABEL,
+  namespacedKey,
+} from '../../api/index.ts';
 import type { WorkspaceKey } from '../node-provisioner.ts';
-import { WORKSPACE_LABEL, WORKSPACE_NAMESPACE_LABEL } from './cluster-view.ts';
 
 /** AKS Linux agent-pool names. */
 export const AGENT_POOL_NAME_PATTERN = /^[a-z][a-z0-9]{0,11}$/;
@@ -13,11 +19,9 @@ export const AGENT_POOL_NAME_PATTERN = /^[a-z][a-z0-9]{0,11}$/;
 export const LABELS = {
   workspace: WORKSPACE_LABEL,
   workspaceNamespace: WORKSPACE_NAMESPACE_LABEL,
-  managedBy: 'app.kubernetes.io/managed-by',
-  machineType: 'kaito.sh/machine-type',
+  managedBy: MANAGED_BY_LABEL,
+  machineType: MACHINE_TYPE_LABEL,
 } as const;
-
-export const MANAGED_BY = 'kaito-gitops';
 
 /** `ws` + 10 hex of sha256("<namespace>/<name>"): one agent pool per Workspace, 12 characters. */
 export function agentPoolName(workspace: WorkspaceKey): string {
@@ -38,5 +42,5 @@ export function workspaceOf(labels: Record<string, string> | undefined): Workspa
 
 /** `/` cannot occur in a namespace or a name, so this is unambiguous. */
 export function workspaceId(workspace: WorkspaceKey): string {
-  return `${workspace.namespace}/${workspace.name}`;
+  return namespacedKey(workspace.namespace, workspace.name);
 }

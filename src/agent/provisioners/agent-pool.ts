@@ -7,7 +7,8 @@
  */
 import type { AgentPool } from '@azure/arm-containerservice';
 import type { NodeRequest, WorkspaceKey } from '../node-provisioner.ts';
-import { LABELS, MANAGED_BY, workspaceId, workspaceLabels, workspaceOf } from './agent-pool-names.ts';
+import { MANAGED_BY } from '../../api/index.ts';
+import { LABELS, workspaceId, workspaceLabels, workspaceOf } from './agent-pool-names.ts';
 
 export const GPU_TAINT = 'sku=gpu:NoSchedule';
 

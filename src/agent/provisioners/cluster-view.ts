@@ -5,9 +5,6 @@
  */
 import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
 
-export const WORKSPACE_LABEL = 'kaito.sh/workspace';
-export const WORKSPACE_NAMESPACE_LABEL = 'kaito.sh/workspacenamespace';
-
 /** A `karpenter.sh/v1` NodeClaim: only the fields the agent reads or writes. */
 export interface NodeClaim extends KubernetesObject {
   spec?: {

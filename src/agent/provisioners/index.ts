@@ -18,10 +18,11 @@ export interface ProvisionerDeps {
   aks?: AksTarget & { client: Pick<ContainerServiceClient, 'agentPools'> };
 }
 
-/** The kinds this build can run. */
-export const AVAILABLE_PROVISIONERS = ['nodeclaim', 'aks', 'byo'] as const;
-
-export function createNodeProvisioner(kind: string, deps: ProvisionerDeps): NodeProvisioner {
+export function createNodeProvisioner(name: string, deps: ProvisionerDeps): NodeProvisioner {
+  const kind = PROVISIONER_KINDS.find((k) => k === name);
+  if (kind === undefined) {
+    throw new UsageError(`unknown provisioner "${name}"; choose one of ${PROVISIONER_KINDS.join(', ')}`);
+  }
   switch (kind) {
     case 'nodeclaim':
       return new NodeClaimProvisioner(deps.cluster, deps.nodeClaims);
@@ -34,8 +35,6 @@ export function createNodeProvisioner(kind: string, deps: ProvisionerDeps): Node
         );
       }
       return new AksProvisioner({ ...deps.aks, cluster: deps.cluster });
-    default:
-      throw new UsageError(`unknown provisioner "${kind}"; choose one of ${PROVISIONER_KINDS.join(', ')}`);
   }
 }
 
@@ -52,4 +51,3 @@ export {
   PERMANENT_NODECLAIM_REASONS,
 } from './nodeclaim.ts';
 export type { ClusterView, NodeClaim, NodeClaimStore } from './cluster-view.ts';
-export { WORKSPACE_LABEL, WORKSPACE_NAMESPACE_LABEL } from './cluster-view.ts';

@@ -11,15 +11,22 @@
 import { createHash } from 'node:crypto';
 import type { V1Node } from '@kubernetes/client-node';
 import type { NodeProvisioner, NodeRequest, NodeStatus, WorkspaceKey } from '../node-provisioner.ts';
-import { CONDITION_REASONS } from '../../api/index.ts';
-import { INSTANCE_TYPE_LABEL, nodeVerdict } from '../node-readiness.ts';
+import {
+  CONDITION_REASONS,
+  GPU_TAINT,
+  INSTANCE_TYPE_LABEL,
+  KAITO_GROUP,
+  NODE_IMAGE_FAMILY_ANNOTATION,
+  WORKSPACE_LABEL,
+  WORKSPACE_NAMESPACE_LABEL,
+  compareStrings,
+} from '../../api/index.ts';
+import { nodeVerdict } from '../node-readiness.ts';
 import type { ClusterView, NodeClaim, NodeClaimStore } from './cluster-view.ts';
-import { WORKSPACE_LABEL, WORKSPACE_NAMESPACE_LABEL } from './cluster-view.ts';
 
 export const NODEPOOL_LABEL = 'karpenter.sh/nodepool';
 export const KAITO_NODEPOOL = 'kaito';
 export const DO_NOT_DISRUPT = 'karpenter.sh/do-not-disrupt';
-export const NODE_IMAGE_FAMILY = 'kaito.sh/node-image-family';
 export const AZURE_SKU_LABEL = 'karpenter.azure.com/sku-name';
 /** Which node of the plan a NodeClaim is, so scaling down removes the highest first. */
 export const NODE_INDEX_LABEL = 'kaito-gitops.io/node-index';
@@ -62,14 +69,16 @@ export function buildNodeClaim(request: NodeRequest, index: number): NodeClaim {
       },
       annotations: {
         [DO_NOT_DISRUPT]: 'true',
-        ...(request.nodeImageFamily !== undefined ? { [NODE_IMAGE_FAMILY]: request.nodeImageFamily } : {}),
+        ...(request.nodeImageFamily !== undefined
+          ? { [NODE_IMAGE_FAMILY_ANNOTATION]: request.nodeImageFamily }
+          : {}),
       },
     },
     spec: {
       nodeClassRef: azure
-        ? { group: 'kaito.sh', kind: 'KaitoNodeClass', name: 'default' }
+        ? { group: KAITO_GROUP, kind: 'KaitoNodeClass', name: 'default' }
         : { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
-      taints: [{ key: 'sku', value: 'gpu', effect: 'NoSchedule' }],
+      taints: [{ ...GPU_TAINT }],
       requirements: [
         { key: NODEPOOL_LABEL, operator: 'In', values: [KAITO_NODEPOOL] },
         { key: INSTANCE_TYPE_LABEL, operator: 'In', values: [instanceType] },
@@ -130,7 +139,7 @@ export function nodeClaimStatus(
     return { ...base, ready: true, reason: 'NodesReady', message: 'Enough Nodes are ready' };
   }
   const failures = [...claims]
-    .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))
+    .sort((a, b) => compareStrings(a.metadata?.name ?? '', b.metadata?.name ?? ''))
     .map((claim) => ({ claim: claim.metadata?.name ?? '', failure: claimFailure(claim) }));
   const permanent = failures.find((f) => f.failure?.permanent === true);
   if (permanent?.failure !== undefined) {

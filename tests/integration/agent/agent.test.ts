@@ -9,6 +9,7 @@ import type { KubeApiServer, KubeObject } from '../../support/kube-api-server/in
 import { startAgent } from '../../../src/agent/agent.ts';
 import type { AgentConfig, RunningAgent } from '../../../src/agent/agent.ts';
 import { readCatalog } from '../../../src/catalog/index.ts';
+import { silentLogger } from '../../../src/observe/index.ts';
 import type { Catalog } from '../../../src/catalog/index.ts';
 
 let server: KubeApiServer;
@@ -16,7 +17,7 @@ let catalog: Catalog;
 let kc: k8s.KubeConfig;
 let custom: k8s.CustomObjectsApi;
 const agents: RunningAgent[] = [];
-const quiet = { info: () => undefined, error: () => undefined };
+const quiet = silentLogger;
 
 beforeAll(async () => {
   server = await startKubeApiServer({ bookmarkIntervalMs: 200 });
@@ -213,9 +214,12 @@ describe('agent with the nodeclaim provisioner', () => {
     // Steady state: several resyncs later, not one write.
     await running.idle();
     server.requests.reset();
-    const reconcilesBefore = running.metrics.reconciles.get('success') ?? 0;
+    const reconcilesBefore = (await running.metrics.reconciles()).get('success') ?? 0;
     await vi.waitFor(
-      () => expect(running.metrics.reconciles.get('success') ?? 0).toBeGreaterThan(reconcilesBefore + 2),
+      async () =>
+        expect((await running.metrics.reconciles()).get('success') ?? 0).toBeGreaterThan(
+          reconcilesBefore + 2,
+        ),
       { timeout: 5000 },
     );
     expect(writesExceptLeases()).toEqual({});
@@ -303,7 +307,7 @@ describe('leader election', () => {
       timeout: 5000,
     });
     expect(second.isLeader()).toBe(false);
-    expect(second.metrics.reconciles.size).toBe(0);
+    expect((await second.metrics.reconciles()).size).toBe(0);
     agents.splice(agents.indexOf(first), 1);
     await first.stop();
     await vi.waitFor(() => expect(second.isLeader()).toBe(true), { timeout: 5000 });

@@ -5,7 +5,7 @@ import { readCatalog, type Catalog } from '../../../src/catalog/index.ts';
 import { hydrate } from '../../../src/pipeline.ts';
 import { Redactor } from '../../../src/sync/credentials.ts';
 import { SyncEngine, type SyncConfig } from '../../../src/sync/engine.ts';
-import { jsonLogger } from '../../../src/sync/logger.ts';
+import { jsonLogger } from '../../../src/observe/index.ts';
 import { SOURCE_COMMIT_ANNOTATION, SOURCE_PATH_ANNOTATION } from '../../../src/sync/stamp.ts';
 import {
   Checkout,

@@ -4,7 +4,7 @@ import { readCatalog, type Catalog } from '../../../src/catalog/index.ts';
 import { hydrate } from '../../../src/pipeline.ts';
 import { Redactor } from '../../../src/sync/credentials.ts';
 import { SyncEngine, type SyncResult } from '../../../src/sync/engine.ts';
-import { silentLogger } from '../../../src/sync/logger.ts';
+import { silentLogger } from '../../../src/observe/index.ts';
 import {
   Checkout,
   GIT_PASSWORD,

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { findCondition, type ConfigMapObject } from '../../../src/api/index.ts';
 import type { Catalog } from '../../../src/catalog/index.ts';
 import { readCatalog } from '../../../src/catalog/index.ts';
-import { TransientError } from '../../../src/errors.ts';
+import { NotReadyError, TransientError } from '../../../src/errors.ts';
 import type { NodeProvisioner, NodeStatus } from '../../../src/agent/node-provisioner.ts';
 import type { WorkloadObjects } from '../../../src/agent/observe-workload.ts';
 import { reconcileWorkspace } from '../../../src/agent/reconcile.ts';
@@ -151,6 +151,14 @@ describe('reconcileWorkspace', () => {
     provisioner.status = () => Promise.reject(new TransientError('the API server answered 503'));
     await expect(reconcileWorkspace('default/phi-3', deps)).rejects.toThrow(TransientError);
     expect(cond(workspaces, 'Reconciling')).toBe('True/ProgressingWithRetry');
+  });
+
+  it('writes what a provisioner waits for (NotReadyError) as Reconciling and requeues after its delay', async () => {
+    const { workspaces, provisioner, deps } = setup();
+    provisioner.status = () => Promise.reject(new NotReadyError('the agent pool is being created', 30));
+    expect(await reconcileWorkspace('default/phi-3', deps)).toEqual({ requeueAfterMs: 30_000 });
+    expect(cond(workspaces, 'Reconciling')).toBe('True/ProgressingWithRetry');
+    expect(cond(workspaces, 'Stalled')).toBe('False/ProgressingWithRetry');
   });
 
   it('on delete waits for release, says why, then removes the finalizer', async () => {

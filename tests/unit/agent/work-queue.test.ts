@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WorkQueue } from '../../../src/agent/work-queue.ts';
+import { NotReadyError, TransientError } from '../../../src/errors.ts';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -81,6 +82,39 @@ describe('WorkQueue', () => {
     expect(calls).toBe(1);
     await vi.advanceTimersByTimeAsync(1);
     expect(calls).toBe(2);
+  });
+
+  it('requeues a NotReadyError after its delay, as a requeue and not a failure', async () => {
+    const results: string[] = [];
+    let calls = 0;
+    const queue = new WorkQueue(
+      () => {
+        calls += 1;
+        return calls === 1 ? Promise.reject(new NotReadyError('node booting', 7)) : Promise.resolve({});
+      },
+      { baseDelayMs: 100, onResult: (_key, outcome) => results.push(outcome) },
+    );
+    queue.add('ns/a');
+    await vi.advanceTimersByTimeAsync(6999);
+    expect(calls).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toBe(2);
+    expect(results).toEqual(['requeue', 'success']);
+  });
+
+  it('backs off a TransientError no sooner than the Retry-After it carries', async () => {
+    const delays: number[] = [];
+    let calls = 0;
+    const queue = new WorkQueue(
+      () => {
+        calls += 1;
+        return calls === 1 ? Promise.reject(new TransientError('429', 30)) : Promise.resolve({});
+      },
+      { baseDelayMs: 100, random: () => 0.5, onError: (_key, _error, ms) => delays.push(ms) },
+    );
+    queue.add('ns/a');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(delays).toEqual([30_000]);
   });
 
   it('stop cancels delayed work', async () => {

@@ -3,7 +3,7 @@ import { parseDuration } from '../../../src/cli/duration.ts';
 import { parseListen } from '../../../src/cli/sync.ts';
 import { UsageError } from '../../../src/errors.ts';
 import type { SyncResult } from '../../../src/sync/engine.ts';
-import { silentLogger } from '../../../src/sync/logger.ts';
+import { silentLogger } from '../../../src/observe/index.ts';
 import { SyncMetrics } from '../../../src/sync/metrics.ts';
 import { SyncLoop } from '../../../src/sync/sync-loop.ts';
 
@@ -75,7 +75,7 @@ describe('SyncLoop', () => {
     expect(await loop.trigger('a')).toMatchObject({ ok: true });
     expect(await loop.trigger('b')).toMatchObject({ ok: false, error: { message: 'remote down' } });
     await loop.trigger('c');
-    const text = metrics.render();
+    const text = await metrics.render();
     expect(text).toContain('kaito_gitops_syncs_total{result="pushed"} 1');
     expect(text).toContain('kaito_gitops_syncs_total{result="failed"} 1');
     expect(text).toContain('kaito_gitops_syncs_total{result="refused"} 1');

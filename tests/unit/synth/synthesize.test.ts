@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SpecError } from '../../../src/errors.ts';
 import { emitYaml } from '../../../src/render/yaml.ts';
-import {
-  MANAGED_BY as RENDER_MANAGED_BY,
-  MANAGED_BY_LABEL as RENDER_LABEL,
-} from '../../../src/render/layout.ts';
-import { MANAGED_BY, MANAGED_BY_LABEL, synthesize, synthesizeAll } from '../../../src/synth/index.ts';
+import { synthesize, synthesizeAll } from '../../../src/synth/index.ts';
 import { find, kinds, mainContainer } from '../../support/manifests.ts';
 import {
   configMap,
@@ -51,10 +47,6 @@ describe('synthesize', () => {
     const forward = synthesizeAll(plans, mixedSourceObjects(20));
     const backward = synthesizeAll([...plans].reverse(), [...mixedSourceObjects(20)].reverse());
     expect(bytes(backward.workspaces)).toBe(bytes(forward.workspaces));
-  });
-
-  it('shares the managed-by label with render', () => {
-    expect([MANAGED_BY_LABEL, MANAGED_BY]).toEqual([RENDER_LABEL, RENDER_MANAGED_BY]);
   });
 
   it('keeps nvidia.com/gpu in every GPU workload it renders', () => {

@@ -13,7 +13,7 @@ import {
   agentManifests,
   defaultValues,
   namespaceManifest,
-} from '../../../src/agent/chart/index.ts';
+} from '../../../src/install/index.ts';
 import { kustomizeBuild, requireKubectl } from '../../support/kustomize.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

@@ -3,9 +3,10 @@
  * replica: isomorphic-git and the deploy branch want one writer per cluster), reading its git token
  * and webhook secret from a Secret the operator creates, and a Service for the webhook.
  */
-import { SYNC_NAMESPACE, SYNC_SECRET, type Resolved } from './options.ts';
+import { SYNC_NAMESPACE, SYNC_SECRET, type Resolved } from './bootstrap-options.ts';
+import { PART_OF } from './identity.ts';
 
-const LABELS = { 'app.kubernetes.io/name': 'kaito-gitops-sync', 'app.kubernetes.io/part-of': 'kaito-gitops' };
+const LABELS = { 'app.kubernetes.io/name': 'kaito-gitops-sync', ...PART_OF };
 const SECRET_DIR = '/etc/kaito-gitops';
 
 export function syncServerObjects(options: Resolved): object[] {

@@ -4,9 +4,8 @@
  * `Stalled` conditions, and the sync server. No Flux Receiver: the sync server's own webhook is the
  * trigger, and Flux polls the deploy branch every minute.
  */
-import type { Tree } from '../../render/types.ts';
-import { emitYaml, emitYamlDocuments } from '../../render/yaml.ts';
-import type { Resolved } from './options.ts';
+import { emitYaml, emitYamlDocuments, type Tree } from '../render/index.ts';
+import type { Resolved } from './bootstrap-options.ts';
 import { syncServerObjects } from './sync-server.ts';
 
 const NAME = 'kaito-workspaces';

@@ -5,6 +5,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
+import { PART_OF } from './identity.ts';
 import type { ChartValues } from './values.ts';
 import { clusterRules, leaseRules } from './rbac.ts';
 
@@ -35,7 +36,7 @@ export const PORT = 8081;
 export const HEALTH_PATH = '/healthz';
 
 const SELECTOR = { 'app.kubernetes.io/name': 'kaito-gitops', 'app.kubernetes.io/component': 'agent' };
-const LABELS = { ...SELECTOR, 'app.kubernetes.io/part-of': 'kaito-gitops' };
+const LABELS = { ...SELECTOR, ...PART_OF };
 
 export const WORKLOAD_IDENTITY = {
   clientIdAnnotation: 'azure.workload.identity/client-id',

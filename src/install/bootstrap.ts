@@ -1,17 +1,12 @@
 /** `kaito-gitops init`'s output: Flux and Argo CD bootstrap trees, computed (the CLI writes them). */
-import type { Tree } from '../../render/types.ts';
-import { argocdTree } from './argocd.ts';
-import { fluxTree } from './flux.ts';
-import { resolveOptions, type BootstrapOptions } from './options.ts';
+import { compareStrings } from '../api/index.ts';
+import type { Tree } from '../render/index.ts';
+import { argocdTree } from './argocd-bootstrap.ts';
+import { fluxTree } from './flux-bootstrap.ts';
+import { resolveOptions, type BootstrapOptions } from './bootstrap-options.ts';
 
-export { WORKSPACE_HEALTH_LUA } from './argocd.ts';
-export {
-  DEFAULT_IMAGE,
-  EXAMPLE_OPTIONS,
-  SYNC_NAMESPACE,
-  SYNC_SECRET,
-  type BootstrapOptions,
-} from './options.ts';
+export { WORKSPACE_HEALTH_LUA } from './argocd-bootstrap.ts';
+export { EXAMPLE_OPTIONS, SYNC_NAMESPACE, SYNC_SECRET, type BootstrapOptions } from './bootstrap-options.ts';
 
 export type BootstrapTool = 'flux' | 'argocd';
 
@@ -23,5 +18,5 @@ export function bootstrapTree(options: BootstrapOptions, tools: readonly Bootstr
     const tree = tool === 'flux' ? fluxTree(resolved) : argocdTree(resolved);
     for (const [path, text] of tree) entries.push([`${tool}/${path}`, text]);
   }
-  return new Map(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map(entries.sort(([a], [b]) => compareStrings(a, b)));
 }

@@ -2,10 +2,12 @@
  * The Helm chart's values: the only things an installation chooses. Everything else in the chart is
  * fixed, so every templated spot is one a test renders both ways.
  */
+import { PROVISIONER_KINDS, type ProvisionerKind } from '../agent/index.ts';
+import { IMAGE_REPOSITORY } from './identity.ts';
 
 /** The provisioners the agent runs with. */
-export const CHART_PROVISIONERS = ['nodeclaim', 'aks', 'byo'] as const;
-export type ChartProvisioner = (typeof CHART_PROVISIONERS)[number];
+export const CHART_PROVISIONERS = PROVISIONER_KINDS;
+export type ChartProvisioner = ProvisionerKind;
 
 export interface AzureValues {
   /** Client ID of the user-assigned managed identity federated with the agent's ServiceAccount. */
@@ -34,7 +36,7 @@ export interface ChartValues {
 }
 
 /** Where the image is published; a fork changes this value. */
-export const DEFAULT_IMAGE_REPOSITORY = 'ghcr.io/kaito-gitops/kaito-gitops';
+export const DEFAULT_IMAGE_REPOSITORY = IMAGE_REPOSITORY;
 
 export function defaultValues(appVersion: string): ChartValues {
   return {

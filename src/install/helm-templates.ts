@@ -7,7 +7,7 @@
  * with a Go-template subset for a matrix of values and compare with `agentManifests`.
  */
 import { stringify } from 'yaml';
-import { agentManifests, type ChartObject } from './manifests.ts';
+import { agentManifests, type ChartObject } from './agent-manifests.ts';
 import type { ChartProvisioner, ChartValues } from './values.ts';
 
 /** `byo` first: it has the fewest lines, and every other rendering must be it plus insertions. */
@@ -16,7 +16,7 @@ const RENDERINGS: readonly ChartProvisioner[] = ['byo', 'nodeclaim', 'aks'];
 /** A number no real value has; replaced by `{{ .Values.replicas }}` after YAML serialization. */
 const REPLICAS_MARK = 987654321;
 
-export const GENERATED_HEADER = '# Generated from src/agent/chart by `npm run generate`; do not edit.\n';
+export const GENERATED_HEADER = '# Generated from src/install by `npm run generate`; do not edit.\n';
 
 /** A Helm expression standing in for a value of type T while the manifests are built. */
 function expression<T>(path: string): T {

@@ -2,7 +2,7 @@
  * What `kaito-gitops init` needs to write the Flux and Argo CD bootstrap: where the deploy tree lives
  * (what the GitOps tool applies) and where the specs live (what the sync server reads).
  */
-import pkg from '../../../package.json' with { type: 'json' };
+import { DEFAULT_IMAGE, INSTALL_NAMESPACE } from './identity.ts';
 
 export interface BootstrapOptions {
   /** Repository of the deploy branch (https). */
@@ -23,9 +23,8 @@ export interface BootstrapOptions {
   interval?: string;
 }
 
-export const DEFAULT_IMAGE = `ghcr.io/kaito-gitops/kaito-gitops:${pkg.version}`;
 /** Namespace of the sync server. */
-export const SYNC_NAMESPACE = 'kaito-gitops';
+export const SYNC_NAMESPACE = INSTALL_NAMESPACE;
 /** Secret the sync server reads: `token` (git, push access to the deploy branch) and `webhook-secret`. */
 export const SYNC_SECRET = 'kaito-gitops-sync';
 /** The example values the committed `gitops/flux` and `gitops/argocd` are generated with. */

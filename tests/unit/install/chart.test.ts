@@ -16,18 +16,13 @@ import {
   defaultValues,
   type ChartObject,
   type ChartValues,
-} from '../../../../src/agent/chart/index.ts';
-import { parseFlags } from '../../../../src/cli/command.ts';
-import {
-  agentFlags,
-  azureSettings,
-  parseListenAddress,
-  parseProvisioner,
-} from '../../../../src/cli/agent.ts';
-import { renderTemplate, templateActions } from '../../../support/helm-render.ts';
-import { checkSchema } from '../../../support/json-schema-check.ts';
+} from '../../../src/install/index.ts';
+import { parseFlags } from '../../../src/cli/command.ts';
+import { agentFlags, azureSettings, parseListenAddress, parseProvisioner } from '../../../src/cli/agent.ts';
+import { renderTemplate, templateActions } from '../../support/helm-render.ts';
+import { checkSchema } from '../../support/json-schema-check.ts';
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../', import.meta.url));
 const pkg = JSON.parse(await readFile(`${root}package.json`, 'utf8')) as { version: string };
 const chartDir = `${root}${CHART_DIR}`;
 const templateNames = (await readdir(`${chartDir}/templates`)).sort();
@@ -119,12 +114,12 @@ describe('the committed chart', () => {
     );
   });
 
-  it('is what src/agent/chart generates (run `npm run generate` after changing it)', async () => {
+  it('is what src/install generates (run `npm run generate` after changing it)', async () => {
     for (const file of chartFiles(pkg.version)) {
       const committed = await readFile(`${root}${file.path}`, 'utf8').catch(() => '');
       expect(
         committed === file.content,
-        `${file.path} differs from src/agent/chart: run \`npm run generate\``,
+        `${file.path} differs from src/install: run \`npm run generate\``,
       ).toBe(true);
     }
     const generated = new Set(chartFiles(pkg.version).map((f) => f.path));

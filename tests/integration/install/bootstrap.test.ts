@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapTree, EXAMPLE_OPTIONS } from '../../../src/sync/bootstrap/index.ts';
+import { bootstrapTree, EXAMPLE_OPTIONS } from '../../../src/install/index.ts';
 import { kustomizeBuild, requireKubectl } from '../../support/kustomize.ts';
 
 const GITOPS = join(import.meta.dirname, '../../../gitops');

@@ -4,9 +4,8 @@
  * per Workspace directory; the `argocd-cm` health check for `kaito.sh/Workspace` (Argo CD has none,
  * so without it a Workspace shows no health at all); and the sync server.
  */
-import type { Tree } from '../../render/types.ts';
-import { emitYaml, emitYamlDocuments } from '../../render/yaml.ts';
-import type { Resolved } from './options.ts';
+import { emitYaml, emitYamlDocuments, type Tree } from '../render/index.ts';
+import type { Resolved } from './bootstrap-options.ts';
 import { syncServerObjects } from './sync-server.ts';
 
 /** Keyed on kstatus: not yet observed → Progressing, Stalled → Degraded, Ready → Healthy. */

@@ -5,15 +5,16 @@
  * what is committed.
  */
 import { stringify } from 'yaml';
-import { CRD_PATH } from '../../api/index.ts';
+import { CRD_PATH, compareStrings } from '../api/index.ts';
 import { GENERATED_HEADER, helmTemplates, objectYaml } from './helm-templates.ts';
-import { agentManifests, namespaceManifest } from './manifests.ts';
+import { INSTALL_NAMESPACE } from './identity.ts';
+import { agentManifests, namespaceManifest } from './agent-manifests.ts';
 import { valuesSchema } from './values-schema.ts';
 import { VALUE_DOCS, defaultValues } from './values.ts';
 
 export const CHART_DIR = 'charts/kaito-gitops';
 /** Namespace of the plain `kubectl apply -k` route; Helm installs into the release namespace instead. */
-export const PLAIN_NAMESPACE = 'kaito-gitops';
+export const PLAIN_NAMESPACE = INSTALL_NAMESPACE;
 
 export interface ChartFile {
   /** Path relative to the repository root. */
@@ -83,5 +84,5 @@ export function chartFiles(appVersion: string): ChartFile[] {
       content: GENERATED_HEADER + stringify(kustomization, { lineWidth: 0 }),
     },
     ...plainFiles,
-  ].sort((a, b) => a.path.localeCompare(b.path));
+  ].sort((a, b) => compareStrings(a.path, b.path));
 }

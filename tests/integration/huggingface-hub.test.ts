@@ -6,35 +6,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCatalog } from '../../src/catalog/load.ts';
 import { sizeFromHub } from '../../src/cli/huggingface-hub.ts';
-import { safetensorsIndex, startHubServer, type HubServer } from '../support/hf-hub-server.ts';
+import {
+  QWEN3_4B,
+  QWEN3_4B_FACTS,
+  safetensorsIndex,
+  startHubServer,
+  type HubServer,
+} from '../support/hf-hub-server.ts';
 
 const catalog = await readCatalog();
 const rules = catalog.huggingFaceRules;
 const GiB = 1024 ** 3;
 const TOKEN = 'hf_localtesttoken';
 
-const qwen3Config = JSON.stringify({
-  architectures: ['Qwen3ForCausalLM'],
-  hidden_size: 2560,
-  num_hidden_layers: 36,
-  num_attention_heads: 32,
-  num_key_value_heads: 8,
-  head_dim: 128,
-  max_position_embeddings: 40960,
-  rope_scaling: null,
-}).replace('}', ', "initializer_range": NaN}'); // Python's json writes NaN; Kaito's generator sanitizes it too.
-
 let hub: HubServer;
 beforeAll(async () => {
   hub = await startHubServer(
     [
-      {
-        id: 'Qwen/Qwen3-4B',
-        files: {
-          'config.json': qwen3Config,
-          'model.safetensors.index.json': safetensorsIndex(Math.round(7.49 * GiB)),
-        },
-      },
+      QWEN3_4B,
       {
         id: 'acme/tiny-llama',
         files: {
@@ -85,17 +74,7 @@ describe('sizing a Hugging Face model from the Hub', () => {
       ok: true,
       entry: {
         gated: false,
-        facts: {
-          id: 'Qwen/Qwen3-4B',
-          modelFileSizeGiB: 7.49,
-          architectures: ['Qwen3ForCausalLM'],
-          modelTokenLimit: 40960,
-          hiddenSize: 2560,
-          numHiddenLayers: 36,
-          numAttentionHeads: 32,
-          numKeyValueHeads: 8,
-          headDim: 128,
-        },
+        facts: QWEN3_4B_FACTS,
       },
     });
     // No token is sent where the Hub does not ask for one.

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
-import { safetensorsIndex, startHubServer, type HubServer } from '../support/hf-hub-server.ts';
+import { QWEN3_4B, safetensorsIndex, startHubServer, type HubServer } from '../support/hf-hub-server.ts';
 
 const GiB = 1024 ** 3;
 const NO_HUB = { HF_ENDPOINT: 'http://127.0.0.1:9' };
@@ -31,21 +31,7 @@ let dir: string;
 beforeAll(async () => {
   hub = await startHubServer(
     [
-      {
-        id: 'Qwen/Qwen3-4B',
-        files: {
-          'config.json': JSON.stringify({
-            architectures: ['Qwen3ForCausalLM'],
-            hidden_size: 2560,
-            num_hidden_layers: 36,
-            num_attention_heads: 32,
-            num_key_value_heads: 8,
-            head_dim: 128,
-            max_position_embeddings: 40960,
-          }),
-          'model.safetensors.index.json': safetensorsIndex(Math.round(7.49 * GiB)),
-        },
-      },
+      QWEN3_4B,
       {
         id: 'acme/gated-8b',
         files: {

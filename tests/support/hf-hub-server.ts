@@ -169,3 +169,36 @@ export function safetensorsIndex(bytes: number, shards = 2): string {
   }
   return JSON.stringify({ metadata: { total_size: bytes }, weight_map: weightMap }, null, 2);
 }
+
+/**
+ * Qwen3-4B as the Hub serves it: its config.json (with the NaN Python's json writes, which Kaito's
+ * generator sanitizes) and a 7.49 GiB safetensors index, and the catalog facts they stand for.
+ */
+export const QWEN3_4B: HubRepo = {
+  id: 'Qwen/Qwen3-4B',
+  files: {
+    'config.json': JSON.stringify({
+      architectures: ['Qwen3ForCausalLM'],
+      hidden_size: 2560,
+      num_hidden_layers: 36,
+      num_attention_heads: 32,
+      num_key_value_heads: 8,
+      head_dim: 128,
+      max_position_embeddings: 40960,
+      rope_scaling: null,
+    }).replace('}', ', "initializer_range": NaN}'),
+    'model.safetensors.index.json': safetensorsIndex(Math.round(7.49 * 1024 ** 3)),
+  },
+};
+
+export const QWEN3_4B_FACTS = {
+  id: 'Qwen/Qwen3-4B',
+  modelFileSizeGiB: 7.49,
+  architectures: ['Qwen3ForCausalLM'],
+  modelTokenLimit: 40960,
+  hiddenSize: 2560,
+  numHiddenLayers: 36,
+  numAttentionHeads: 32,
+  numKeyValueHeads: 8,
+  headDim: 128,
+};

@@ -13,6 +13,7 @@ import { hydrate } from '../../../src/pipeline.ts';
 import { Redactor } from '../../../src/sync/credentials.ts';
 import { SyncEngine } from '../../../src/sync/engine.ts';
 import { jsonLogger } from '../../../src/observe/index.ts';
+import { QWEN3_4B_FACTS } from '../../support/hf-hub-server.ts';
 import {
   Checkout,
   GIT_PASSWORD,
@@ -38,17 +39,7 @@ inference:
 const CACHE = formatHuggingFaceCache([
   {
     gated: false,
-    facts: {
-      id: 'Qwen/Qwen3-4B',
-      modelFileSizeGiB: 7.49,
-      architectures: ['Qwen3ForCausalLM'],
-      modelTokenLimit: 40960,
-      hiddenSize: 2560,
-      numHiddenLayers: 36,
-      numAttentionHeads: 32,
-      numKeyValueHeads: 8,
-      headDim: 128,
-    },
+    facts: QWEN3_4B_FACTS,
   },
 ]);
 

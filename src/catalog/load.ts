@@ -239,7 +239,7 @@ export function parseCatalog(files: readonly CatalogFile[]): Catalog {
 const SECTIONS = 'models:, modelCatalog:, huggingFaceRules:, gpuPartitions: or skus:';
 
 /** No Hugging Face cache file: IDs outside the catalog cannot be sized. */
-export const EMPTY_CACHE: HuggingFaceCache = { path: HUGGING_FACE_CACHE_FILE, entries: [] };
+const EMPTY_CACHE: HuggingFaceCache = { path: HUGGING_FACE_CACHE_FILE, entries: [] };
 
 /** The catalog with the models of a Hugging Face cache file (read next to the specs). */
 export function withHuggingFaceCache(catalog: Catalog, cache: HuggingFaceCache): Catalog {

@@ -7,9 +7,14 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Problem } from '../errors.ts';
 import { SpecError } from '../errors.ts';
 import type { ConfigMapObject, Workspace } from '../api/index.ts';
-import { NODE_IMAGE_FAMILY_ANNOTATION, loadSources, vllmArgs } from '../api/index.ts';
+import {
+  HUGGING_FACE_MODEL_ANNOTATION,
+  NODE_IMAGE_FAMILY_ANNOTATION,
+  loadSources,
+  vllmArgs,
+} from '../api/index.ts';
 import type { Catalog, WorkspacePlan } from '../catalog/index.ts';
-import { plan } from '../catalog/index.ts';
+import { cacheFromAnnotation, plan, withHuggingFaceCache } from '../catalog/index.ts';
 import type { NodeRequest, ProvisionerKind } from './node-provisioner.ts';
 import type { WorkspaceStatus } from './workspace-status.ts';
 
@@ -83,7 +88,10 @@ export function planWorkspace(
   }
   try {
     const vllmConfig = vllmArgs(workspace, configMaps);
-    return { ok: true, workspace, plan: plan(workspace, catalog, vllmConfig ? { vllmConfig } : {}) };
+    // A Hugging Face ID outside the catalog comes with the facts synth sized it from.
+    const model = workspace.annotations[HUGGING_FACE_MODEL_ANNOTATION];
+    const sized = model === undefined ? catalog : withHuggingFaceCache(catalog, cacheFromAnnotation(model));
+    return { ok: true, workspace, plan: plan(workspace, sized, vllmConfig ? { vllmConfig } : {}) };
   } catch (error) {
     if (error instanceof SpecError) return { ok: false, kind, problems: [...error.problems] };
     throw error;

@@ -45,8 +45,19 @@ export const BYPASS_RESOURCE_CHECKS_ANNOTATION = 'kaito.sh/bypass-resource-check
 export const ENABLE_LB_ANNOTATION = 'kaito.sh/enablelb';
 /** `byo` marks a Workspace's nodes as bring-your-own (besides `resource.preferredNodes`). */
 export const BYO_NODES_ANNOTATION = 'kaito-gitops.io/nodes';
+/**
+ * On a rendered Workspace whose preset is a Hugging Face ID outside the catalog: the model's facts as
+ * `plan` sized them (compact JSON), so the agent plans it as synth did, without the cache file.
+ */
+export const HUGGING_FACE_MODEL_ANNOTATION = 'kaito-gitops.io/huggingface-model';
 
 /** The extended resource GPU pods request and GPU nodes report. */
 export const GPU_RESOURCE = 'nvidia.com/gpu';
 /** The taint on Kaito's GPU node pools (`sku=gpu:NoSchedule`); generated pods tolerate it. */
 export const GPU_TAINT = { key: 'sku', value: 'gpu', effect: 'NoSchedule' } as const;
+/** The taint on Azure spot node pools; Kaito's pods tolerate it on Azure, and so do generated pods. */
+export const SPOT_TAINT = {
+  key: 'kubernetes.azure.com/scalesetpriority',
+  value: 'spot',
+  effect: 'NoSchedule',
+} as const;

@@ -88,7 +88,7 @@ export const resourceSchema: ObjectNode = {
     partition: {
       kind: 'object',
       description:
-        'GPU partitioning (MIG or whole accelerators) on bring-your-own nodes. Not supported by kaito-gitops yet.',
+        'GPU partitioning on bring-your-own nodes: mode "mig" runs the model on one MIG slice (profile, e.g. 3g.40gb), mode "accelerator" on count whole GPUs of a node.',
       properties: {
         mode: { kind: 'string', enum: ['mig', 'accelerator'] },
         profile: string(),

@@ -3,7 +3,8 @@
  * `api/v1beta1/workspace_validation.go`, and `api/v1alpha1` for the private access mode), with Kaito's
  * messages where Kaito has one, plus the rules kaito-gitops adds because it renders the workload itself.
  * Every rule runs, so one pass reports everything wrong with a spec. Rules that need the preset catalog
- * or GPU SKUs (unknown or deprecated preset, GPU memory, runtime support, HF token) live in `src/catalog`.
+ * or GPU data (unknown or deprecated preset, GPU memory, runtime support, HF token, GPU partitions) live
+ * in `src/catalog`.
  */
 import type { Problem } from '../errors.ts';
 import type { ConfigMapObject, LabelSelector, Workspace } from './types.ts';
@@ -182,14 +183,6 @@ function validateResource(workspace: Workspace): Problem[] {
       );
     }
   });
-  if (resource.partition !== undefined) {
-    problems.push(
-      problem(
-        'resource.partition',
-        'GPU partitioning is not supported by kaito-gitops yet; remove resource.partition',
-      ),
-    );
-  }
   if (workspace.tuning !== undefined && resource.count > 1) {
     problems.push(
       problem(

@@ -11,6 +11,8 @@ import type { FlagValue, ModelPreset } from './types.ts';
 export const VLLM_BASE_COMMAND = 'python3 /workspace/vllm/inference_api.py';
 export const TRANSFORMERS_INFERENCE_FILE = '/workspace/tfs/inference_api.py';
 export const TUNING_FILE = '/workspace/tfs/fine_tuning.py';
+/** vLLM's KV-cache events over ZMQ on {@link KV_EVENTS_PORT}, for KV-aware routers. */
+export const KV_EVENTS_CONFIG = '{"enable_kv_cache_events":true}';
 
 /** `--gpu-memory-utilization` Kaito passes: 0.82 on the 24 GiB A10 (less headroom), else 0.84. */
 export function gpuMemoryUtilizationFlag(gpuModel: string | undefined): string {
@@ -77,6 +79,11 @@ export interface VllmCommandInput {
   adapters: boolean;
   /** `inference.config` is set: the ConfigMap is mounted at /mnt/config. */
   configFile: boolean;
+  /**
+   * KV-cache CPU offload may stay on. Kaito turns it off for hybrid-KV architectures, gpt-oss and MIG
+   * slices, as it does for data and pipeline parallelism. @default true
+   */
+  kvCacheOffload?: boolean;
   /** `kaito.sh/performance-mode`; `balanced` (the default) adds nothing. */
   performanceMode?: string;
   multiNode?: { nodes: number; leaderAddress: string };
@@ -92,7 +99,7 @@ export function vllmCommand(input: VllmCommandInput): string {
   if (input.multiNode) {
     flags.push(['pipeline-parallel-size', parallelism.pipeline], ['distributed-executor-backend', 'ray']);
   }
-  flags.push(['served-model-name', preset.name]);
+  flags.push(['served-model-name', preset.servedModelName]);
   if (input.downloadWeights && preset.huggingFaceId) {
     flags.push(['model', preset.huggingFaceId]);
     if (preset.revision) flags.push(['code-revision', preset.revision]);
@@ -100,7 +107,11 @@ export function vllmCommand(input: VllmCommandInput): string {
   }
   if (input.adapters) flags.push(['enable-lora', true]);
   if (input.configFile) flags.push(['kaito-config-file', CONFIG_FILE]);
-  if (parallelism.disableKvCacheOffload) flags.push(['kaito-kv-cache-cpu-memory-utilization', 0]);
+  if (parallelism.disableKvCacheOffload || input.kvCacheOffload === false) {
+    flags.push(['kaito-kv-cache-cpu-memory-utilization', 0]);
+  }
+  // KV-cache events over ZMQ on port 5557 for KV-aware routers (Kaito v0.12 turns them on for every model).
+  flags.push(['kv-events-config', KV_EVENTS_CONFIG]);
   // vLLM >= 0.22.1 JIT-compiles this fusion with nvcc, which the runtime image lacks (Kaito disables it).
   flags.push(['compilation-config.pass_config.fuse_allreduce_rms', 'False']);
   if (input.performanceMode && input.performanceMode !== 'balanced') {

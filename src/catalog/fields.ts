@@ -56,16 +56,6 @@ export class FieldReader {
     return raw;
   }
 
-  nonNegativeNumber(value: Mapping, key: string, path: string, fallback: number): number {
-    const raw = value[key];
-    if (raw === undefined) return fallback;
-    if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < 0) {
-      this.problem(`${path}.${key}`, 'must be a number >= 0');
-      return fallback;
-    }
-    return raw;
-  }
-
   positiveInteger(value: Mapping, key: string, path: string, fallback?: number): number {
     const raw = value[key];
     if (raw === undefined && fallback !== undefined) return fallback;

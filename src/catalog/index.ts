@@ -1,8 +1,17 @@
 /**
- * What other folders may use from the catalog: loading `presets/`, planning, describing plans, and the
- * pod contract (ports and paths the server command and the pod share).
+ * What other folders may use from the catalog: loading `presets/` (and the Hugging Face cache of models
+ * sized from the Hub), planning, describing plans, and the pod contract (ports and paths the server
+ * command and the pod share).
  */
-export { DEFAULT_PRESETS_DIR, readCatalog } from './load.ts';
+export { DEFAULT_PRESETS_DIR, HUGGING_FACE_CACHE_FILE, readCatalog, withHuggingFaceCache } from './load.ts';
+export {
+  cacheFromAnnotation,
+  formatHuggingFaceCache,
+  huggingFaceModelAnnotation,
+  parseHuggingFaceCache,
+} from './load-huggingface.ts';
+export { factsFromConfig, unsupportedArchitecture, type HuggingFaceRules } from './huggingface-model.ts';
+export { findPreset } from './models.ts';
 export { plan } from './plan.ts';
 export { describePlan } from './describe.ts';
 export { formatPrice } from './sku.ts';
@@ -10,7 +19,9 @@ export { formatGi } from './rules.ts';
 export {
   ADAPTER_DIR,
   CONFIG_DIR,
+  CUDA_HOME,
   DATA_DIR,
+  KV_EVENTS_PORT,
   RAY_PORT,
   RESULTS_DIR,
   RESULTS_PUSH_FAILED_FILE,
@@ -22,6 +33,7 @@ export { CLOUDS } from './types.ts';
 export type {
   Catalog,
   Cloud,
+  HuggingFaceCacheEntry,
   PresetInferencePlan,
   TemplatePlan,
   TuningPlan,

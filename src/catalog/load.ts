@@ -1,9 +1,10 @@
 /**
- * Loading `presets/`: `parseCatalog` validates every model and SKU entry (all problems at once, each
- * named by file and field path) and builds the registries; `readCatalog` is the only I/O here.
+ * Loading `presets/`: `parseCatalog` validates every entry (all problems at once, each named by file and
+ * field path) and builds the registries; `readCatalog` is the only I/O here.
  *
- * A file holds either models (`models:` plus the shared `registry` and `baseImage`) or the SKUs of one
- * cloud (`cloud:`, `priceSource:`, `skus:`).
+ * A file holds one of: legacy presets (`models:` plus the shared `registry` and `baseImage`), Kaito's
+ * model catalog (`modelCatalog:`), the Hugging Face rules (`huggingFaceRules:`), GPU partition profiles
+ * (`gpuPartitions:`), or the SKUs of one cloud (`cloud:`, `priceSource:`, `unlisted:`, `skus:`).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -12,8 +13,24 @@ import { parseDocument } from 'yaml';
 import { compareStrings } from '../api/index.ts';
 import { SpecError, type Problem } from '../errors.ts';
 import { FieldReader, isMapping, type Mapping } from './fields.ts';
+import { NO_RULES, type HuggingFaceRules } from './huggingface-model.ts';
+import { readCatalogModel, readPartitions, readRules } from './load-huggingface.ts';
+import { readLegacyPreset, type LegacyPreset } from './load-legacy.ts';
+import { catalogPreset, linkLegacyPreset } from './models.ts';
 import { createRegistry } from './registry.ts';
-import { CLOUDS, type Catalog, type Cloud, type GpuSku, type ModelPreset } from './types.ts';
+import {
+  CLOUDS,
+  type Catalog,
+  type CatalogModel,
+  type Cloud,
+  type GpuPartitions,
+  type GpuSku,
+  type HuggingFaceCache,
+  type ModelPreset,
+} from './types.ts';
+
+/** Where the Hugging Face cache lives, relative to a spec directory (hidden: the spec walk skips it). */
+export const HUGGING_FACE_CACHE_FILE = '.kaito-gitops/huggingface-models.yaml';
 
 /** `presets/` at the root of the package, next to `src/`. */
 export const DEFAULT_PRESETS_DIR = fileURLToPath(new URL('../../presets/', import.meta.url));
@@ -24,26 +41,6 @@ export interface CatalogFile {
   content: string;
 }
 
-const MODEL_KEYS = [
-  'name',
-  'huggingFaceId',
-  'revision',
-  'deprecated',
-  'accessMode',
-  'requiresHuggingFaceToken',
-  'weightsGiB',
-  'diskGiB',
-  'contextTokens',
-  'bytesPerToken',
-  'minGpuCount',
-  'totalGpuMemoryGiB',
-  'perGpuMemoryGiB',
-  'runtimes',
-  'distributed',
-  'tuning',
-  'image',
-  'readinessTimeoutMinutes',
-] as const;
 const SKU_KEYS = [
   'name',
   'gpuCount',
@@ -53,101 +50,6 @@ const SKU_KEYS = [
   'nvme',
   'pricePerHourUsd',
 ] as const;
-
-function readModel(fields: FieldReader, raw: Mapping, path: string, registry: string): ModelPreset {
-  fields.unknownKeys(raw, path, MODEL_KEYS);
-  const name = fields.string(raw, 'name', path);
-  const runtimesRaw = fields.mapping(raw, 'runtimes', path);
-  const runtimes: ModelPreset['runtimes'] = {};
-  if (!runtimesRaw) {
-    fields.problem(`${path}.runtimes`, 'must list at least one of vllm, transformers');
-  } else {
-    fields.unknownKeys(runtimesRaw, `${path}.runtimes`, ['vllm', 'transformers']);
-    const vllm = fields.mapping(runtimesRaw, 'vllm', `${path}.runtimes`);
-    if (vllm) {
-      const at = `${path}.runtimes.vllm`;
-      fields.unknownKeys(vllm, at, ['args', 'loraAdapters']);
-      runtimes.vllm = {
-        args: fields.flags(vllm, 'args', at),
-        loraAdapters: fields.boolean(vllm, 'loraAdapters', at, true),
-      };
-    }
-    const transformers = fields.mapping(runtimesRaw, 'transformers', `${path}.runtimes`);
-    if (transformers) {
-      const at = `${path}.runtimes.transformers`;
-      fields.unknownKeys(transformers, at, ['launcher', 'args', 'worldSize']);
-      const launcher = fields.oneOf(transformers, 'launcher', at, ['accelerate', 'torchrun'], 'accelerate');
-      runtimes.transformers = { launcher, args: fields.flags(transformers, 'args', at) };
-      if (launcher === 'torchrun')
-        runtimes.transformers.worldSize = fields.positiveInteger(transformers, 'worldSize', at);
-    }
-    if (!vllm && !transformers)
-      fields.problem(`${path}.runtimes`, 'must list at least one of vllm, transformers');
-  }
-  const tuningRaw = fields.mapping(raw, 'tuning', path) ?? {};
-  fields.unknownKeys(tuningRaw, `${path}.tuning`, ['supported', 'gpuMemoryGiB']);
-  const tuning: ModelPreset['tuning'] = {
-    supported: fields.boolean(tuningRaw, 'supported', `${path}.tuning`, false),
-  };
-  const tuningMemory = fields.positiveNumber(tuningRaw, 'gpuMemoryGiB', `${path}.tuning`, 'optional');
-  if (tuningMemory !== undefined) tuning.gpuMemoryGiB = tuningMemory;
-
-  const preset: ModelPreset = {
-    name,
-    deprecated: fields.boolean(raw, 'deprecated', path, false),
-    accessMode: fields.oneOf(raw, 'accessMode', path, ['public', 'private'], 'public'),
-    requiresHuggingFaceToken: fields.boolean(raw, 'requiresHuggingFaceToken', path, false),
-    weightsGiB: fields.positiveNumber(raw, 'weightsGiB', path),
-    diskGiB: fields.positiveNumber(raw, 'diskGiB', path),
-    contextTokens: fields.positiveInteger(raw, 'contextTokens', path),
-    bytesPerToken: fields.positiveInteger(raw, 'bytesPerToken', path),
-    minGpuCount: fields.positiveInteger(raw, 'minGpuCount', path, 1),
-    totalGpuMemoryGiB: fields.positiveNumber(raw, 'totalGpuMemoryGiB', path),
-    perGpuMemoryGiB: fields.nonNegativeNumber(raw, 'perGpuMemoryGiB', path, 0),
-    runtimes,
-    distributed: fields.boolean(raw, 'distributed', path, false),
-    tuning,
-    readinessTimeoutMinutes: fields.positiveNumber(raw, 'readinessTimeoutMinutes', path, 30),
-  };
-  const huggingFaceId = fields.string(raw, 'huggingFaceId', path, 'optional');
-  if (huggingFaceId !== undefined) {
-    if (!/^[\w.-]+\/[\w.-]+$/.test(huggingFaceId)) {
-      fields.problem(`${path}.huggingFaceId`, `"${huggingFaceId}" must look like org/model`);
-    }
-    preset.huggingFaceId = huggingFaceId;
-  }
-  const revision = fields.string(raw, 'revision', path, 'optional');
-  if (revision !== undefined) preset.revision = revision;
-  const image = fields.mapping(raw, 'image', path);
-  if (image) {
-    fields.unknownKeys(image, `${path}.image`, ['repository', 'tag']);
-    const repository =
-      fields.string(image, 'repository', `${path}.image`, 'optional') ?? `${registry}/kaito-${name}`;
-    preset.image = { repository, tag: fields.string(image, 'tag', `${path}.image`) };
-  }
-  if (preset.accessMode === 'private' && preset.image) {
-    fields.problem(
-      `${path}.image`,
-      'a private preset has no public image (the user supplies presetOptions.image)',
-    );
-  }
-  if (!preset.huggingFaceId && !preset.image && preset.accessMode === 'public') {
-    fields.problem(
-      path,
-      'a public preset needs huggingFaceId or image: there is no other way to get its weights',
-    );
-  }
-  if (runtimes.vllm && !preset.huggingFaceId) {
-    fields.problem(`${path}.runtimes.vllm`, 'vLLM downloads weights from Hugging Face: set huggingFaceId');
-  }
-  if (tuning.supported && !preset.image && preset.accessMode === 'public') {
-    fields.problem(
-      `${path}.tuning.supported`,
-      'tuning runs the preset image: set image or mark tuning unsupported',
-    );
-  }
-  return preset;
-}
 
 function readSku(fields: FieldReader, raw: Mapping, path: string, cloud: Cloud): GpuSku {
   fields.unknownKeys(raw, path, SKU_KEYS);
@@ -184,10 +86,14 @@ export function parseCatalog(files: readonly CatalogFile[]): Catalog {
   const problems: (Problem & { file?: string })[] = [];
   const report = (file: string, found: readonly Problem[]) =>
     problems.push(...found.map((p) => ({ path: p.path, message: p.message, file })));
-  const presets: { preset: ModelPreset; file: string; at: string }[] = [];
+  const presets: { legacy: LegacyPreset; file: string; at: string }[] = [];
+  const models: { model: CatalogModel; file: string; at: string }[] = [];
   const skus: { sku: GpuSku; file: string; at: string }[] = [];
   const priceSources: Partial<Record<Cloud, string>> = {};
+  const unlistedSkuPrefixes: Partial<Record<Cloud, readonly string[]>> = {};
   let baseImage: { value: string; file: string } | undefined;
+  let rules: HuggingFaceRules | undefined;
+  let partitions: GpuPartitions | undefined;
 
   for (const file of [...files].sort((a, b) => compareStrings(a.path, b.path))) {
     const fields = new FieldReader();
@@ -201,7 +107,7 @@ export function parseCatalog(files: readonly CatalogFile[]): Catalog {
     }
     const doc: unknown = parsed.toJS();
     if (!isMapping(doc)) {
-      report(file.path, [{ path: '', message: 'must be a YAML mapping with models: or skus:' }]);
+      report(file.path, [{ path: '', message: `must be a YAML mapping with one of ${SECTIONS}` }]);
       continue;
     }
     if ('models' in doc) {
@@ -216,10 +122,24 @@ export function parseCatalog(files: readonly CatalogFile[]): Catalog {
       }
       list(fields, doc, 'models').forEach((raw, index) => {
         const at = `models[${index}]`;
-        presets.push({ preset: readModel(fields, raw, at, registry), file: file.path, at });
+        presets.push({ legacy: readLegacyPreset(fields, raw, at, registry), file: file.path, at });
       });
+    } else if ('modelCatalog' in doc) {
+      fields.unknownKeys(doc, '', ['modelCatalog']);
+      list(fields, doc, 'modelCatalog').forEach((raw, index) => {
+        const at = `modelCatalog[${index}]`;
+        models.push({ model: readCatalogModel(fields, raw, at), file: file.path, at });
+      });
+    } else if ('huggingFaceRules' in doc) {
+      fields.unknownKeys(doc, '', ['huggingFaceRules']);
+      const raw = fields.mapping(doc, 'huggingFaceRules', '');
+      if (raw) rules = readRules(fields, raw);
+    } else if ('gpuPartitions' in doc) {
+      fields.unknownKeys(doc, '', ['gpuPartitions']);
+      const raw = fields.mapping(doc, 'gpuPartitions', '');
+      if (raw) partitions = readPartitions(fields, raw);
     } else if ('skus' in doc) {
-      fields.unknownKeys(doc, '', ['cloud', 'priceSource', 'skus']);
+      fields.unknownKeys(doc, '', ['cloud', 'priceSource', 'unlisted', 'skus']);
       const cloud = fields.oneOf(doc, 'cloud', '', CLOUDS, 'azure');
       if (doc['cloud'] === undefined) fields.problem('cloud', `must be one of ${CLOUDS.join(', ')}`);
       const entries = list(fields, doc, 'skus').map((raw, index) => {
@@ -228,13 +148,21 @@ export function parseCatalog(files: readonly CatalogFile[]): Catalog {
         skus.push({ sku, file: file.path, at });
         return sku;
       });
+      const unlisted = fields.mapping(doc, 'unlisted', '');
+      if (unlisted) {
+        fields.unknownKeys(unlisted, 'unlisted', ['acceptedPrefixes']);
+        const prefixes = unlisted['acceptedPrefixes'];
+        if (Array.isArray(prefixes) && prefixes.every((p) => typeof p === 'string' && p !== ''))
+          unlistedSkuPrefixes[cloud] = prefixes as string[];
+        else fields.problem('unlisted.acceptedPrefixes', 'must be a list of non-empty strings');
+      }
       const source = fields.string(doc, 'priceSource', '', 'optional');
       if (source !== undefined) priceSources[cloud] = source;
       else if (entries.some((s) => s.pricePerHourUsd !== undefined)) {
         fields.problem('priceSource', 'must say where the prices come from and when');
       }
     } else {
-      fields.problem('', 'must hold models: or skus:');
+      fields.problem('', `must hold one of ${SECTIONS}`);
     }
     report(file.path, fields.problems);
   }
@@ -252,14 +180,32 @@ export function parseCatalog(files: readonly CatalogFile[]): Catalog {
   };
   duplicates(
     'preset',
-    presets.map(({ preset, file, at }) => ({ name: preset.name, file, at })),
+    presets.map(({ legacy, file, at }) => ({ name: legacy.preset.name.toLowerCase(), file, at })),
   );
+  duplicates(
+    'catalog model',
+    models.map(({ model, file, at }) => ({ name: model.facts.id.toLowerCase(), file, at })),
+  );
+  const byId = new Map(models.map(({ model }) => [model.facts.id, model]));
+  const linked: ModelPreset[] = presets.map(({ legacy, file, at }) => {
+    if (legacy.catalogId === undefined) return legacy.preset;
+    const model = byId.get(legacy.catalogId);
+    if (model) return linkLegacyPreset(legacy.preset, model);
+    report(file, [{ path: `${at}.catalogId`, message: `no catalog model "${legacy.catalogId}"` }]);
+    return legacy.preset;
+  });
   duplicates(
     'SKU',
     skus.map(({ sku, file, at }) => ({ name: sku.name, file, at })),
   );
   if (presets.length === 0) problems.push({ path: '', message: 'no models: file among the catalog files' });
   if (!baseImage) problems.push({ path: 'baseImage', message: 'no models: file sets baseImage' });
+  if (!rules && models.length > 0) {
+    problems.push({
+      path: '',
+      message: 'a modelCatalog: needs a huggingFaceRules: file among the catalog files',
+    });
+  }
 
   if (problems.length > 0) {
     throw new SpecError(
@@ -269,11 +215,12 @@ export function parseCatalog(files: readonly CatalogFile[]): Catalog {
   const sources = CLOUDS.flatMap((cloud) =>
     priceSources[cloud] ? [`${cloud}: ${priceSources[cloud]}`] : [],
   );
+  const catalogModels = models.map((m) => m.model);
   return {
-    presets: createRegistry(
-      'preset',
-      presets.map((p) => p.preset),
-    ),
+    presets: createRegistry('preset', [
+      ...linked,
+      ...catalogModels.map((model) => catalogPreset(model, rules ?? NO_RULES)),
+    ]),
     skus: createRegistry(
       'SKU',
       skus.map((s) => s.sku),
@@ -281,7 +228,22 @@ export function parseCatalog(files: readonly CatalogFile[]): Catalog {
     priceSource: sources.join('; '),
     priceSources,
     baseImage: baseImage?.value ?? '',
+    models: catalogModels,
+    huggingFaceRules: rules ?? NO_RULES,
+    partitions: partitions ?? { migResourcePrefix: 'nvidia.com/mig-', migProfiles: [] },
+    unlistedSkuPrefixes,
+    huggingFaceCache: EMPTY_CACHE,
   };
+}
+
+const SECTIONS = 'models:, modelCatalog:, huggingFaceRules:, gpuPartitions: or skus:';
+
+/** No Hugging Face cache file: IDs outside the catalog cannot be sized. */
+const EMPTY_CACHE: HuggingFaceCache = { path: HUGGING_FACE_CACHE_FILE, entries: [] };
+
+/** The catalog with the models of a Hugging Face cache file (read next to the specs). */
+export function withHuggingFaceCache(catalog: Catalog, cache: HuggingFaceCache): Catalog {
+  return { ...catalog, huggingFaceCache: cache };
 }
 
 /** Reads every `*.yaml` in `dir` (default: the package's `presets/`) and parses them. */

@@ -5,16 +5,18 @@
 import type { Problem } from '../errors.ts';
 import { BYO_NODES_ANNOTATION, type Runtime, type Workspace } from '../api/index.ts';
 import { ESTIMATOR, configuredMaxModelLen, estimateNodes, type EstimateResult } from './estimator.ts';
-import { formatGi, transformersResourceMessages } from './rules.ts';
+import { formatGi, transformersResourceProblems } from './rules.ts';
 import { cheapestFit, formatPrice, resolveSku } from './sku.ts';
 import type { Catalog, Cloud, GpuSku, ModelPreset, PlanContext, WorkspacePlan } from './types.ts';
 
 const CLOUD_NAMES: Record<Cloud, string> = { azure: 'Azure', aws: 'AWS', arc: 'Azure Arc' };
 
+/** Nodes the user brings: named nodes, the annotation, or a GPU partition (Kaito: BYO nodes only). */
 export function isBringYourOwnNodes(workspace: Workspace): boolean {
   return (
     (workspace.resource.preferredNodes?.length ?? 0) > 0 ||
-    workspace.annotations[BYO_NODES_ANNOTATION] === 'byo'
+    workspace.annotations[BYO_NODES_ANNOTATION] === 'byo' ||
+    workspace.resource.partition !== undefined
   );
 }
 
@@ -44,13 +46,12 @@ export function fitsOnOneNode(
   runtime: Runtime,
   context: PlanContext = {},
 ): boolean {
-  if (workload === 'tuning')
-    return sku.gpuMemoryGiB >= (preset.tuning.gpuMemoryGiB ?? preset.totalGpuMemoryGiB);
+  if (workload === 'tuning') return sku.gpuMemoryGiB >= (preset.tuning.gpuMemoryGiB ?? preset.weightsGiB);
   if (runtime === 'vllm') {
     const result = vllmEstimate(preset, sku, context);
     return result.ok && result.estimate.nodes === 1;
   }
-  return transformersResourceMessages(preset, sku, 1).length === 0;
+  return transformersResourceProblems(preset, sku, 1, false).length === 0;
 }
 
 export interface Placement {
@@ -85,9 +86,18 @@ export function place(
       problems.push({ path: 'resource.instanceType', message: resolved.message });
     else if (resolved.kind === 'prefix') {
       placement.unknownSku = true;
-      notes.push(
-        `${name} is not in the SKU catalog; Kaito accepts Azure ${name.slice(0, 10)}* SKUs, so GPU count and memory are unknown and the memory checks are skipped`,
-      );
+      if (fits !== undefined && !byo) {
+        // Kaito's webhook admits the name, then its controller fails to size the workload on it
+        // (pkg/sku/helpers.go GetGPUConfigBySKU): say so before merge instead.
+        problems.push({
+          path: 'resource.instanceType',
+          message: `Unsupported SKU '${name}' for cloud provider: Kaito admits ${resolved.prefix}* sizes it does not know, but cannot size ${subject} on one, so the workload would never start; use a size the catalog lists (kaito-gitops presets --skus) or add ${name} with its GPU count and memory to the presets' SKU file`,
+        });
+      } else {
+        notes.push(
+          `${name} is not in the SKU catalog (Kaito admits ${resolved.prefix}* sizes): GPU count and memory unknown, nothing is sized from them`,
+        );
+      }
     } else {
       placement.sku = resolved.sku;
       notes.push(describeSku(resolved.sku, catalog));

@@ -1,9 +1,10 @@
 /**
- * Sizing a preset inference Workspace, in the steps Kaito takes: check the preset and runtime, place it
- * (SKU), count the nodes (vLLM: the v0.12 NodeEstimator, ignoring `resource.count`; transformers:
- * `resource.count` with v0.3.2's GPU checks), build the server command (parallelism, multi-node), then
- * the image, weights and Service ports. Each step returns its problems and notes; nothing is passed in
- * to be filled. Pure.
+ * Sizing a preset inference Workspace, in the steps Kaito v0.12 takes: find the model (a catalog ID, a
+ * legacy name, or a Hugging Face ID from the cache), check it and the runtime, place it (SKU, or a GPU
+ * partition on your own nodes), count the nodes (vLLM: the NodeEstimator, ignoring `resource.count`;
+ * transformers: `resource.count` against the weights), build the server command (parallelism,
+ * multi-node), then the image, weights and Service ports. Each step returns its problems and notes;
+ * nothing is passed in to be filled. Pure.
  */
 import {
   BYPASS_RESOURCE_CHECKS_ANNOTATION,
@@ -20,6 +21,8 @@ import {
   vllmParallelism,
   type Parallelism,
 } from './command.ts';
+import { findPreset } from './models.ts';
+import { describePartition, migFitProblems, migShortfall, migSku, partitionFor } from './partition.ts';
 import { fitsOnOneNode, place, vllmEstimate } from './placement.ts';
 import {
   CONTAINER_PORT,
@@ -36,13 +39,14 @@ import {
   huggingFaceTokenProblems,
   presetProblems,
   runtimeProblems,
-  transformersResourceMessages,
+  transformersResourceProblems,
 } from './rules.ts';
 import type {
   Catalog,
   GpuSku,
   ModelPreset,
   NodeEstimate,
+  PartitionPlan,
   PlanContext,
   PresetInferencePlan,
   PresetInferenceWorkspace,
@@ -82,26 +86,35 @@ export function planPresetInference(
   const problems: Problem[] = [];
   const notes: string[] = [];
   const fail = { value: undefined, problems, notes };
-  const preset = catalog.presets.get(spec.name);
-  problems.push(...presetProblems(spec, preset, 'inference'));
-  if (!preset) return fail;
   const runtime = workspace.runtime;
+  const lookup = findPreset(catalog, spec.name, runtime);
+  problems.push(...presetProblems(spec, lookup, 'inference', catalog.huggingFaceCache.path));
+  if (lookup.kind !== 'found') return fail;
+  const preset = lookup.preset;
   problems.push(...runtimeProblems(workspace, preset, runtime, context.vllmConfig));
   const privateImage = spec.accessMode === 'private' ? spec.presetOptions?.image : undefined;
   const downloadsWeights = !privateImage && (runtime === 'vllm' || !preset.image) && !!preset.huggingFaceId;
   problems.push(...huggingFaceTokenProblems(workspace, preset, downloadsWeights));
 
+  const cloud = context.cloud ?? 'azure';
+  const bypass = BYPASS_RESOURCE_CHECKS_ANNOTATION in workspace.annotations;
+  const { partition, problems: partitionProblems } = partitionFor(workspace, catalog.partitions);
+  const fitProblems = partition ? migFitProblems(preset, partition, bypass) : [];
+  problems.push(...partitionProblems, ...fitProblems);
   const fits = (sku: GpuSku) => fitsOnOneNode(preset, sku, 'inference', runtime, context);
-  const placement = place(workspace, catalog, context.cloud ?? 'azure', fits, preset.name);
+  const placement = place(workspace, catalog, cloud, fits, preset.name);
   problems.push(...placement.problems);
   notes.push(...placement.notes);
-  const { sku } = placement;
-  const gpusPerNode = sku?.gpuCount ?? preset.minGpuCount;
-  if (!sku)
+  // A MIG slice is sized as one GPU with the slice's memory (Kaito GetMIGGPUConfig).
+  const sku: GpuSku | undefined = partition?.mode === 'mig' ? { ...migSku(partition), cloud } : placement.sku;
+  const gpusPerNode = gpusOf(workspace, preset, partition, sku);
+  if (partition) notes.push(describePartition(partition, catalog.partitions));
+  else if (!sku) {
     notes.push(
-      `GPUs per node unknown: requesting ${gpusPerNode} (the preset's minimum, as Kaito v0.3.2 did)`,
+      `GPUs per node unknown: requesting ${gpusPerNode}; on your own nodes Kaito reads the GPUs from their nvidia.com/gpu.* labels`,
     );
-  const sizing = nodeCount(workspace, preset, sku, context);
+  }
+  const sizing = nodeCount(workspace, preset, sku, context, { partition, bypass, fitProblems });
   problems.push(...sizing.problems);
   notes.push(...sizing.notes);
   if (problems.length > 0) return fail;
@@ -109,7 +122,14 @@ export function planPresetInference(
 
   const launcher = preset.runtimes.transformers?.launcher;
   const multiNode = preset.distributed && nodes > 1 && (runtime === 'vllm' || launcher === 'torchrun');
-  const server = serverCommand(workspace, preset, { sku, gpusPerNode, nodes, multiNode, downloadsWeights });
+  const server = serverCommand(workspace, preset, {
+    sku,
+    gpusPerNode,
+    nodes,
+    multiNode,
+    downloadsWeights,
+    partition,
+  });
   notes.push(...server.notes);
   const adapters = workspace.inference.adapters ?? [];
   if (adapters.length > 0) notes.push(`${adapters.length} adapter(s) served alongside the base model`);
@@ -131,8 +151,7 @@ export function planPresetInference(
   );
   const secret = spec.presetOptions?.modelAccessSecret;
   const { parallelism } = server.value;
-  const env: Record<string, string> =
-    runtime === 'vllm' ? { VLLM_USE_DEEP_GEMM: '0', VLLM_USE_FLASHINFER_SAMPLER: '0' } : {};
+  const env: Record<string, string> = runtime === 'vllm' ? vllmEnv(preset, catalog) : {};
   const common = {
     workspace,
     workload: 'inference-preset' as const,
@@ -140,6 +159,10 @@ export function planPresetInference(
     ...(placement.instanceType ? { instanceType: placement.instanceType } : {}),
     ...(sku ? { sku } : {}),
     skuSource: placement.skuSource,
+    cloud,
+    ...(partition ? { partition } : {}),
+    // Kaito pins pods to the nodes its provisioner made for the Workspace; not on your own nodes.
+    pinToWorkspaceNodes: placement.skuSource !== 'byo',
     nodes,
     gpusPerNode,
     runtime,
@@ -147,6 +170,7 @@ export function planPresetInference(
     image,
     command: shell(server.value.command),
     env,
+    cudaToolkit: runtime === 'vllm' && preset.cudaToolkit,
     weights,
     ...(secret && downloadsWeights ? { huggingFaceTokenSecret: secret } : {}),
     containerPort: CONTAINER_PORT,
@@ -165,16 +189,46 @@ export function planPresetInference(
   return { value, problems, notes };
 }
 
+/** GPUs per pod: one MIG slice, the accelerator count, the SKU's GPUs, or torchrun's share. */
+function gpusOf(
+  workspace: Workspace,
+  preset: ModelPreset,
+  partition: PartitionPlan | undefined,
+  sku: GpuSku | undefined,
+): number {
+  if (partition?.mode === 'mig') return 1;
+  if (partition?.mode === 'accelerator') return partition.count;
+  if (sku) return sku.gpuCount;
+  const worldSize = preset.runtimes.transformers?.worldSize;
+  return preset.runtimes.transformers?.launcher === 'torchrun' && worldSize !== undefined
+    ? Math.max(1, worldSize / workspace.resource.count)
+    : 1;
+}
+
 /**
- * Nodes the workload needs. vLLM: Kaito v0.12's estimate from the SKU's GPU memory (the spec's count is
- * ignored, as Kaito ignores it); transformers: `resource.count`, checked as v0.3.2 checked it.
+ * vLLM's environment as Kaito sets it: no FlashInfer sampler, DeepGEMM only for the architectures that
+ * require it (their pods get a CUDA toolkit, see `cudaToolkit`).
+ */
+function vllmEnv(preset: ModelPreset, catalog: Catalog): Record<string, string> {
+  const deepGemm = preset.architectures.some((a) =>
+    catalog.huggingFaceRules.needsCudaToolkit.architectures.includes(a),
+  );
+  return { VLLM_USE_DEEP_GEMM: deepGemm ? '1' : '0', VLLM_USE_FLASHINFER_SAMPLER: '0' };
+}
+
+/**
+ * Nodes the workload needs. vLLM: Kaito v0.12's estimate from the SKU's (or MIG slice's) GPU memory
+ * (the spec's count is ignored, as Kaito ignores it); transformers: `resource.count`, checked against
+ * the weights as v0.12 checks it.
  */
 function nodeCount(
   workspace: Workspace,
   preset: ModelPreset,
   sku: GpuSku | undefined,
   context: PlanContext,
+  checks: { partition: PartitionPlan | undefined; bypass: boolean; fitProblems: readonly Problem[] },
 ): Step<{ nodes: number; estimate?: NodeEstimate }> {
+  const { partition, bypass } = checks;
   const problems: Problem[] = [];
   const notes: string[] = [];
   const count = workspace.resource.count;
@@ -184,11 +238,19 @@ function nodeCount(
       return { value: { nodes: count }, problems, notes };
     }
     const estimated = vllmEstimate(preset, sku, context);
+    const path = partition ? 'resource.partition' : 'resource.instanceType';
     if (!estimated.ok) {
-      problems.push({ path: 'resource.instanceType', message: estimated.message });
+      problems.push({ path, message: estimated.message });
       return { value: { nodes: count }, problems, notes };
     }
     const estimate = estimated.estimate;
+    if (partition?.mode === 'mig' && estimate.nodes > 1) {
+      // The weights alone already do not fit: Kaito's webhook says so and stops there.
+      if (checks.fitProblems.length === 0) {
+        problems.push({ path, message: migShortfall(estimate, preset, partition) });
+      }
+      return { value: { nodes: count }, problems, notes };
+    }
     const nodes = estimate.nodes;
     notes.push(
       `vLLM node estimate (Kaito v0.12): ${formatGi(estimate.loadedWeightsGiB)} loaded weights, ${formatGi(estimate.availableForWeightsGiB)} free per GPU after overhead and KV cache for max-model-len ${estimate.maxModelLen} → ${estimate.minGpus} GPU(s) → ${nodes} node(s)`,
@@ -204,21 +266,14 @@ function nodeCount(
     }
     return { value: { nodes, estimate }, problems, notes };
   }
-  if (BYPASS_RESOURCE_CHECKS_ANNOTATION in workspace.annotations) {
-    notes.push(`GPU memory checks skipped: annotation ${BYPASS_RESOURCE_CHECKS_ANNOTATION} is set`);
-  } else if (sku) {
-    for (const message of transformersResourceMessages(preset, sku, count)) {
-      problems.push({ path: 'resource.instanceType', message });
-    }
-  }
   const launcher = preset.runtimes.transformers?.launcher;
+  if (bypass) notes.push(`GPU memory check skipped: annotation ${BYPASS_RESOURCE_CHECKS_ANNOTATION} is set`);
+  // A partitioned Workspace skips the whole-node checks (Kaito returns after validatePartition).
+  if (sku && !partition) {
+    problems.push(...transformersResourceProblems(preset, sku, count, bypass, launcher === 'torchrun'));
+  }
   const worldSize = preset.runtimes.transformers?.worldSize ?? 1;
-  if (count > 1 && !(launcher === 'torchrun' && preset.distributed)) {
-    problems.push({
-      path: 'resource.count',
-      message: 'Multi-node distributed inference is not supported with Huggingface Transformers runtime',
-    });
-  } else if (launcher === 'torchrun' && preset.distributed && worldSize % count !== 0) {
+  if (launcher === 'torchrun' && preset.distributed && worldSize % count !== 0) {
     problems.push({
       path: 'resource.count',
       message: `${preset.name} runs ${worldSize} torchrun processes that must split evenly across nodes; use a count that divides ${worldSize}`,
@@ -237,9 +292,10 @@ function serverCommand(
     nodes: number;
     multiNode: boolean;
     downloadsWeights: boolean;
+    partition: PartitionPlan | undefined;
   },
 ): Omit<Step<{ command: string; parallelism: Parallelism }>, 'problems'> {
-  const { sku, gpusPerNode, nodes, multiNode, downloadsWeights } = sizing;
+  const { sku, gpusPerNode, nodes, multiNode, downloadsWeights, partition } = sizing;
   const single: Parallelism = { tensor: 1, pipeline: 1, data: 1, disableKvCacheOffload: false };
   if (workspace.runtime === 'transformers') {
     const command =
@@ -262,7 +318,8 @@ function serverCommand(
   const performanceMode = workspace.annotations[PERFORMANCE_MODE_ANNOTATION];
   const command = vllmCommand({
     preset,
-    ...(sku ? { gpuModel: sku.gpuModel } : {}),
+    ...(sku && !partition ? { gpuModel: sku.gpuModel } : {}),
+    kvCacheOffload: preset.kvCacheOffload && partition?.mode !== 'mig',
     parallelism,
     downloadWeights: downloadsWeights,
     adapters: (workspace.inference.adapters ?? []).length > 0,

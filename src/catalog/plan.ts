@@ -8,6 +8,8 @@ import type { Workspace } from '../api/index.ts';
 import type { Problem } from '../errors.ts';
 import { SpecError } from '../errors.ts';
 import { shell, tuningCommand } from './command.ts';
+import { findPreset } from './models.ts';
+import { partitionFor } from './partition.ts';
 import { fitsOnOneNode, place } from './placement.ts';
 import { HTTP_SERVICE_PORT, planPresetInference, presetImage } from './plan-inference.ts';
 import { CONTAINER_PORT } from './pod-contract.ts';
@@ -65,8 +67,9 @@ function planTuning(workspace: TuningWorkspace, catalog: Catalog, context: PlanC
   const problems: Problem[] = [];
   const notes: string[] = [];
   const fail = { value: undefined, problems, notes };
-  const preset = catalog.presets.get(spec.name);
-  problems.push(...presetProblems(spec, preset, 'tuning'));
+  const lookup = findPreset(catalog, spec.name, 'tuning');
+  problems.push(...presetProblems(spec, lookup, 'tuning', catalog.huggingFaceCache.path));
+  problems.push(...partitionFor(workspace, catalog.partitions).problems);
   if (workspace.resource.count > 1) {
     problems.push({
       path: 'resource.count',
@@ -74,9 +77,11 @@ function planTuning(workspace: TuningWorkspace, catalog: Catalog, context: PlanC
         'Tuning does not currently support multinode configurations. Please set the node count to 1. Future support with DeepSpeed will allow this.',
     });
   }
+  const preset = lookup.kind === 'found' ? lookup.preset : undefined;
   if (!preset || problems.length > 0) return fail;
+  const cloud = context.cloud ?? 'azure';
   const fits = (sku: GpuSku) => fitsOnOneNode(preset, sku, 'tuning', 'transformers');
-  const placement = place(workspace, catalog, context.cloud ?? 'azure', fits, `${preset.name} tuning`);
+  const placement = place(workspace, catalog, cloud, fits, `${preset.name} tuning`);
   problems.push(...placement.problems);
   notes.push(...placement.notes);
   if (problems.length > 0) return fail;
@@ -106,6 +111,10 @@ function planTuning(workspace: TuningWorkspace, catalog: Catalog, context: PlanC
     ...(placement.instanceType ? { instanceType: placement.instanceType } : {}),
     ...(sku ? { sku } : {}),
     skuSource: placement.skuSource,
+    cloud,
+    // Kaito pins inference pods to their Workspace's nodes, not tuning Jobs (preset_tuning.go).
+    pinToWorkspaceNodes: false,
+    cudaToolkit: false,
     nodes: 1,
     gpusPerNode: gpus,
     runtime: 'transformers',
@@ -129,8 +138,11 @@ function planTemplate(
   catalog: Catalog,
   context: PlanContext,
 ): Planned<TemplatePlan> {
-  const placement = place(workspace, catalog, context.cloud ?? 'azure', undefined, 'the template');
-  const { problems, notes } = placement;
+  const cloud = context.cloud ?? 'azure';
+  const { partition, problems: partitionProblems } = partitionFor(workspace, catalog.partitions);
+  const placement = place(workspace, catalog, cloud, undefined, 'the template');
+  const { notes } = placement;
+  const problems = [...partitionProblems, ...placement.problems];
   if (problems.length > 0) return { value: undefined, problems, notes };
   notes.push(
     `pod template used as written: ${workspace.resource.count} node(s), one pod each; it sets its own resources`,
@@ -141,6 +153,10 @@ function planTemplate(
     ...(placement.instanceType ? { instanceType: placement.instanceType } : {}),
     ...(placement.sku ? { sku: placement.sku } : {}),
     skuSource: placement.skuSource,
+    cloud,
+    ...(partition ? { partition } : {}),
+    pinToWorkspaceNodes: placement.skuSource !== 'byo',
+    cudaToolkit: false,
     nodes: workspace.resource.count,
     gpusPerNode: 0,
     runtime: workspace.runtime,

@@ -15,6 +15,8 @@ export const TORCH_PORT = 29500;
 /** Ray's port on the multi-node vLLM leader. */
 export const RAY_PORT = 6379;
 export const RAY_DASHBOARD_PORT = 8265;
+/** vLLM's KV-cache event stream (ZMQ), which Kaito v0.12 turns on for KV-aware routers. */
+export const KV_EVENTS_PORT = 5557;
 
 /** Health endpoint of Kaito's current servers. */
 export const HEALTH_PATH = '/health';
@@ -29,6 +31,11 @@ export const CONFIG_DIR = '/mnt/config';
 export const CONFIG_FILE = `${CONFIG_DIR}/${INFERENCE_CONFIG_KEY}`;
 /** vLLM loads every directory under this one as a LoRA adapter of that name. */
 export const ADAPTER_DIR = '/mnt/adapter';
+/**
+ * Where Kaito installs a CUDA toolkit on the node for models whose vLLM kernels are compiled at run
+ * time; the server finds it through `CUDA_HOME`.
+ */
+export const CUDA_HOME = '/opt/kaito/cuda/129';
 /** Fine-tuning input. */
 export const DATA_DIR = '/mnt/data';
 /** Fine-tuning output. */

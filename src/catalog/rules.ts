@@ -6,6 +6,7 @@
 import type { Problem } from '../errors.ts';
 import type { PresetSpec, Runtime, Workspace } from '../api/index.ts';
 import { configuredMaxModelLen } from './estimator.ts';
+import type { PresetLookup } from './models.ts';
 import type { GpuSku, ModelPreset } from './types.ts';
 
 /** `16Gi`, `7.12Gi`: GiB the way Kaito prints quantities. */
@@ -16,10 +17,20 @@ export function formatGi(gib: number): string {
 /** Unknown, deprecated, not tunable, private access and Hugging Face token rules for one preset spec. */
 export function presetProblems(
   spec: PresetSpec,
-  preset: ModelPreset | undefined,
+  lookup: PresetLookup,
   kind: 'inference' | 'tuning',
+  cacheFile: string,
 ): Problem[] {
   const at = `${kind}.preset`;
+  if (lookup.kind === 'not-cached') {
+    return [
+      {
+        path: `${at}.name`,
+        message: `${lookup.id} is not in the model catalog, and ${cacheFile} does not size it: run kaito-gitops plan on these specs where the Hugging Face Hub is reachable (HF_TOKEN for a gated model) and commit ${cacheFile}`,
+      },
+    ];
+  }
+  const preset = lookup.kind === 'found' ? lookup.preset : undefined;
   if (!preset || (kind === 'tuning' && !preset.tuning.supported)) {
     return [{ path: `${at}.name`, message: `Unsupported ${kind} preset name ${spec.name}` }];
   }
@@ -98,7 +109,7 @@ export function runtimeProblems(
   if (runtime === 'transformers' && !preset.runtimes.transformers) {
     problems.push({
       path: 'inference.preset.name',
-      message: `Runtime validation: model ${preset.name} does not support inference with Huggingface Transformers runtime`,
+      message: `Runtime validation: model ${preset.servedModelName} does not support inference with Huggingface Transformers runtime`,
     });
   }
   if (runtime === 'vllm') {
@@ -137,28 +148,32 @@ export function runtimeProblems(
 }
 
 /**
- * v0.3.2's three GPU checks against `nodes` nodes of `sku` (transformers runtime): GPU count,
- * per-GPU memory and total memory. Returns Kaito's messages; empty when the preset fits.
+ * Kaito v0.12's resource rules for the transformers runtime on a known SKU
+ * (`validateCreateWithInference`): the weights (`TotalSafeTensorFileSize`, the catalog's modelFileSize)
+ * must fit the total GPU memory of `nodes` nodes, unless kaito.sh/bypass-resource-checks is set; and a
+ * model that needs more than one node cannot run with transformers, bypass or not.
  */
-export function transformersResourceMessages(preset: ModelPreset, sku: GpuSku, nodes: number): string[] {
-  const messages: string[] = [];
-  const gpus = nodes * sku.gpuCount;
-  if (gpus < preset.minGpuCount) {
-    messages.push(
-      `Insufficient number of GPUs: Instance type ${sku.name} provides ${gpus}, but preset ${preset.name} requires at least ${preset.minGpuCount}`,
-    );
-  }
-  const perGpu = sku.gpuMemoryGiB / sku.gpuCount;
-  if (perGpu < preset.perGpuMemoryGiB) {
-    messages.push(
-      `Insufficient per GPU memory: Instance type ${sku.name} provides ${formatGi(perGpu)} per GPU, but preset ${preset.name} requires at least ${formatGi(preset.perGpuMemoryGiB)} per GPU`,
-    );
-  }
+export function transformersResourceProblems(
+  preset: ModelPreset,
+  sku: GpuSku,
+  nodes: number,
+  bypass: boolean,
+  /** torchrun (llama-2) spreads one model over the nodes, so only the total counts. */
+  spreadsOverNodes = false,
+): Problem[] {
+  const problems: Problem[] = [];
   const total = nodes * sku.gpuMemoryGiB;
-  if (total < preset.totalGpuMemoryGiB) {
-    messages.push(
-      `Insufficient total GPU memory: Instance type ${sku.name} has a total of ${formatGi(total)}, but preset ${preset.name} requires at least ${formatGi(preset.totalGpuMemoryGiB)}`,
-    );
+  if (total < preset.weightsGiB && !bypass) {
+    problems.push({
+      path: 'resource.instanceType',
+      message: `Insufficient total GPU memory: Instance type ${sku.name} has a total of ${formatGi(total)}, but preset ${preset.name} requires at least ${formatGi(preset.weightsGiB)}`,
+    });
   }
-  return messages;
+  if (!spreadsOverNodes && preset.distributed && preset.weightsGiB > sku.gpuMemoryGiB) {
+    problems.push({
+      path: 'resource',
+      message: 'Multi-node distributed inference is not supported with Huggingface Transformers runtime',
+    });
+  }
+  return problems;
 }

@@ -6,27 +6,27 @@
 import { compareStrings } from '../api/index.ts';
 import type { Catalog, Cloud, GpuSku } from './types.ts';
 
-/** Azure prefixes Kaito accepts without knowing the SKU (`N_SERIES_PREFIX`, `D_SERIES_PREFIX`). */
-export const AZURE_ALLOWED_PREFIXES = ['Standard_N', 'Standard_D'] as const;
-
 /** Kaito v0.12 keeps only SKUs with CUDA compute capability >= 8.0; automatic choice does the same. */
 export const MIN_AUTO_COMPUTE_CAPABILITY = 8.0;
 
 export type SkuResolution =
   | { kind: 'catalog'; sku: GpuSku }
-  /** An Azure N/D-series SKU the catalog does not list: allowed, GPU count and memory unknown. */
-  | { kind: 'prefix'; name: string }
+  /**
+   * A size the catalog does not list but Kaito's webhook admits by prefix (Azure `Standard_N`,
+   * `Standard_D`; the SKU file's `unlisted.acceptedPrefixes`): GPU count and memory unknown.
+   */
+  | { kind: 'prefix'; name: string; prefix: string }
   | { kind: 'unsupported'; message: string };
 
+/** The SKU `name` stands for; names compare case-insensitively, as Kaito compares them. */
 export function resolveSku(name: string, catalog: Catalog, cloud: Cloud): SkuResolution {
-  const sku = catalog.skus.get(name);
+  const sku =
+    catalog.skus.get(name) ?? catalog.skus.list().find((s) => s.name.toLowerCase() === name.toLowerCase());
   if (sku) return { kind: 'catalog', sku };
-  if (
-    (cloud === 'azure' || cloud === 'arc') &&
-    AZURE_ALLOWED_PREFIXES.some((prefix) => name.startsWith(prefix))
-  ) {
-    return { kind: 'prefix', name };
-  }
+  const prefix = (catalog.unlistedSkuPrefixes[cloud] ?? []).find((p) =>
+    name.toLowerCase().startsWith(p.toLowerCase()),
+  );
+  if (prefix !== undefined) return { kind: 'prefix', name, prefix };
   const supported = catalog.skus
     .list()
     .filter((s) => s.cloud === cloud)

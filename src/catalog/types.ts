@@ -4,6 +4,7 @@
  * without looking anything up.
  */
 import type { InferenceSpec, JsonObject, PresetSpec, Runtime, TuningSpec, Workspace } from '../api/index.ts';
+import type { HuggingFaceRules, ModelFacts } from './huggingface-model.ts';
 
 export const CLOUDS = ['azure', 'aws', 'arc'] as const;
 export type Cloud = (typeof CLOUDS)[number];
@@ -44,9 +45,25 @@ export interface TransformersRuntimeSpec {
   worldSize?: number;
 }
 
+/** Where a preset's data comes from. */
+export type PresetOrigin =
+  /** Kaito v0.12's model catalog (`presets/model-catalog.yaml`), by Hugging Face ID. */
+  | 'catalog'
+  /** A legacy preset name (`presets/models.yaml`): transformers-era images, torchrun, tuning. */
+  | 'legacy'
+  /** A Hugging Face ID outside the catalog, sized from the Hub and kept in the Hugging Face cache file. */
+  | 'huggingface';
+
 export interface ModelPreset {
-  /** Kaito preset name, e.g. `phi-3-mini-4k-instruct`. */
+  /** What the spec names: a legacy preset name (`phi-3-mini-4k-instruct`) or a Hugging Face ID. */
   name: string;
+  origin: PresetOrigin;
+  /** `--served-model-name`: Kaito's short name for a Hugging Face ID, the preset name otherwise. */
+  servedModelName: string;
+  /** Model architectures from `config.json` (empty where Kaito's tables do not say). */
+  architectures: string[];
+  /** Origin `huggingface`: the cached facts it was sized from (rendered onto the Workspace for the agent). */
+  huggingFace?: HuggingFaceCacheEntry;
   /** Hugging Face repository the weights come from, e.g. `microsoft/Phi-3-mini-4k-instruct`. */
   huggingFaceId?: string;
   /** Hugging Face commit the weights are pinned to (`--code-revision` / `--revision`). */
@@ -65,12 +82,10 @@ export interface ModelPreset {
   contextTokens: number;
   /** KV-cache bytes per token, for node estimation. */
   bytesPerToken: number;
-  /** Minimum GPUs and memory, as Kaito v0.3 checked them (transformers era). @default 1 */
-  minGpuCount: number;
-  /** Total GPU memory the preset needs, GiB (webhook "Insufficient total GPU memory"). */
-  totalGpuMemoryGiB: number;
-  /** Per-GPU memory the preset needs, GiB; 0 = no per-GPU constraint. @default 0 */
-  perGpuMemoryGiB: number;
+  /** vLLM may offload the KV cache to CPU memory (Kaito turns it off for some architectures). @default true */
+  kvCacheOffload: boolean;
+  /** vLLM needs nvcc at run time: Kaito installs a CUDA toolkit on the node from an init container. @default false */
+  cudaToolkit: boolean;
   /** Runtimes the preset supports and how each is launched. */
   runtimes: { vllm?: VllmRuntimeSpec; transformers?: TransformersRuntimeSpec };
   /** Can run across several nodes (StatefulSet + headless Service). @default false */
@@ -103,6 +118,48 @@ export interface Catalog {
   priceSources: Partial<Record<Cloud, string>>;
   /** Kaito's base image (vLLM and download-at-runtime transformers), e.g. `mcr.microsoft.com/aks/kaito/kaito-base:0.5.0`. */
   baseImage: string;
+  /** Kaito v0.12's model catalog, by Hugging Face ID. */
+  models: readonly CatalogModel[];
+  /** How Kaito turns a model's facts into vLLM arguments (`presets/huggingface-rules.yaml`). */
+  huggingFaceRules: HuggingFaceRules;
+  /** GPU partition profiles (`presets/gpu-partitions.yaml`). */
+  partitions: GpuPartitions;
+  /** Per cloud, the prefixes of instance types Kaito admits without knowing them (Azure `Standard_N`, `Standard_D`). */
+  unlistedSkuPrefixes: Partial<Record<Cloud, readonly string[]>>;
+  /** Models sized from the Hugging Face Hub for IDs outside the catalog (the cache file next to the specs). */
+  huggingFaceCache: HuggingFaceCache;
+}
+
+/** One entry of the model catalog: Kaito's facts plus what it derives and supports. */
+export interface CatalogModel {
+  facts: ModelFacts;
+  /** Legacy preset names that stand for this ID. */
+  shortNames: string[];
+  gated: boolean;
+  /** transformers runtime arguments where Kaito v0.12 runs the model with transformers. */
+  transformers?: Record<string, FlagValue>;
+  tuning: boolean;
+  servedModelName: string;
+  vllmArgs: Record<string, FlagValue>;
+}
+
+/** A model the Hub told `plan` about: its facts, and whether the Hub asked for a token. */
+export interface HuggingFaceCacheEntry {
+  facts: ModelFacts;
+  gated: boolean;
+}
+
+export interface HuggingFaceCache {
+  /** Where the cache lives, for messages (e.g. `gitops/workspaces/.kaito-gitops/huggingface-models.yaml`). */
+  path: string;
+  entries: readonly HuggingFaceCacheEntry[];
+}
+
+export interface GpuPartitions {
+  /** `nvidia.com/mig-`: a MIG slice is requested as `<prefix><profile>`. */
+  migResourcePrefix: string;
+  /** MIG profiles per GPU model. */
+  migProfiles: readonly { gpu: string; profiles: readonly string[] }[];
 }
 
 /** Where the main container finds the model weights. */
@@ -133,6 +190,13 @@ export interface NodeEstimate {
   nodes: number;
 }
 
+/** A GPU partition the workload runs on (`resource.partition`, bring-your-own nodes). */
+export type PartitionPlan =
+  /** One MIG slice, requested as the extended resource `resource` (`nvidia.com/mig-3g.40gb`). */
+  | { mode: 'mig'; profile: string; resource: string; sliceGiB: number }
+  /** `count` whole GPUs of a node. */
+  | { mode: 'accelerator'; count: number };
+
 /** What every plan has, whatever the workload. */
 interface PlanCommon {
   /** The SKU the workload runs on: from the spec, chosen by price, or undefined for BYO nodes. */
@@ -140,6 +204,15 @@ interface PlanCommon {
   /** Undefined for BYO nodes and for SKUs Kaito allows by prefix but the catalog does not list. */
   sku?: GpuSku;
   skuSource: 'spec' | 'cheapest-fit' | 'byo';
+  /** The cloud the plan was made for: Azure pods tolerate spot nodes, as Kaito's do. */
+  cloud: Cloud;
+  /** GPU partitioning, when the Workspace asks for it. */
+  partition?: PartitionPlan;
+  /**
+   * Pin pods to the nodes provisioned for this Workspace (`kaito.sh/workspace`,
+   * `kaito.sh/workspacenamespace`), as Kaito's provisioners do; false for bring-your-own nodes.
+   */
+  pinToWorkspaceNodes: boolean;
   /** Nodes (one pod per node). */
   nodes: number;
   /** GPUs each pod requests (`nvidia.com/gpu`). */
@@ -148,6 +221,8 @@ interface PlanCommon {
   parallelism: { tensor: number; pipeline: number; data: number };
   /** Container image of the main container (template workspaces: the template's first container). */
   image: string;
+  /** The server needs a CUDA toolkit on the node (Kaito's `cuda-toolkit-provisioner` init container). */
+  cudaToolkit: boolean;
   /** Main container command, e.g. `['/bin/sh', '-c', 'python3 /workspace/vllm/inference_api.py ...']`; empty for templates. */
   command: string[];
   /** Environment of the main container (besides the HF token). */

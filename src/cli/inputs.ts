@@ -8,6 +8,12 @@ import { CLOUDS, DEFAULT_PRESETS_DIR, readCatalog, type Catalog, type Cloud } fr
 import { UsageError, errnoCode, type SpecError } from '../errors.ts';
 import { hydrate, type HydrateResult } from '../pipeline.ts';
 import { outputFlag, outputFormat, parseFlags, type CliIO } from './command.ts';
+import {
+  cacheFileFor,
+  refreshHuggingFaceCache,
+  withCacheFile,
+  type CacheRefresh,
+} from './huggingface-cache.ts';
 import { readSources } from './sources.ts';
 
 /** `--presets DIR` and `--cloud`, shared by the pipeline commands. */
@@ -60,13 +66,17 @@ export function errorsJson(
 export async function checkSpecs(
   args: string[],
   io: CliIO,
-): Promise<{ output: 'text' | 'json'; result: HydrateResult }> {
+  options: { sizeFromHub?: boolean } = {},
+): Promise<{ output: 'text' | 'json'; result: HydrateResult; hub?: CacheRefresh }> {
   const { values, positionals } = parseFlags(args, { ...catalogFlags, ...outputFlag }, true);
   const output = outputFormat(values.output);
   const cloud = cloudFlag(values.cloud);
-  const catalog = await loadCatalog(values.presets, io);
   const files = await loadSpecs(positionals, io);
-  return { output, result: hydrate(files, { catalog, cloud }) };
+  const cacheFile = await cacheFileFor(positionals, io);
+  const catalog = await withCacheFile(await loadCatalog(values.presets, io), cacheFile, io);
+  if (!options.sizeFromHub) return { output, result: hydrate(files, { catalog, cloud }) };
+  const hub = await refreshHuggingFaceCache(catalog, files, cacheFile, io);
+  return { output, result: hydrate(files, { catalog: hub.catalog, cloud }), hub };
 }
 
 /** The flags `validate` and `plan` take, for their usage text. */

@@ -8,18 +8,25 @@ import { CHECK_FLAGS_USAGE, checkSpecs, errorsJson, reportErrors } from './input
 
 const usage = `usage: kaito-gitops plan [--presets DIR] [--cloud azure|aws|arc] [--output text|json] PATH...
 
-${CHECK_FLAGS_USAGE}`;
+${CHECK_FLAGS_USAGE}
+
+A Hugging Face model ID outside the model catalog is sized from the Hub (config.json and the safetensors
+size; HF_TOKEN for gated models, HF_ENDPOINT for another Hub) and kept in
+PATH/.kaito-gitops/huggingface-models.yaml: commit that file next to the specs, so that validate, synth,
+sync and the agent plan the same way without network.`;
 
 export const plan: Command = {
   name: 'plan',
   summary: 'Show the SKU, nodes, GPUs, runtime, parallelism, image and disk each Workspace gets',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { output, result } = await checkSpecs(args, io);
+    const { output, result, hub } = await checkSpecs(args, io, { sizeFromHub: true });
     const described = result.plans.map((p) => describePlan(p));
+    const failures = hub?.failures ?? [];
     if (output === 'json') {
       const plans = described.map((rows) => rows.map(({ field, value }) => ({ field, value })));
-      io.stdout(JSON.stringify({ plans, errors: errorsJson(result.errors) }, null, 2) + '\n');
+      const huggingFace = { added: hub?.added ?? [], failures };
+      io.stdout(JSON.stringify({ plans, errors: errorsJson(result.errors), huggingFace }, null, 2) + '\n');
     } else {
       const width = Math.max(0, ...described.flat().map((row) => row.field.length));
       io.stdout(
@@ -27,8 +34,11 @@ export const plan: Command = {
           .map((rows) => rows.map(({ field, value }) => `${field.padEnd(width)}  ${value}`).join('\n'))
           .join('\n\n') + (described.length > 0 ? '\n' : ''),
       );
+      for (const id of hub?.added ?? []) io.stderr(`sized ${id} from the Hugging Face Hub\n`);
+      for (const failure of failures) io.stderr(`kaito-gitops plan: ${failure}\n`);
       reportErrors(result.errors, io);
     }
+    if (hub?.unreachable) return EXIT.remote;
     return result.errors.length > 0 ? EXIT.invalid : EXIT.ok;
   },
 };

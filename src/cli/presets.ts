@@ -1,6 +1,7 @@
 /**
- * `kaito-gitops presets`: the model presets (or, with --skus, the GPU SKUs and their prices) that
- * `plan` and `synth` size against, as a text table or JSON.
+ * `kaito-gitops presets`: the models `inference.preset.name` may name (Kaito v0.12's catalog IDs with the
+ * legacy short names that stand for them, and the legacy presets outside the catalog), or, with --skus,
+ * the GPU SKUs and their prices that `plan` and `synth` size against, as a text table or JSON.
  */
 import { formatGi, formatPrice, type Catalog } from '../catalog/index.ts';
 import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
@@ -11,20 +12,48 @@ const usage = `usage: kaito-gitops presets [--presets DIR] [--skus] [--output te
 
   --presets DIR   catalog directory (default: the presets/ shipped with kaito-gitops)
   --skus          list GPU SKUs with their prices instead of model presets
+
+Any other Hugging Face model ID (org/model) works too: kaito-gitops plan sizes it from the Hub.
   -o, --output    text (default) or json`;
 
+/** Catalog models first (by ID, with their short names), then legacy presets outside the catalog. */
 function presetRows(catalog: Catalog): Row[] {
-  return catalog.presets.list().map((p) => ({
-    name: p.name,
-    weightsGiB: p.weightsGiB,
-    contextTokens: p.contextTokens,
-    runtimes: Object.keys(p.runtimes).join(','),
-    tuning: p.tuning.supported,
-    distributed: p.distributed,
-    minGpuMemoryGiB: p.totalGpuMemoryGiB,
-    access: p.accessMode,
-    deprecated: p.deprecated,
-  }));
+  const legacy = catalog.presets.list().filter((p) => p.origin === 'legacy');
+  const tunable = new Set(legacy.filter((p) => p.tuning.supported).map((p) => p.huggingFaceId ?? p.name));
+  const models = catalog.models.map((m) => {
+    const preset = catalog.presets.require(m.facts.id);
+    return {
+      name: m.facts.id,
+      shortNames: m.shortNames.join(','),
+      weightsGiB: m.facts.modelFileSizeGiB,
+      contextTokens: m.facts.modelTokenLimit,
+      runtimes: Object.keys(preset.runtimes).join(','),
+      tuning: tunable.has(m.facts.id),
+      toolCallParser: String(m.vllmArgs['tool-call-parser'] ?? ''),
+      reasoningParser: String(m.vllmArgs['reasoning-parser'] ?? ''),
+      gated: m.gated,
+      access: 'public',
+      deprecated: false,
+    };
+  });
+  const outside = legacy
+    .filter(
+      (p) => p.huggingFaceId === undefined || !catalog.models.some((m) => m.facts.id === p.huggingFaceId),
+    )
+    .map((p) => ({
+      name: p.name,
+      shortNames: '',
+      weightsGiB: p.weightsGiB,
+      contextTokens: p.contextTokens,
+      runtimes: Object.keys(p.runtimes).join(','),
+      tuning: p.tuning.supported,
+      toolCallParser: String(p.runtimes.vllm?.args['tool-call-parser'] ?? ''),
+      reasoningParser: String(p.runtimes.vllm?.args['reasoning-parser'] ?? ''),
+      gated: p.requiresHuggingFaceToken,
+      access: p.accessMode,
+      deprecated: p.deprecated,
+    }));
+  return [...models, ...outside];
 }
 
 function skuRows(catalog: Catalog): Row[] {
@@ -44,12 +73,14 @@ const PRESET_COLUMNS: Column[] = [
     (r) =>
       String(r['name']) + (r['deprecated'] ? ' (deprecated)' : r['access'] === 'private' ? ' (private)' : ''),
   ],
+  ['SHORT NAMES', (r) => String(r['shortNames']) || '-'],
   ['WEIGHTS', (r) => formatGi(Number(r['weightsGiB']))],
   ['CONTEXT', (r) => String(r['contextTokens'])],
   ['RUNTIMES', (r) => String(r['runtimes'])],
   ['TUNING', (r) => (r['tuning'] ? 'yes' : 'no')],
-  ['DISTRIBUTED', (r) => (r['distributed'] ? 'yes' : 'no')],
-  ['MIN GPU MEMORY', (r) => formatGi(Number(r['minGpuMemoryGiB']))],
+  ['TOOL CALLS', (r) => String(r['toolCallParser']) || '-'],
+  ['REASONING', (r) => String(r['reasoningParser']) || '-'],
+  ['HF TOKEN', (r) => (r['gated'] ? 'yes' : 'no')],
 ];
 
 const SKU_COLUMNS: Column[] = [

@@ -8,6 +8,7 @@ import { UsageError } from '../errors.ts';
 import { hydrate, type HydrateResult } from '../pipeline.ts';
 import { readTree, writeTree, type WriteResult } from '../render/index.ts';
 import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
+import { cacheFileFor, withCacheFile } from './huggingface-cache.ts';
 import { catalogFlags, cloudFlag, errorsJson, loadCatalog, loadSpecs, reportErrors } from './inputs.ts';
 import { table } from './table.ts';
 import { keyOf } from '../api/index.ts';
@@ -40,7 +41,8 @@ export const synth: Command = {
         `--out ${values.out} and --workspaces ${values.workspaces} must not contain each other`,
       );
     }
-    const catalog = await loadCatalog(values.presets, io);
+    const cacheFile = await cacheFileFor([values.workspaces], io);
+    const catalog = await withCacheFile(await loadCatalog(values.presets, io), cacheFile, io);
     const files = await loadSpecs([values.workspaces], io);
     const previous = readTree(out);
     const result = hydrate(files, { catalog, previous: previous.tree, cloud });

@@ -7,7 +7,13 @@
  */
 import { Errors } from 'isomorphic-git';
 import { compareStrings } from '../api/index.ts';
-import type { Catalog, Cloud } from '../catalog/index.ts';
+import {
+  HUGGING_FACE_CACHE_FILE,
+  parseHuggingFaceCache,
+  withHuggingFaceCache,
+  type Catalog,
+  type Cloud,
+} from '../catalog/index.ts';
 import {
   RemoteRefusedError,
   RetriesExhaustedError,
@@ -109,6 +115,8 @@ export class SyncEngine {
   readonly config: SyncConfig;
   readonly #deps: SyncDependencies;
   readonly #renderer: IncrementalRenderer;
+  /** The catalog with the source's Hugging Face cache file, kept while the file does not change. */
+  #sized: { text: string | undefined; catalog: Catalog } | undefined;
   #mirrors: Promise<{ source: GitMirror; target: GitMirror }> | undefined;
 
   constructor(config: SyncConfig, deps: SyncDependencies) {
@@ -228,6 +236,24 @@ export class SyncEngine {
     return GitMirror.lockAll([mirrors.source, mirrors.target], () => this.#passLocked(mirrors, now));
   }
 
+  /**
+   * The catalog plus the models `plan` sized from the Hugging Face Hub, read from the cache file
+   * committed next to the specs (`<source path>/.kaito-gitops/huggingface-models.yaml`), so sync plans
+   * Hugging Face IDs outside the catalog as `synth` does. The same object while the file is unchanged,
+   * so the incremental renderer keeps its results.
+   */
+  async #catalogFor(source: GitMirror, tree: string): Promise<Catalog> {
+    const text = await source.readFileAt(tree, HUGGING_FACE_CACHE_FILE);
+    if (this.#sized !== undefined && this.#sized.text === text) return this.#sized.catalog;
+    const path = [normalizePath(this.config.source.path), HUGGING_FACE_CACHE_FILE].filter(Boolean).join('/');
+    const catalog = withHuggingFaceCache(
+      this.#deps.catalog,
+      text === undefined ? { path, entries: [] } : parseHuggingFaceCache(text, path),
+    );
+    this.#sized = { text, catalog };
+    return catalog;
+  }
+
   async #passLocked(mirrors: { source: GitMirror; target: GitMirror }, now: Date): Promise<Pass> {
     const { source, target } = this.config;
     const tip = await mirrors.target.fetch(target.branch);
@@ -263,7 +289,7 @@ export class SyncEngine {
           );
 
     const options: HydrateOptions = {
-      catalog: this.#deps.catalog,
+      catalog: await this.#catalogFor(mirrors.source, sourceTree),
       previous,
       cloud: this.config.cloud ?? 'azure',
     };

@@ -143,6 +143,23 @@ export class GitMirror {
     return files;
   }
 
+  /** The text of the file at `path` under tree `oid` (hidden paths too), or undefined when there is none. */
+  async readFileAt(oid: string, path: string): Promise<string | undefined> {
+    try {
+      const { blob } = await git.readBlob({
+        fs,
+        gitdir: this.gitdir,
+        oid,
+        filepath: path,
+        cache: this.#cache,
+      });
+      return Buffer.from(blob).toString('utf8');
+    } catch (error) {
+      if (error instanceof Errors.NotFoundError) return undefined;
+      throw error;
+    }
+  }
+
   /**
    * Path → blob id of the regular files under tree `oid`, hidden entries and links skipped. Trees are
    * immutable, so listings are kept by id: an unchanged subdirectory is never read again.

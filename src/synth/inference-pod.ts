@@ -8,12 +8,32 @@ import type {
   V1VolumeMount,
 } from '@kubernetes/client-node';
 import { namespacedKey } from '../api/index.ts';
-import { WEIGHTS_DIR, type PresetInferencePlan } from '../catalog/index.ts';
+import { CUDA_HOME, KV_EVENTS_PORT, WEIGHTS_DIR, type PresetInferencePlan } from '../catalog/index.ts';
 import { adapterParts } from './adapters.ts';
 import { workspaceLabels } from './labels.ts';
 import { configVolume, gpuResources, planEnv, podIndex, pullSecrets, sharedMemory } from './pod-parts.ts';
 import { inferenceProbes } from './probes.ts';
-import { gpuTolerations, requiredNodeAffinity } from './scheduling.ts';
+import { gpuTolerations, requiredNodeAffinity, workspaceNodeRequirements } from './scheduling.ts';
+
+/**
+ * Models whose vLLM kernels are compiled at run time need nvcc, which Kaito's base image lacks: as Kaito
+ * v0.12 does (configureCUDAToolkitVolume, setInferenceContainers), an init container running the base
+ * image installs a CUDA toolkit into a node directory once per node (serialized with flock), and the
+ * server mounts it read-only with CUDA_HOME pointing there.
+ */
+function cudaToolkit(image: string): { init: V1Container; volume: V1Volume; mount: V1VolumeMount } {
+  const name = 'cuda-toolkit-hostpath';
+  return {
+    init: {
+      name: 'cuda-toolkit-provisioner',
+      image,
+      command: ['/bin/sh', '-c', 'flock "$1" /workspace/cuda-provision.sh "$1"', 'sh', CUDA_HOME],
+      volumeMounts: [{ name, mountPath: CUDA_HOME }],
+    },
+    volume: { name, hostPath: { path: CUDA_HOME, type: 'DirectoryOrCreate' } },
+    mount: { name, mountPath: CUDA_HOME, readOnly: true },
+  };
+}
 
 export function presetPodTemplate(plan: PresetInferencePlan): V1PodTemplateSpec {
   const workspace = plan.workspace;
@@ -30,10 +50,13 @@ export function presetPodTemplate(plan: PresetInferencePlan): V1PodTemplateSpec 
     });
   }
   if (inference.config !== undefined) parts.push(configVolume(inference.config));
+  const cuda = plan.cudaToolkit ? cudaToolkit(plan.image) : undefined;
+  if (cuda) parts.push(cuda);
   const volumes: V1Volume[] = [...parts.map((p) => p.volume), ...adapters.volumes];
   const mounts: V1VolumeMount[] = [...parts.map((p) => p.mount), ...adapters.mounts];
 
   const env: V1EnvVar[] = planEnv(plan);
+  if (cuda) env.push({ name: 'CUDA_HOME', value: CUDA_HOME });
   if (plan.multiNode) env.push(podIndex());
   env.push(...adapters.env);
 
@@ -41,13 +64,18 @@ export function presetPodTemplate(plan: PresetInferencePlan): V1PodTemplateSpec 
     name: p.name,
     containerPort: p.targetPort,
   }));
+  if (plan.runtime === 'vllm') ports.push({ name: 'kv-events', containerPort: KV_EVENTS_PORT });
 
   const container: V1Container = {
     name: workspace.name,
     image: plan.image,
     command: [...plan.command],
     ports,
-    resources: gpuResources(plan.gpusPerNode, namespacedKey(workspace.namespace, workspace.name)),
+    resources: gpuResources(
+      plan.gpusPerNode,
+      namespacedKey(workspace.namespace, workspace.name),
+      plan.partition?.mode === 'mig' ? plan.partition.resource : undefined,
+    ),
     volumeMounts: mounts,
     ...inferenceProbes(plan),
   };
@@ -57,11 +85,14 @@ export function presetPodTemplate(plan: PresetInferencePlan): V1PodTemplateSpec 
     metadata: { labels: workspaceLabels(workspace.name) },
     spec: {
       containers: [container],
-      initContainers: adapters.initContainers.length > 0 ? adapters.initContainers : undefined,
+      initContainers:
+        cuda || adapters.initContainers.length > 0
+          ? [...(cuda ? [cuda.init] : []), ...adapters.initContainers]
+          : undefined,
       volumes,
       imagePullSecrets: pullSecrets([...(options.imagePullSecrets ?? []), ...adapters.imagePullSecrets]),
-      tolerations: gpuTolerations(),
-      affinity: requiredNodeAffinity(workspace.resource.labelSelector),
+      tolerations: gpuTolerations(plan),
+      affinity: requiredNodeAffinity(workspace.resource.labelSelector, workspaceNodeRequirements(plan)),
       // Service links would inject `<SERVICE>_PORT=tcp://...` for every Service in the namespace; a
       // Service named `vllm` (or a Workspace of that name) then sets VLLM_PORT and vLLM refuses to start.
       enableServiceLinks: false,

@@ -9,7 +9,7 @@ import type { JsonObject } from '../api/index.ts';
 import type { TemplatePlan } from '../catalog/index.ts';
 import type { Problem } from '../errors.ts';
 import { withWorkspaceLabels } from './labels.ts';
-import { appendGpuTolerations, mergeNodeAffinity } from './scheduling.ts';
+import { appendGpuTolerations, mergeNodeAffinity, workspaceNodeRequirements } from './scheduling.ts';
 
 /** What synthesis needs from a template: a pod spec with at least one container. */
 export function templateProblems(template: JsonObject | undefined): Problem[] {
@@ -32,8 +32,12 @@ export function templatePodTemplate(plan: TemplatePlan): V1PodTemplateSpec {
     metadata: { ...metadata, labels: withWorkspaceLabels(metadata.labels, workspace.name) },
     spec: {
       ...spec,
-      affinity: mergeNodeAffinity(spec.affinity, workspace.resource.labelSelector),
-      tolerations: appendGpuTolerations(spec.tolerations),
+      affinity: mergeNodeAffinity(
+        spec.affinity,
+        workspace.resource.labelSelector,
+        workspaceNodeRequirements(plan),
+      ),
+      tolerations: appendGpuTolerations(spec.tolerations, plan),
     },
   };
 }

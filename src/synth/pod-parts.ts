@@ -24,11 +24,15 @@ export interface VolumeWithMount {
  * OOM-kill it while it loads weights. Kaito sets the same; cdk8s-plus' defaults (cpu 1000m/1500m,
  * memory 512Mi/2Gi) would break every model server.
  */
-export function gpuResources(gpus: number, owner: string): V1ResourceRequirements {
+export function gpuResources(
+  gpus: number,
+  owner: string,
+  resource: string = GPU_RESOURCE,
+): V1ResourceRequirements {
   if (!Number.isInteger(gpus) || gpus < 1) {
     throw new Error(`plan for ${owner} has gpusPerNode ${gpus}; the catalog must size every GPU workload`);
   }
-  return { requests: { [GPU_RESOURCE]: String(gpus) }, limits: { [GPU_RESOURCE]: String(gpus) } };
+  return { requests: { [resource]: String(gpus) }, limits: { [resource]: String(gpus) } };
 }
 
 /** `/dev/shm` in memory: PyTorch and NCCL need more than the container runtime's 64 MiB. */
@@ -48,11 +52,11 @@ export function configVolume(configMap: string): VolumeWithMount {
 }
 
 /**
- * `HF_TOKEN` from the `modelAccessSecret`. Not optional (Kaito makes it optional): a missing Secret
- * then stops the pod with "secret not found" instead of a 401 from Hugging Face deep in the logs.
+ * `HF_TOKEN` from the `modelAccessSecret`, optional as in Kaito (SetHFToken): the pod starts without the
+ * Secret, and a public model downloads without it.
  */
 export function huggingFaceToken(secret: string): V1EnvVar {
-  return { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: secret, key: 'HF_TOKEN' } } };
+  return { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: secret, key: 'HF_TOKEN', optional: true } } };
 }
 
 /** `POD_INDEX` (0 = leader) for multi-node workloads, from the label the StatefulSet controller sets. */

@@ -20,7 +20,10 @@ export function startupFailureThreshold(readinessTimeoutSeconds: number): number
 
 /**
  * HTTP probes on port 5000; for multi-node vLLM, Kaito's `multi-node-health-check.py`, because only
- * the leader (pod 0) serves HTTP there while the workers run Ray.
+ * the leader (pod 0) serves HTTP there while the workers run Ray. Their timing is Kaito v0.12's
+ * (SetDistributedInferenceProbe): the liveness check imports Ray's state API and lists jobs and actors,
+ * which takes seconds, so it gets 5 s, waits 60 s for the workers to join, and restarts at once when it
+ * fails; readiness answers within Kubernetes' 1 s and one failure takes the pod out of the Service.
  */
 export function inferenceProbes(plan: PresetInferencePlan): InferenceProbes {
   const startupFailures = startupFailureThreshold(plan.readinessTimeoutSeconds);
@@ -33,16 +36,22 @@ export function inferenceProbes(plan: PresetInferencePlan): InferenceProbes {
       startupProbe: {
         exec: check('readiness', leader, `--vllm-port=${plan.containerPort}`),
         periodSeconds: PERIOD_SECONDS,
+        timeoutSeconds: 1,
         failureThreshold: startupFailures,
       },
       livenessProbe: {
         exec: check('liveness', leader, `--ray-port=${RAY_PORT}`),
+        initialDelaySeconds: 60,
         periodSeconds: PERIOD_SECONDS,
-        failureThreshold: 3,
+        timeoutSeconds: 5,
+        failureThreshold: 1,
+        terminationGracePeriodSeconds: 1,
       },
       readinessProbe: {
         exec: check('readiness', leader, `--vllm-port=${plan.containerPort}`),
         periodSeconds: PERIOD_SECONDS,
+        timeoutSeconds: 1,
+        failureThreshold: 1,
       },
     };
   }

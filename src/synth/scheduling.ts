@@ -8,13 +8,44 @@ import type {
   V1NodeSelectorTerm,
   V1Toleration,
 } from '@kubernetes/client-node';
-import { GPU_RESOURCE, GPU_TAINT, type LabelSelector } from '../api/index.ts';
+import {
+  GPU_RESOURCE,
+  GPU_TAINT,
+  SPOT_TAINT,
+  WORKSPACE_LABEL,
+  WORKSPACE_NAMESPACE_LABEL,
+  type LabelSelector,
+} from '../api/index.ts';
+import type { WorkspacePlan } from '../catalog/index.ts';
 
-/** GPU nodes are tainted `sku=gpu:NoSchedule` (Kaito's node pools) and `nvidia.com/gpu` (AKS, GPU operator). */
-export function gpuTolerations(): V1Toleration[] {
-  return [
+/**
+ * What Kaito v0.12's pods tolerate (pkg/workspace/inference/preset_inferences.go defaultTolerations):
+ * GPU nodes tainted `sku=gpu:NoSchedule` (Kaito's node pools) and `nvidia.com/gpu` (AKS, GPU operator);
+ * on Azure also spot nodes; on a MIG slice the taint an operator may put on its resource name.
+ */
+export function gpuTolerations(plan?: Pick<WorkspacePlan, 'cloud' | 'partition'>): V1Toleration[] {
+  const tolerations: V1Toleration[] = [
     { key: GPU_TAINT.key, operator: 'Equal', value: GPU_TAINT.value, effect: GPU_TAINT.effect },
     { key: GPU_RESOURCE, operator: 'Exists', effect: 'NoSchedule' },
+  ];
+  if (plan?.cloud === 'azure') tolerations.push({ ...SPOT_TAINT, operator: 'Equal' });
+  if (plan?.partition?.mode === 'mig') {
+    tolerations.push({ key: plan.partition.resource, operator: 'Exists', effect: 'NoSchedule' });
+  }
+  return tolerations;
+}
+
+/**
+ * The labels the agent's provisioners (NodeClaim, AKS agent pool) put on the nodes they create for one
+ * Workspace, as Kaito's gpu-provisioner does (BuildNodeSelector): requiring them keeps two Workspaces
+ * with the same labelSelector off each other's nodes. Bring-your-own nodes carry no such labels.
+ */
+export function workspaceNodeRequirements(plan: WorkspacePlan): V1NodeSelectorRequirement[] {
+  if (!plan.pinToWorkspaceNodes) return [];
+  const { name, namespace } = plan.workspace;
+  return [
+    { key: WORKSPACE_LABEL, operator: 'In', values: [name] },
+    { key: WORKSPACE_NAMESPACE_LABEL, operator: 'In', values: [namespace] },
   ];
 }
 
@@ -35,9 +66,12 @@ export function nodeRequirements(selector: LabelSelector): V1NodeSelectorRequire
   return [...fromLabels, ...fromExpressions];
 }
 
-/** The affinity of a generated pod; undefined when the selector is empty (nothing to require). */
-export function requiredNodeAffinity(selector: LabelSelector): V1Affinity | undefined {
-  return mergeNodeAffinity(undefined, selector);
+/** The affinity of a generated pod; undefined when there is nothing to require. */
+export function requiredNodeAffinity(
+  selector: LabelSelector,
+  extra: readonly V1NodeSelectorRequirement[] = [],
+): V1Affinity | undefined {
+  return mergeNodeAffinity(undefined, selector, extra);
 }
 
 /**
@@ -48,8 +82,9 @@ export function requiredNodeAffinity(selector: LabelSelector): V1Affinity | unde
 export function mergeNodeAffinity(
   affinity: V1Affinity | undefined,
   selector: LabelSelector,
+  extra: readonly V1NodeSelectorRequirement[] = [],
 ): V1Affinity | undefined {
-  const requirements = nodeRequirements(selector);
+  const requirements = [...nodeRequirements(selector), ...extra];
   if (requirements.length === 0) return affinity;
   const nodeAffinity = affinity?.nodeAffinity;
   const existing = nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
@@ -70,9 +105,12 @@ export function mergeNodeAffinity(
 }
 
 /** `tolerations` followed by the GPU tolerations that are not already there. */
-export function appendGpuTolerations(tolerations: readonly V1Toleration[] | undefined): V1Toleration[] {
+export function appendGpuTolerations(
+  tolerations: readonly V1Toleration[] | undefined,
+  plan?: Pick<WorkspacePlan, 'cloud' | 'partition'>,
+): V1Toleration[] {
   const present = new Set((tolerations ?? []).map(tolerationKey));
-  return [...(tolerations ?? []), ...gpuTolerations().filter((t) => !present.has(tolerationKey(t)))];
+  return [...(tolerations ?? []), ...gpuTolerations(plan).filter((t) => !present.has(tolerationKey(t)))];
 }
 
 function tolerationKey(t: V1Toleration): string {

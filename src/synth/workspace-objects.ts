@@ -3,7 +3,8 @@
  * workload kind the Services and Deployment/StatefulSet, or the tuning Job. Also the checks that only
  * synthesis can make (names it derives from the spec).
  */
-import type { WorkspacePlan } from '../catalog/index.ts';
+import { HUGGING_FACE_MODEL_ANNOTATION } from '../api/index.ts';
+import { huggingFaceModelAnnotation, type WorkspacePlan } from '../catalog/index.ts';
 import type { Problem } from '../errors.ts';
 import { adapterProblems } from './adapters.ts';
 import { DEFAULT_IMAGES } from './constants.ts';
@@ -34,7 +35,12 @@ export function helperImages(options: SynthOptions): HelperImages {
 
 /** The objects of one Workspace, in no particular order (the chart orders them). */
 export function generatedObjects(plan: WorkspacePlan, options: SynthOptions): Manifest[] {
-  const objects: Manifest[] = [workspaceObject(plan.workspace, options.workspaceAnnotations ?? {})];
+  // A model sized from the Hugging Face cache travels with its Workspace, so the agent plans it as here.
+  const model = plan.preset?.huggingFace;
+  const annotations = model
+    ? { [HUGGING_FACE_MODEL_ANNOTATION]: huggingFaceModelAnnotation(model), ...options.workspaceAnnotations }
+    : (options.workspaceAnnotations ?? {});
+  const objects: Manifest[] = [workspaceObject(plan.workspace, annotations)];
   switch (plan.workload) {
     case 'inference-preset':
       objects.push(

@@ -34,15 +34,15 @@ async function specFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** Problems in the kustomize output: every GPU workload must request `nvidia.com/gpu`. */
+/** Problems in the kustomize output: every GPU workload must request GPUs (whole, or a MIG slice). */
 function gpuProblems(rendered: string): string[] {
   const problems: string[] = [];
   for (const doc of parseAllDocuments(rendered)) {
     const object = doc.toJS() as { kind?: string; metadata?: { name?: string }; spec?: unknown } | null;
     if (!object?.kind || !GPU_KINDS.has(object.kind)) continue;
     const text = JSON.stringify(object.spec);
-    if (!text.includes('"nvidia.com/gpu"'))
-      problems.push(`${object.kind} ${object.metadata?.name} requests no nvidia.com/gpu`);
+    if (!/"nvidia\.com\/(gpu|mig-[^"]+)"/.test(text))
+      problems.push(`${object.kind} ${object.metadata?.name} requests no nvidia.com/gpu or MIG slice`);
   }
   return problems;
 }

@@ -17,7 +17,7 @@ async function filesOf(dir: string): Promise<Map<string, string>> {
 
 describe('golden trees (update with `npm run generate`, then read the diff)', async () => {
   for (const golden of await goldenTrees()) {
-    it(`${golden.dir} is what gitops/workspaces renders to`, async () => {
+    it(`${golden.dir} is what its specs render to`, async () => {
       const committed = await filesOf(join(repo, golden.dir));
       expect([...committed.keys()].sort()).toEqual([...golden.tree.keys()].sort());
       for (const [path, content] of golden.tree) expect(committed.get(path), path).toBe(content);

@@ -13,10 +13,19 @@ export interface GoldenTree {
   tree: Tree;
 }
 
+/** Specs → golden directory: the bundled examples, and the Kaito v0.12 fidelity cases of issue 10. */
+const SOURCES = [
+  { specs: 'gitops/workspaces', dir: 'tests/golden/workspaces' },
+  { specs: 'tests/golden/specs', dir: 'tests/golden/fidelity' },
+];
+
 export async function goldenTrees(): Promise<GoldenTree[]> {
   const catalog = await readCatalog();
-  const files = await readSources(['gitops/workspaces'], repo);
-  const result = hydrate(files, { catalog });
-  if (result.errors.length > 0) throw new Error(result.errors.map((e) => e.message).join('\n'));
-  return [{ dir: 'tests/golden/workspaces', tree: result.tree }];
+  const trees: GoldenTree[] = [];
+  for (const { specs, dir } of SOURCES) {
+    const result = hydrate(await readSources([specs], repo), { catalog });
+    if (result.errors.length > 0) throw new Error(result.errors.map((e) => e.message).join('\n'));
+    trees.push({ dir, tree: result.tree });
+  }
+  return trees;
 }

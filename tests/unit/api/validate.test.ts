@@ -180,11 +180,6 @@ describe('Kaito rules that refuse, with the message to act on', () => {
       'resource.preferredNodes[0]: "<your-arc-node-name>" is not a node name (it looks like a placeholder)',
     ],
     [
-      'a GPU partition',
-      edit(inferenceV1beta1(), (d) => (d.resource.partition = { mode: 'accelerator', count: 2 })),
-      'resource.partition: GPU partitioning is not supported by kaito-gitops yet; remove resource.partition',
-    ],
-    [
       'an empty label selector',
       edit(inferenceV1beta1(), (d) => (d.resource.labelSelector = {})),
       "resource.labelSelector: must have at least one matchLabels entry or an 'In' matchExpression",

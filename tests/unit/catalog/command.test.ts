@@ -15,12 +15,13 @@ import { catalog } from './fixtures.ts';
 const mymodel: ModelPreset = {
   ...catalog.presets.require('phi-3-mini-4k-instruct'),
   name: 'mymodel',
+  servedModelName: 'mymodel',
   runtimes: { vllm: { args: {}, loraAdapters: true } },
 };
 const single = { tensor: 1, pipeline: 1, data: 1, disableKvCacheOffload: false };
 
 describe('vllmCommand', () => {
-  it("matches Kaito's unit-test expected string (plus the fusion flag Kaito adds since vLLM 0.22.1)", () => {
+  it("matches Kaito's unit-test expected string (plus the KV-event and fusion flags Kaito v0.12 adds)", () => {
     // pkg/workspace/inference/preset_inferences_test.go
     const kaito =
       'python3 /workspace/vllm/inference_api.py --gpu-memory-utilization=0.84 --max-model-len=auto --tensor-parallel-size=1 --served-model-name=mymodel';
@@ -34,26 +35,27 @@ describe('vllmCommand', () => {
     expect(shell(command)).toEqual([
       '/bin/sh',
       '-c',
-      `${kaito} --compilation-config.pass_config.fuse_allreduce_rms=False`,
+      `${kaito} --kv-events-config='{"enable_kv_cache_events":true}' --compilation-config.pass_config.fuse_allreduce_rms=False`,
     ]);
   });
 
   it.each([
     [
-      'preset args first, then download, adapters, config, A10 utilization',
+      'catalog args first, then download, adapters, config, A10 utilization',
       {
-        preset: catalog.presets.require('phi-4-mini-instruct'),
+        preset: catalog.presets.require('microsoft/Phi-4-mini-instruct'),
         gpuModel: 'NVIDIA A10',
         parallelism: single,
         downloadWeights: true,
         adapters: true,
         configFile: true,
       },
-      'python3 /workspace/vllm/inference_api.py --dtype=float16 --chat-template=/workspace/chat_templates/tool-chat-phi4-mini.jinja ' +
-        '--tool-call-parser=phi4_mini_json --enable-auto-tool-choice --gpu-memory-utilization=0.82 --max-model-len=auto ' +
-        '--tensor-parallel-size=1 --served-model-name=phi-4-mini-instruct --model=microsoft/Phi-4-mini-instruct ' +
-        '--code-revision=c0fb9e74abda11b496b7907a9c6c9009a7a0488f --download-dir=/workspace/weights --enable-lora ' +
-        '--kaito-config-file=/mnt/config/inference_config.yaml --compilation-config.pass_config.fuse_allreduce_rms=False',
+      'python3 /workspace/vllm/inference_api.py --load_format=auto --config_format=auto --tokenizer_mode=auto ' +
+        '--trust-remote-code --dtype=bfloat16 --chat-template=/workspace/chat_templates/tool-chat-phi4-mini.jinja ' +
+        '--gpu-memory-utilization=0.82 --max-model-len=auto --tensor-parallel-size=1 ' +
+        '--served-model-name=phi-4-mini-instruct --model=microsoft/Phi-4-mini-instruct ' +
+        '--download-dir=/workspace/weights --enable-lora --kaito-config-file=/mnt/config/inference_config.yaml ' +
+        `--kv-events-config='{"enable_kv_cache_events":true}' --compilation-config.pass_config.fuse_allreduce_rms=False`,
     ],
     [
       'data parallel turns KV-cache offload off; performance mode passed through',
@@ -67,6 +69,7 @@ describe('vllmCommand', () => {
       },
       'python3 /workspace/vllm/inference_api.py --gpu-memory-utilization=0.84 --max-model-len=auto --data-parallel-size=4 ' +
         '--tensor-parallel-size=1 --served-model-name=mymodel --kaito-kv-cache-cpu-memory-utilization=0 ' +
+        `--kv-events-config='{"enable_kv_cache_events":true}' ` +
         '--compilation-config.pass_config.fuse_allreduce_rms=False --performance-mode=throughput',
     ],
     [
@@ -83,7 +86,8 @@ describe('vllmCommand', () => {
       'if [ "${POD_INDEX}" = "0" ]; then /workspace/vllm/multi-node-serving.sh leader --ray_cluster_size=2 --ray_port=6379; ' +
         'python3 /workspace/vllm/inference_api.py --gpu-memory-utilization=0.84 --max-model-len=auto --tensor-parallel-size=2 ' +
         '--pipeline-parallel-size=2 --distributed-executor-backend=ray --served-model-name=mymodel ' +
-        '--kaito-kv-cache-cpu-memory-utilization=0 --compilation-config.pass_config.fuse_allreduce_rms=False; ' +
+        `--kaito-kv-cache-cpu-memory-utilization=0 --kv-events-config='{"enable_kv_cache_events":true}' ` +
+        '--compilation-config.pass_config.fuse_allreduce_rms=False; ' +
         'else /workspace/vllm/multi-node-serving.sh worker --ray_address=ws-0.ws-headless.ns.svc.cluster.local --ray_port=6379; fi',
     ],
   ])('%s', (_name, input, expected) => {

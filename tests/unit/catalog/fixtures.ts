@@ -20,6 +20,7 @@ export interface WorkspaceOptions {
   /** `resource.count` as written; undefined = not written (defaults to 1). */
   count?: number;
   preferredNodes?: string[];
+  partition?: ResourceSpec['partition'];
   annotations?: Record<string, string>;
   inference?: InferenceSpec;
   tuning?: TuningSpec;
@@ -32,6 +33,7 @@ export function workspace(options: WorkspaceOptions): Workspace {
   if (options.instanceType !== undefined) resource.instanceType = options.instanceType;
   if (options.count !== undefined) resource.count = options.count;
   if (options.preferredNodes) resource.preferredNodes = options.preferredNodes;
+  if (options.partition) resource.partition = options.partition;
   const annotations = options.annotations ?? {};
   return {
     apiVersion,

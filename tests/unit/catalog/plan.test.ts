@@ -3,6 +3,7 @@ import type { Workspace } from '../../../src/api/types.ts';
 import { SpecError } from '../../../src/errors.ts';
 import { describePlan } from '../../../src/catalog/describe.ts';
 import { parseCatalog } from '../../../src/catalog/load.ts';
+import { findPreset } from '../../../src/catalog/models.ts';
 import { fitsOnOneNode } from '../../../src/catalog/placement.ts';
 import { plan } from '../../../src/catalog/plan.ts';
 import type { PlanContext, WorkspacePlan } from '../../../src/catalog/types.ts';
@@ -47,8 +48,7 @@ describe('required outcomes', () => {
       inference('falcon-40b', { apiVersion: 'kaito.sh/v1alpha1', instanceType: 'Standard_NC6s_v3' }),
       {},
       [
-        'Insufficient number of GPUs: Instance type Standard_NC6s_v3 provides 1, but preset falcon-40b requires at least 2',
-        'Insufficient total GPU memory: Instance type Standard_NC6s_v3 has a total of 16Gi, but preset falcon-40b requires at least 90Gi',
+        'Insufficient total GPU memory: Instance type Standard_NC6s_v3 has a total of 16Gi, but preset falcon-40b requires at least 77.9Gi',
       ],
     ],
     [
@@ -84,8 +84,8 @@ describe('plans', () => {
       huggingFaceTokenSecret: 'hf',
       leaderAddress: 'llama-0.llama-headless.default.svc.cluster.local',
       healthPath: '/health',
-      diskGiB: 212,
-      readinessTimeoutSeconds: 55 * 60,
+      diskGiB: 211,
+      readinessTimeoutSeconds: 54.43 * 60,
       env: { VLLM_USE_DEEP_GEMM: '0', VLLM_USE_FLASHINFER_SAMPLER: '0' },
       servicePorts: [
         { name: 'http', port: 80, targetPort: 5000 },
@@ -176,15 +176,17 @@ describe('plans', () => {
     );
   });
 
-  it('an Azure N-series SKU outside the catalog: GPUs from the preset, count from the spec, notes say why', () => {
+  it('an Azure N-series SKU outside the catalog runs a template, whose pods need no GPU facts', () => {
     const p = plan(
-      inference('falcon-40b', { apiVersion: 'kaito.sh/v1alpha1', instanceType: 'Standard_NC8ads_A10_v4' }),
+      workspace({
+        instanceType: 'Standard_NC8ads_A10_v4',
+        inference: { template: { spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+      }),
       catalog,
     );
-    expect(p).toMatchObject({ skuSource: 'spec', nodes: 1, gpusPerNode: 2 });
+    expect(p).toMatchObject({ skuSource: 'spec', instanceType: 'Standard_NC8ads_A10_v4' });
     expect(p.sku).toBeUndefined();
-    expect(p.notes.join('\n')).toMatch(/not in the SKU catalog.*memory checks are skipped/);
-    expect(p.notes.join('\n')).toMatch(/requesting 2 \(the preset's minimum, as Kaito v0.3.2 did\)/);
+    expect(p.notes.join('\n')).toMatch(/not in the SKU catalog \(Kaito admits Standard_N\* sizes\)/);
   });
 
   it.each([
@@ -228,10 +230,10 @@ describe('cheapest SKU that fits on one node', () => {
     ],
     ['small model, vLLM, AWS', inference('phi-3-mini-4k-instruct'), { cloud: 'aws' }, 'g6.xlarge'],
     [
-      'transformers checks decide (falcon-40b needs 2 GPUs)',
+      'transformers checks decide (falcon-40b: 77.9Gi of weights)',
       inference('falcon-40b', { apiVersion: 'kaito.sh/v1alpha1' }),
       {},
-      'Standard_NC48ads_A100_v4',
+      'Standard_NC24ads_A100_v4',
     ],
     [
       'tuning uses the tuning memory guidance',
@@ -260,13 +262,13 @@ describe('cheapest SKU that fits on one node', () => {
   it('explains the choice with price and source', () => {
     const p = plan(inference('phi-4'), catalog);
     expect(p.notes[0]).toBe(
-      `chose Standard_NC24ads_A100_v4: cheapest Azure SKU that fits phi-4 on one node ($3.67/h, ${catalog.priceSources.azure}); 1 x NVIDIA A100, 80Gi GPU memory`,
+      `chose Standard_NC24ads_A100_v4: cheapest Azure SKU that fits microsoft/phi-4 on one node ($3.67/h, ${catalog.priceSources.azure}); 1 x NVIDIA A100, 80Gi GPU memory`,
     );
   });
 
   it('refuses when nothing with a price fits on one node', () => {
     expect(planOrProblems(inference('deepseek-r1-0528'))).toEqual([
-      'no Azure SKU with a list price in the catalog fits deepseek-r1-0528 on one node; set resource.instanceType',
+      'no Azure SKU with a list price in the catalog fits deepseek-ai/DeepSeek-R1-0528 on one node; set resource.instanceType',
     ]);
   });
 
@@ -277,7 +279,7 @@ describe('cheapest SKU that fits on one node', () => {
         content: `registry: r
 baseImage: { repository: r/base, tag: '1' }
 models:
-  - { name: m, huggingFaceId: o/m, weightsGiB: 1, diskGiB: 10, contextTokens: 4096, bytesPerToken: 1024, totalGpuMemoryGiB: 1, runtimes: { vllm: { args: {} } } }
+  - { name: m, huggingFaceId: o/m, weightsGiB: 1, diskGiB: 10, contextTokens: 4096, bytesPerToken: 1024, runtimes: { vllm: { args: {} } } }
 `,
       },
       {
@@ -297,14 +299,19 @@ skus:
 });
 
 describe('every preset', () => {
+  // Legacy names run transformers (their own images); catalog IDs and the legacy names outside the
+  // catalog run vLLM. A legacy entry kept only for tuning has no inference runtime of its own.
   const cases = catalog.presets
     .list()
-    .filter((p) => !p.deprecated)
+    .filter((p) => !p.deprecated && Object.keys(p.runtimes).length > 0)
     .map((p) => [p.name] as const);
 
   it.each(cases)('%s plans on at least one SKU', (name) => {
-    const preset = catalog.presets.require(name);
-    const runtime = preset.runtimes.vllm ? 'vllm' : 'transformers';
+    const listed = catalog.presets.require(name);
+    const runtime = listed.runtimes.transformers && listed.origin === 'legacy' ? 'transformers' : 'vllm';
+    const found = findPreset(catalog, name, runtime);
+    if (found.kind !== 'found') throw new Error(`${name} does not resolve`);
+    const preset = found.preset;
     const sku =
       catalog.skus
         .list()
@@ -328,7 +335,7 @@ describe('every preset', () => {
     expect(p.nodes).toBeGreaterThanOrEqual(1);
     expect(p.command[0]).toBe('/bin/sh');
     expect(p.image).not.toBe('');
-    expect(describePlan(p).find((row) => row.field === 'preset')?.value).toBe(name);
+    expect(describePlan(p).find((row) => row.field === 'preset')?.value).toBe(preset.name);
   });
 
   it('covers every preset that can be tuned', () => {

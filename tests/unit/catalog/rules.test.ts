@@ -64,10 +64,13 @@ describe('catalog rules (Kaito messages, with field paths)', () => {
       ],
     ],
     [
-      'an Azure N-series SKU outside the catalog is allowed (as Kaito does)',
+      // Kaito's webhook admits it; its controller then fails GetGPUConfigBySKU and never creates the workload.
+      'an Azure N-series SKU outside the catalog cannot size a preset',
       inference('phi-3-mini-4k-instruct', { instanceType: 'Standard_NC8ads_A10_v4' }),
       {},
-      [],
+      [
+        "resource.instanceType: Unsupported SKU 'Standard_NC8ads_A10_v4' for cloud provider: Kaito admits Standard_N* sizes it does not know, but cannot size microsoft/Phi-3-mini-4k-instruct on one, so the workload would never start; use a size the catalog lists (kaito-gitops presets --skus) or add Standard_NC8ads_A10_v4 with its GPU count and memory to the presets' SKU file",
+      ],
     ],
     [
       'an AWS-looking name on AWS is refused',
@@ -86,11 +89,12 @@ describe('catalog rules (Kaito messages, with field paths)', () => {
       inference('phi-3-medium-4k-instruct', { ...v1alpha1, instanceType: 'Standard_NC6s_v3' }),
       {},
       [
-        'resource.instanceType: Insufficient total GPU memory: Instance type Standard_NC6s_v3 has a total of 16Gi, but preset phi-3-medium-4k-instruct requires at least 28Gi',
+        'resource.instanceType: Insufficient total GPU memory: Instance type Standard_NC6s_v3 has a total of 16Gi, but preset phi-3-medium-4k-instruct requires at least 26Gi',
+        'resource: Multi-node distributed inference is not supported with Huggingface Transformers runtime',
       ],
     ],
     [
-      'transformers: per-GPU memory and GPU count (v0.3.2)',
+      'torchrun: the total GPU memory of all nodes (no GPU-count rule in Kaito v0.12)',
       inference('llama-2-70b', {
         ...v1alpha1,
         instanceType: 'Standard_NC24s_v3',
@@ -100,35 +104,34 @@ describe('catalog rules (Kaito messages, with field paths)', () => {
       }),
       {},
       [
-        'resource.instanceType: Insufficient number of GPUs: Instance type Standard_NC24s_v3 provides 4, but preset llama-2-70b requires at least 8',
-        'resource.instanceType: Insufficient per GPU memory: Instance type Standard_NC24s_v3 provides 16Gi per GPU, but preset llama-2-70b requires at least 19Gi per GPU',
-        'resource.instanceType: Insufficient total GPU memory: Instance type Standard_NC24s_v3 has a total of 64Gi, but preset llama-2-70b requires at least 152Gi',
+        'resource.instanceType: Insufficient total GPU memory: Instance type Standard_NC24s_v3 has a total of 64Gi, but preset llama-2-70b requires at least 128.5Gi',
       ],
     ],
     [
-      'the bypass annotation skips GPU memory checks',
+      'the bypass annotation silences the memory check, not the multi-node transformers rule',
       inference('phi-3-medium-4k-instruct', {
         ...v1alpha1,
         instanceType: 'Standard_NC6s_v3',
         annotations: { 'kaito.sh/bypass-resource-checks': '' },
       }),
       {},
+      ['resource: Multi-node distributed inference is not supported with Huggingface Transformers runtime'],
+    ],
+    [
+      // Kaito v0.12 runs `count` replicas of a model that fits one node; only a model that needs
+      // several nodes is refused under transformers.
+      'transformers with count 2 and a model that fits one node',
+      inference('falcon-7b', { ...v1alpha1, instanceType: 'Standard_NC12s_v3', count: 2 }),
+      {},
       [],
     ],
     [
-      'transformers on several nodes',
-      inference('falcon-7b', { ...v1alpha1, instanceType: 'Standard_NC12s_v3', count: 2 }),
-      {},
-      [
-        'resource.count: Multi-node distributed inference is not supported with Huggingface Transformers runtime',
-      ],
-    ],
-    [
+      // transformer_runtime_inference_parameters.go comments ministral-3 out (needs transformers v5).
       'a vLLM-only model under transformers',
-      inference('deepseek-r1-0528', { runtime: 'transformers', instanceType: 'Standard_ND96isr_H200_v5' }),
+      inference('ministral-3-3b-instruct', { runtime: 'transformers', instanceType: A100 }),
       {},
       [
-        'inference.preset.name: Runtime validation: model deepseek-r1-0528 does not support inference with Huggingface Transformers runtime',
+        'inference.preset.name: Runtime validation: model ministral-3-3b-instruct-2512 does not support inference with Huggingface Transformers runtime',
       ],
     ],
     [
@@ -253,7 +256,7 @@ describe('catalog rules (Kaito messages, with field paths)', () => {
       inference('gemma-3-27b-instruct', { instanceType: 'Standard_NC4as_T4_v3', secret: 't' }),
       { vllmConfig: { 'max-model-len': 32768 } },
       [
-        'resource.instanceType: GPU memory 17179869184 bytes is too small, needs at least 22.6 GB overhead (base: 2.3GB + KV Cache: 20.3 GB)',
+        'resource.instanceType: GPU memory 17179869184 bytes is too small, needs at least 17.8 GB overhead (base: 2.3GB + KV Cache: 15.5 GB)',
       ],
     ],
     [

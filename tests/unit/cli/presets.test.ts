@@ -29,7 +29,7 @@ beforeAll(async () => {
     `registry: r
 baseImage: { repository: r/base, tag: '1' }
 models:
-  - { name: m, huggingFaceId: o/m, weightsGiB: 1.5, diskGiB: 10, contextTokens: 4096, bytesPerToken: 1024, totalGpuMemoryGiB: 2, runtimes: { vllm: { args: {} } } }
+  - { name: m, huggingFaceId: o/m, weightsGiB: 1.5, diskGiB: 10, contextTokens: 4096, bytesPerToken: 1024, runtimes: { vllm: { args: {} } } }
 `,
   );
   await writeFile(
@@ -47,13 +47,18 @@ afterAll(async () => {
 });
 
 describe('kaito-gitops presets', () => {
-  it('prints the shipped presets as a table', async () => {
+  it('prints the catalog IDs with their short names, then the legacy presets, as a table', async () => {
     const io = captured();
     expect(await presets.run([], io)).toBe(0);
     const lines = io.out.join('').split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+WEIGHTS\s+CONTEXT\s+RUNTIMES\s+TUNING\s+DISTRIBUTED\s+MIN GPU MEMORY$/);
-    expect(lines.find((l) => l.startsWith('phi-3-mini-4k-instruct '))).toMatch(
-      /^phi-3-mini-4k-instruct\s+7\.12Gi\s+4096\s+vllm,transformers\s+yes\s+yes\s+9Gi$/,
+    expect(lines[0]).toMatch(
+      /^NAME\s+SHORT NAMES\s+WEIGHTS\s+CONTEXT\s+RUNTIMES\s+TUNING\s+TOOL CALLS\s+REASONING\s+HF TOKEN$/,
+    );
+    expect(lines.find((l) => l.startsWith('meta-llama/Llama-3.3-70B-Instruct '))).toMatch(
+      /^meta-llama\/Llama-3\.3-70B-Instruct\s+llama-3\.3-70b-instruct\s+131\.42Gi\s+131072\s+vllm,transformers\s+no\s+llama3_json\s+-\s+yes$/,
+    );
+    expect(lines.find((l) => l.startsWith('Qwen/Qwen3.6-27B '))).toMatch(
+      /\s+-\s+51\.75Gi\s+262144\s+vllm\s+no\s+qwen3_coder\s+qwen3\s+no$/,
     );
     expect(lines.some((l) => l.startsWith('phi-2 (deprecated)'))).toBe(true);
     expect(lines.some((l) => l.startsWith('llama-2-13b (private)'))).toBe(true);
@@ -66,12 +71,14 @@ describe('kaito-gitops presets', () => {
       presets: [
         {
           name: 'm',
+          shortNames: '',
           weightsGiB: 1.5,
           contextTokens: 4096,
           runtimes: 'vllm',
           tuning: false,
-          distributed: false,
-          minGpuMemoryGiB: 2,
+          toolCallParser: '',
+          reasoningParser: '',
+          gated: false,
           access: 'public',
           deprecated: false,
         },

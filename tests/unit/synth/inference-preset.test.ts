@@ -119,7 +119,11 @@ describe('preset inference: container', () => {
     const plan = presetPlan();
     const container = mainContainer(synthesize(plan));
     expect(container).toMatchObject({ name: 'phi-3', image: plan.image, command: plan.command });
-    expect(container.ports).toEqual([{ name: 'http', containerPort: 5000 }]);
+    // vLLM also publishes its KV-cache event stream, as Kaito v0.12 does.
+    expect(container.ports).toEqual([
+      { name: 'http', containerPort: 5000 },
+      { name: 'kv-events', containerPort: 5557 },
+    ]);
   });
 
   it.each<[string, PresetOptions, string]>([
@@ -136,16 +140,38 @@ describe('preset inference: container', () => {
     },
   );
 
-  it('probes multi-node vLLM with the multi-node health check against the leader', () => {
+  it('probes multi-node vLLM with the multi-node health check against the leader, timed as Kaito v0.12', () => {
     const container = mainContainer(render({ nodes: 2, namespace: 'ml' }));
-    expect(container.readinessProbe?.exec?.command).toEqual([
-      'python3',
-      '/workspace/vllm/multi-node-health-check.py',
-      'readiness',
-      '--leader-address=phi-3-0.phi-3-headless.ml.svc.cluster.local',
-      '--vllm-port=5000',
-    ]);
-    expect(container.livenessProbe?.exec?.command).toContain('--ray-port=6379');
+    const check = (...args: string[]) => ({
+      command: [
+        'python3',
+        '/workspace/vllm/multi-node-health-check.py',
+        ...args.slice(0, 1),
+        '--leader-address=phi-3-0.phi-3-headless.ml.svc.cluster.local',
+        ...args.slice(1),
+      ],
+    });
+    // SetDistributedInferenceProbe: the liveness check lists Ray jobs and actors, so it gets 5 s.
+    expect(container.livenessProbe).toEqual({
+      exec: check('liveness', '--ray-port=6379'),
+      initialDelaySeconds: 60,
+      periodSeconds: 10,
+      timeoutSeconds: 5,
+      failureThreshold: 1,
+      terminationGracePeriodSeconds: 1,
+    });
+    expect(container.readinessProbe).toEqual({
+      exec: check('readiness', '--vllm-port=5000'),
+      periodSeconds: 10,
+      timeoutSeconds: 1,
+      failureThreshold: 1,
+    });
+    expect(container.startupProbe).toEqual({
+      exec: check('readiness', '--vllm-port=5000'),
+      periodSeconds: 10,
+      timeoutSeconds: 1,
+      failureThreshold: 180,
+    });
     expect(container.env).toEqual([
       {
         name: 'POD_INDEX',
@@ -174,7 +200,10 @@ describe('preset inference: container', () => {
 
   it('takes HF_TOKEN from the modelAccessSecret', () => {
     expect(mainContainer(render({ modelAccessSecret: 'hf-token' })).env).toEqual([
-      { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf-token', key: 'HF_TOKEN' } } },
+      {
+        name: 'HF_TOKEN',
+        valueFrom: { secretKeyRef: { name: 'hf-token', key: 'HF_TOKEN', optional: true } },
+      },
     ]);
     expect(mainContainer(render())).not.toHaveProperty('env');
   });
@@ -192,7 +221,7 @@ describe('preset inference: container', () => {
 });
 
 describe('preset inference: scheduling and labels', () => {
-  it('tolerates the GPU taints and requires the labelSelector nodes', () => {
+  it('tolerates the GPU and Azure spot taints, and requires the labelSelector and its own nodes', () => {
     const manifests = render({
       labelSelector: {
         matchLabels: { apps: 'phi' },
@@ -202,15 +231,79 @@ describe('preset inference: scheduling and labels', () => {
     expect(podSpec(manifests).tolerations).toEqual([
       { key: 'sku', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' },
       { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+      {
+        key: 'kubernetes.azure.com/scalesetpriority',
+        operator: 'Equal',
+        value: 'spot',
+        effect: 'NoSchedule',
+      },
     ]);
+    // Two Workspaces with the same selector stay off each other's nodes (Kaito BuildNodeSelector).
     expect(requiredTerms(manifests)).toEqual([
       {
         matchExpressions: [
           { key: 'apps', operator: 'In', values: ['phi'] },
           { key: 'pool', operator: 'In', values: ['a', 'b'] },
+          { key: 'kaito.sh/workspace', operator: 'In', values: ['phi-3'] },
+          { key: 'kaito.sh/workspacenamespace', operator: 'In', values: ['default'] },
         ],
       },
     ]);
+  });
+
+  it('leaves bring-your-own nodes to the labelSelector alone, and spot out on other clouds', () => {
+    const manifests = synthesize({ ...presetPlan(), pinToWorkspaceNodes: false, cloud: 'aws' });
+    expect(requiredTerms(manifests)).toEqual([
+      { matchExpressions: [{ key: 'apps', operator: 'In', values: ['phi-3'] }] },
+    ]);
+    expect(podSpec(manifests).tolerations?.map((t) => t.key)).toEqual(['sku', 'nvidia.com/gpu']);
+  });
+
+  it('requests one MIG slice by its resource name and tolerates its taint', () => {
+    const manifests = synthesize({
+      ...presetPlan(),
+      pinToWorkspaceNodes: false,
+      partition: { mode: 'mig', profile: '3g.40gb', resource: 'nvidia.com/mig-3g.40gb', sliceGiB: 40 },
+    });
+    expect(mainContainer(manifests).resources).toEqual({
+      requests: { 'nvidia.com/mig-3g.40gb': '1' },
+      limits: { 'nvidia.com/mig-3g.40gb': '1' },
+    });
+    expect(podSpec(manifests).tolerations?.at(-1)).toEqual({
+      key: 'nvidia.com/mig-3g.40gb',
+      operator: 'Exists',
+      effect: 'NoSchedule',
+    });
+  });
+
+  it('installs a CUDA toolkit on the node for models that compile kernels at run time', () => {
+    const plan = { ...presetPlan(), cudaToolkit: true };
+    const manifests = synthesize(plan);
+    const spec = podSpec(manifests);
+    expect(spec.initContainers).toEqual([
+      {
+        name: 'cuda-toolkit-provisioner',
+        image: plan.image,
+        command: [
+          '/bin/sh',
+          '-c',
+          'flock "$1" /workspace/cuda-provision.sh "$1"',
+          'sh',
+          '/opt/kaito/cuda/129',
+        ],
+        volumeMounts: [{ name: 'cuda-toolkit-hostpath', mountPath: '/opt/kaito/cuda/129' }],
+      },
+    ]);
+    expect(spec.volumes).toContainEqual({
+      name: 'cuda-toolkit-hostpath',
+      hostPath: { path: '/opt/kaito/cuda/129', type: 'DirectoryOrCreate' },
+    });
+    expect(mainContainer(manifests).volumeMounts).toContainEqual({
+      name: 'cuda-toolkit-hostpath',
+      mountPath: '/opt/kaito/cuda/129',
+      readOnly: true,
+    });
+    expect(mainContainer(manifests).env).toContainEqual({ name: 'CUDA_HOME', value: '/opt/kaito/cuda/129' });
   });
 
   it.each([

@@ -48,7 +48,13 @@ describe('template inference', () => {
       };
     });
     const spec = podSpec(synthesize(templatePlan({ template })));
-    expect(spec.tolerations?.map((t) => t.key)).toEqual(['dedicated', 'sku', 'nvidia.com/gpu']);
+    expect(spec.tolerations?.map((t) => t.key)).toEqual([
+      'dedicated',
+      'sku',
+      'nvidia.com/gpu',
+      'kubernetes.azure.com/scalesetpriority',
+    ]);
+    // Kaito pins template pods to their Workspace's provisioned nodes too (template_inference.go).
     expect(
       spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms,
     ).toEqual([
@@ -56,6 +62,8 @@ describe('template inference', () => {
         matchExpressions: [
           { key: 'zone', operator: 'In', values: ['1'] },
           { key: 'apps', operator: 'In', values: ['phi-3'] },
+          { key: 'kaito.sh/workspace', operator: 'In', values: ['phi-3'] },
+          { key: 'kaito.sh/workspacenamespace', operator: 'In', values: ['default'] },
         ],
       },
     ]);

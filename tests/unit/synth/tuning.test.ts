@@ -58,7 +58,7 @@ describe('tuning Job', () => {
   it('takes HF_TOKEN from the modelAccessSecret', () => {
     expect(mainContainer(synthesize(tuningPlan({ modelAccessSecret: 'hf' }))).env).toContainEqual({
       name: 'HF_TOKEN',
-      valueFrom: { secretKeyRef: { name: 'hf', key: 'HF_TOKEN' } },
+      valueFrom: { secretKeyRef: { name: 'hf', key: 'HF_TOKEN', optional: true } },
     });
   });
 });

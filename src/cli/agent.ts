@@ -6,8 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import * as k8s from '@kubernetes/client-node';
 import { UsageError } from '../errors.ts';
 import {
   PROVISIONER_KINDS,
@@ -19,6 +17,7 @@ import { INSTALL_NAMESPACE } from '../install/index.ts';
 import { jsonLogger } from '../observe/index.ts';
 import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
 import { loadCatalog } from './inputs.ts';
+import { loadKubeConfig } from './kubeconfig.ts';
 
 const usage = `usage: kaito-gitops agent --provisioner nodeclaim|aks|byo [flags]
 
@@ -102,16 +101,6 @@ export function azureSettings(
     resourceGroup: pick('azure-resource-group', 'AZURE_RESOURCE_GROUP'),
     clusterName: pick('azure-cluster-name', 'AZURE_CLUSTER_NAME'),
   };
-}
-
-function loadKubeConfig(file: string | undefined, env: CliIO['env']): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  const path = file ?? env.KUBECONFIG;
-  if (path !== undefined && path !== '') kc.loadFromFile(path);
-  else if (env.KUBERNETES_SERVICE_HOST !== undefined) kc.loadFromCluster();
-  else if (env.HOME !== undefined) kc.loadFromFile(join(env.HOME, '.kube', 'config'));
-  else throw new UsageError('no kubeconfig: pass --kubeconfig, set KUBECONFIG, or run in a cluster');
-  return kc;
 }
 
 export const agent: Command = {

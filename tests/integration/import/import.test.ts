@@ -144,7 +144,7 @@ describe('kaito-gitops import', () => {
     const imported = hydrate(await readSources(['specs'], dir), { catalog });
     const original = hydrate(await examplesAsServed(), { catalog });
     expect(imported.errors).toEqual([]);
-    const withoutInventory = (tree: Map<string, string>) =>
+    const withoutInventory = (tree: ReadonlyMap<string, string>) =>
       new Map([...tree].filter(([path]) => path !== 'inventory.json'));
     expect(withoutInventory(imported.tree)).toEqual(withoutInventory(original.tree));
   });

@@ -11,6 +11,9 @@
  * - `Stalled=True`, or a failure that waiting will not fix (image pull, crash loop, OOM, a container
  *   that cannot start, a failed tuning job or benchmark): Degraded / Failed;
  * - `Ready=True`, or for Kaito's controller `WorkspaceSucceeded=True`: Healthy / Current;
+ * - for Flux only, a tuning Workspace whose job has started (`JobStarted=True`) is Current too: with
+ *   `wait: true` Flux holds every later revision of the Kustomization until all objects are Current,
+ *   and a training run takes hours; Argo CD shows it Progressing until it succeeds, which blocks nothing;
  * - anything else is still on its way: Progressing / InProgress.
  *
  * Pure data; the bootstrap writes it into `argocd-cm` and the Flux Kustomization.
@@ -124,5 +127,5 @@ export const WORKSPACE_HEALTH_CEL: CelHealthCheck = {
   failed: anyCondition(
     `(c.type == '${T.Stalled}' && c.status == 'True') || (c.type in ${celList(FAILURE_CONDITIONS)} && c.status == 'False' && c.reason in ${celList(TERMINAL_FAILURE_REASONS)})`,
   ),
-  current: `${anyCondition(`c.type == '${T.Ready}' && c.status == 'True'`)} || (has(status.conditions) && !status.conditions.exists(c, c.type == '${T.Ready}') && status.conditions.exists(c, c.type == '${T.WorkspaceSucceeded}' && c.status == 'True'))`,
+  current: `${anyCondition(`(c.type == '${T.Ready}' || c.type == '${T.JobStarted}') && c.status == 'True'`)} || (has(status.conditions) && !status.conditions.exists(c, c.type == '${T.Ready}') && status.conditions.exists(c, c.type == '${T.WorkspaceSucceeded}' && c.status == 'True'))`,
 };

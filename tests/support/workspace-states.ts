@@ -272,6 +272,35 @@ export const WORKSPACE_STATES: readonly WorkspaceState[] = [
     argo: 'Degraded',
     flux: 'Failed',
   },
+  {
+    name: 'agent: tuning job running (Flux does not wait hours for training)',
+    object: agent(
+      1,
+      [
+        resourceReady,
+        {
+          type: 'JobStarted',
+          status: 'True',
+          reason: 'WorkspaceTuningJobStatusStarted',
+          message: 'Tuning job has started',
+        },
+        {
+          type: 'WorkspaceSucceeded',
+          status: 'False',
+          reason: 'workspacePending',
+          message: 'workspace is waiting for the tuning job to complete',
+        },
+        ...kstatus(
+          'False',
+          'workspacePending',
+          'WorkspaceSucceeded: workspace is waiting for the tuning job to complete',
+        ),
+      ],
+      { state: 'Running' },
+    ),
+    argo: 'Progressing',
+    flux: 'Current',
+  },
   // Kaito v0.12's controller
   {
     name: 'Kaito: just applied, no status yet',
@@ -369,6 +398,30 @@ export const WORKSPACE_STATES: readonly WorkspaceState[] = [
     ),
     argo: 'Degraded',
     flux: 'Failed',
+  },
+  {
+    name: 'Kaito: tuning job running',
+    object: kaito(
+      1,
+      [
+        resourceReady,
+        {
+          type: 'JobStarted',
+          status: 'True',
+          reason: 'WorkspaceTuningJobStatusStarted',
+          message: 'Tuning job has started',
+        },
+        {
+          type: 'WorkspaceSucceeded',
+          status: 'False',
+          reason: 'workspacePending',
+          message: 'workspace is waiting for tuning job to complete',
+        },
+      ],
+      'Running',
+    ),
+    argo: 'Progressing',
+    flux: 'Current',
   },
   {
     name: 'Kaito: Unschedulable',

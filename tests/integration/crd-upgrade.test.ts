@@ -3,7 +3,7 @@
  * CRD: Helm never upgrades `crds/`), run with the real kubectl against the API test server: over Kaito
  * v0.12's Helm-owned CRD (the move from Kaito) and over an older kaito-gitops CRD. Stored Workspaces keep
  * everything and read through the new schema. (The test server serves no OpenAPI document, so kubectl
- * runs with --validate=false; it needs no token there, as client-go sends none over plain HTTP.)
+ * runs with --validate=false, and the server runs without a bearer token.)
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -29,6 +29,9 @@ const usage = `usage: kaito-gitops agent --provisioner nodeclaim|aks|byo [flags]
   --resync SECONDS        reconcile every Workspace this often (default 300)
   --concurrency N         Workspaces reconciled at once (default 4)
   --kubeconfig FILE       kubeconfig (default: $KUBECONFIG, in-cluster, ~/.kube/config)
+  --coexist               run beside Kaito's own controller: manage only Workspaces rendered by
+                          kaito-gitops (label app.kubernetes.io/managed-by=kaito-gitops), with the finalizer
+                          gitops.kaito.sh/finalizer; without it the agent refuses to start while Kaito runs
 
 aks (one AKS agent pool per Workspace through Azure Resource Manager; credentials from
 DefaultAzureCredential, e.g. workload identity):
@@ -45,6 +48,7 @@ export const agentFlags = {
   'lease-name': { type: 'string', default: 'kaito-gitops-agent' },
   resync: { type: 'string', default: '300' },
   concurrency: { type: 'string', default: '4' },
+  coexist: { type: 'boolean', default: false },
   kubeconfig: { type: 'string' },
   'azure-subscription-id': { type: 'string' },
   'azure-resource-group': { type: 'string' },
@@ -138,6 +142,7 @@ export const agent: Command = {
         },
         resyncMs,
         concurrency,
+        coexist: values.coexist,
       },
       log,
     );

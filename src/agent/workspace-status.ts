@@ -125,7 +125,7 @@ export function computeStatus(observed: Observed, generation: number, now: Date)
       ? { reason: R.InvalidSpec, message: specMessage }
       : nodes?.permanent === true && !nodes.ready
         ? { reason: R.ProvisioningFailed, message: nodes.message }
-        : workload.stall;
+        : (workload.stall ?? unschedulableStall(conditions, now));
   apply(kstatusConditions(workload.succeeded, stall, firstNotTrue(conditions), observed.reconcileError));
 
   return {
@@ -134,6 +134,26 @@ export function computeStatus(observed: Observed, generation: number, now: Date)
     workerNodes: [...(nodes?.readyNodes ?? [])].sort(),
     targetNodeCount: observed.targetNodeCount,
     state: workload.state,
+  };
+}
+
+/**
+ * How long pods may stay Unschedulable once their nodes are Ready (GPUs advertised) before the Workspace
+ * is Stalled: while nodes are coming, Unschedulable is normal; long after, something else holds the GPUs
+ * or the pods do not fit, and waiting will not fix it (Argo CD shows Degraded, Flux fails the check).
+ */
+export const UNSCHEDULABLE_BUDGET_MS = 10 * 60_000;
+
+function unschedulableStall(conditions: readonly Condition[], now: Date): Stall | undefined {
+  const inference = findCondition(conditions, T.InferenceReady);
+  const resource = findCondition(conditions, T.ResourceReady);
+  if (inference?.reason !== R.Unschedulable || resource?.status !== 'True') return undefined;
+  const readyFor = now.getTime() - new Date(resource.lastTransitionTime).getTime();
+  if (readyFor < UNSCHEDULABLE_BUDGET_MS) return undefined;
+  const minutes = Math.floor(readyFor / 60_000);
+  return {
+    reason: R.Unschedulable,
+    message: `${inference.message}; the nodes have been ready for ${minutes} min`,
   };
 }
 

@@ -234,6 +234,22 @@ export const WORKSPACE_STATES: readonly WorkspaceState[] = [
     flux: 'InProgress',
   },
   {
+    name: 'agent: pods Unschedulable 10 minutes after their nodes are ready (Stalled)',
+    object: agent(1, [
+      resourceReady,
+      unschedulable,
+      pending,
+      ...kstatus(
+        'False',
+        'Unschedulable',
+        `${unschedulable.message ?? ''}; the nodes have been ready for 10 min`,
+        true,
+      ),
+    ]),
+    argo: 'Degraded',
+    flux: 'Failed',
+  },
+  {
     name: 'agent: model loading (replicas not ready yet)',
     object: agent(1, [
       resourceReady,

@@ -7,7 +7,8 @@ import * as k8s from '@kubernetes/client-node';
 import { KAITO_WEBHOOK, type KaitoObservation } from '../kaito-detection.ts';
 import { apiFailure, statusCode } from './api-errors.ts';
 
-const WORKSPACE_CRD = 'workspaces.kaito.sh';
+/** The Workspace CRD's name (Kaito's and ours). */
+export const WORKSPACE_CRD_NAME = 'workspaces.kaito.sh';
 const PAGE = 500;
 
 export interface KaitoObjects extends KaitoObservation {
@@ -36,8 +37,8 @@ export async function readKaitoObjects(kc: k8s.KubeConfig): Promise<KaitoObjects
   const webhook = await optional(`ValidatingWebhookConfiguration ${KAITO_WEBHOOK}`, () =>
     admission.readValidatingWebhookConfiguration({ name: KAITO_WEBHOOK }),
   );
-  const crd = await optional(`CustomResourceDefinition ${WORKSPACE_CRD}`, () =>
-    extensions.readCustomResourceDefinition({ name: WORKSPACE_CRD }),
+  const crd = await optional(`CustomResourceDefinition ${WORKSPACE_CRD_NAME}`, () =>
+    extensions.readCustomResourceDefinition({ name: WORKSPACE_CRD_NAME }),
   );
   const deployments: k8s.V1Deployment[] = [];
   const listed = await optional('Deployments', async () => {

@@ -17,7 +17,7 @@ import {
   type ProbeServer,
   type Readiness,
 } from '../observe/index.ts';
-import { detectKaito, refusalMessage } from './kaito-detection.ts';
+import { detectKaito, otherAgents, refusalMessage } from './kaito-detection.ts';
 import { ApiReachability } from './kube/api-reachability.ts';
 import { keptStatusFields } from './kube/crd-status-fields.ts';
 import { ClusterInformers } from './kube/informers.ts';
@@ -185,15 +185,24 @@ class LeaderWork {
 }
 
 /**
- * Refuses to run beside Kaito's workspace controller unless coexisting (RemoteRefusedError with the
- * one line that says what to do); warns about a Kaito-owned CRD that `helm uninstall` would delete.
+ * Refuses to run beside another kaito-gitops agent, and beside Kaito's workspace controller unless
+ * coexisting (RemoteRefusedError with the one line that says what to do); warns about a Kaito-owned CRD
+ * that `helm uninstall` would delete.
  */
 async function checkBesideKaito(
   kc: k8s.KubeConfig,
-  coexist: boolean,
+  config: AgentConfig,
   log: Logger,
 ): Promise<KubernetesObject | undefined> {
+  const coexist = config.coexist ?? false;
   const objects = await readKaitoObjects(kc);
+  const others = otherAgents(objects.deployments, config.lease.namespace);
+  if (others.length > 0) {
+    throw new RemoteRefusedError(
+      `another kaito-gitops agent runs in this cluster (${others.join(', ')}): both would manage every ` +
+        `Workspace; run one agent per cluster (uninstall the other release, or upgrade it instead)`,
+    );
+  }
   if (objects.forbidden.length > 0) {
     log.log('warn', 'cannot tell whether Kaito runs here: reading is forbidden', {
       forbidden: objects.forbidden,
@@ -214,7 +223,7 @@ export async function startAgent(
   config: AgentConfig,
   log: Logger,
 ): Promise<RunningAgent> {
-  const crd = await checkBesideKaito(kc, config.coexist ?? false, log);
+  const crd = await checkBesideKaito(kc, config, log);
   const keptFields = keptStatusFields(crd);
   const metrics = new AgentMetrics();
   const api = new ApiReachability(config.lease.renewDeadlineMs ?? 10_000);

@@ -61,6 +61,25 @@ export function detectKaito(observed: KaitoObservation): KaitoDetection {
   return { running: running.sort(), hazards };
 }
 
+/** The kaito-gitops image (`ghcr.io/kaito-gitops/kaito-gitops`, or a fork's `…/kaito-gitops`). */
+const AGENT_IMAGE = /(^|\/)kaito-gitops(:|@|$)/;
+
+/**
+ * kaito-gitops agents installed in other namespaces (a second Helm release): two agents would both
+ * reconcile every Workspace. The agent's own release is the one in `ownNamespace` (its Lease's).
+ */
+export function otherAgents(deployments: readonly V1Deployment[], ownNamespace: string): string[] {
+  return deployments
+    .filter((d) => d.metadata?.namespace !== ownNamespace && (d.spec?.replicas ?? 1) > 0)
+    .filter((d) =>
+      (d.spec?.template.spec?.containers ?? []).some(
+        (c) => AGENT_IMAGE.test(c.image ?? '') && c.args?.[0] === 'agent',
+      ),
+    )
+    .map((d) => `Deployment ${d.metadata?.namespace ?? ''}/${d.metadata?.name ?? ''}`)
+    .sort();
+}
+
 /** The one line the agent stops with when Kaito runs and `--coexist` was not given. */
 export function refusalMessage(detection: KaitoDetection): string {
   return (

@@ -153,6 +153,36 @@ describe("beside Kaito's controller", () => {
     expect(server.requests.snapshot()['create leases.coordination.k8s.io']).toBeUndefined();
   });
 
+  it('refuses to start beside another kaito-gitops agent (a second release in another namespace)', async () => {
+    server = await startKubeApiServer({
+      crds: [workspaceCrd() as KubeObject],
+      namespaces: ['default', 'team-b'],
+    });
+    server.seed({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'kaito-gitops', namespace: 'team-b' },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'agent' } },
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'agent',
+                image: 'ghcr.io/kaito-gitops/kaito-gitops:0.1.0',
+                args: ['agent', '--provisioner=byo'],
+              },
+            ],
+          },
+        },
+      },
+    });
+    await expect(startAgent(server.kubeConfig(), config(), silentLogger)).rejects.toThrow(
+      'another kaito-gitops agent runs in this cluster (Deployment team-b/kaito-gitops)',
+    );
+  });
+
   it('with coexist, manages only the Workspaces kaito-gitops rendered, with its own finalizer', async () => {
     server = await startKubeApiServer({
       crds: [kaitoWorkspaceCrd()],

@@ -6,7 +6,13 @@
  */
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { releaseLabels, releaseNames, selectorLabels, type Release, type ReleaseNames } from './chart-release.ts';
+import {
+  releaseLabels,
+  releaseNames,
+  selectorLabels,
+  type Release,
+  type ReleaseNames,
+} from './chart-release.ts';
 import type { ChartValues } from './values.ts';
 import { clusterRules, leaseRules } from './rbac.ts';
 
@@ -167,5 +173,9 @@ export function agentManifests(values: ChartValues, identity: Identity): ChartOb
 
 /** The namespace object, for the plain `kubectl apply -k` route (Helm uses `--create-namespace`). */
 export function namespaceManifest(identity: Identity): ChartObject {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: identity.namespace, labels: identity.labels } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: identity.namespace, labels: identity.labels },
+  };
 }

@@ -10,7 +10,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { importFiles, type ImportReference, type StoredObject } from '../api/index.ts';
-import { TransientError, UsageError } from '../errors.ts';
+import { apiFailure } from '../agent/index.ts';
+import { UsageError } from '../errors.ts';
 import { hydrate } from '../pipeline.ts';
 import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
 import { catalogFlags, cloudFlag, errorsJson, loadCatalog, reportErrors } from './inputs.ts';
@@ -33,21 +34,6 @@ and are listed, never exported.`;
 
 const WORKSPACES = { group: 'kaito.sh', version: 'v1beta1', plural: 'workspaces' } as const;
 const PAGE = 500;
-
-function failure(what: string, server: string, error: unknown): TransientError {
-  let detail = error instanceof Error ? error.message : String(error);
-  if (error instanceof k8s.ApiException) {
-    const body: unknown = error.body;
-    let message: string | undefined;
-    try {
-      message = (JSON.parse(String(body)) as { message?: string }).message;
-    } catch {
-      message = undefined;
-    }
-    detail = `HTTP ${error.code}${message !== undefined ? `: ${message}` : ''}`;
-  }
-  return new TransientError(`${what} from ${server} failed: ${detail}`, undefined, { cause: error });
-}
 
 /** Every Workspace (one namespace or all), page by page. */
 async function readWorkspaces(kc: k8s.KubeConfig, namespace: string | undefined): Promise<StoredObject[]> {
@@ -118,7 +104,7 @@ export const importCommand: Command = {
         if (found !== undefined) configMaps.push(found);
       }
     } catch (error) {
-      throw failure('reading Workspaces and ConfigMaps', server, error);
+      throw apiFailure(`reading Workspaces and ConfigMaps from ${server}`, error);
     }
     const result = importFiles(workspaces, configMaps);
     const checked = hydrate(

@@ -98,6 +98,21 @@ describe("our CRD against Kaito v0.12's", () => {
     }
   });
 
+  it('lists no deliberate difference that is gone', () => {
+    const all = kaito.flatMap((version) =>
+      missing(
+        version.schema.openAPIV3Schema,
+        ours.find((v) => v.name === version.name)!.schema.openAPIV3Schema,
+        '',
+      ).map((p) => `${version.name} ${p}`),
+    );
+    for (const key of Object.keys(DELIBERATE))
+      expect(
+        all.some((p) => p.endsWith(key)),
+        key,
+      ).toBe(true);
+  });
+
   it('finds what a narrower CRD would lose', () => {
     const narrower = structuredClone(ours[1]!.schema.openAPIV3Schema);
     delete ((narrower['properties'] as Schema)['status'] as { properties: Schema }).properties['performance'];

@@ -121,7 +121,7 @@ describe.each([
     await first.idle();
     await new Promise((resolve) => setTimeout(resolve, 400)); // the write's own event, reconciled
     let before = statusWrites();
-    await new Promise((resolve) => setTimeout(resolve, 1000)); // five resyncs
+    await new Promise((resolve) => setTimeout(resolve, 600)); // three resyncs
     await first.idle();
     expect(statusWrites() - before).toBe(0);
 
@@ -131,7 +131,7 @@ describe.each([
     before = statusWrites();
     const second = await agent({ lease: { ...config().lease, identity: 'a-2' } });
     await vi.waitFor(() => expect(second.isLeader()).toBe(true), { timeout: 5000 });
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await new Promise((resolve) => setTimeout(resolve, 600));
     await second.idle();
     expect(statusWrites() - before).toBe(0);
   });

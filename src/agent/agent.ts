@@ -1,19 +1,34 @@
 /**
- * The running agent: health server, leader election and, while leading, the informers, the work queue
- * and a periodic resync. Only the leader reconciles; a replica that loses the Lease stops its caches and
- * queue and goes back to standing by. Configuration arrives parsed (src/cli/agent.ts).
+ * The running agent: a look for Kaito's own controller (refuse to start beside it unless coexisting),
+ * health server, leader election and, while leading, the informers, the work queue and a periodic
+ * resync. Only the leader reconciles; a replica that loses the Lease stops its caches and queue and goes
+ * back to standing by. `/readyz` fails while the API server has not answered for the renew deadline, and
+ * on the leader while its caches are not synced. Configuration arrives parsed (src/cli/agent.ts).
  */
 import * as k8s from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { splitNamespacedKey, type ConfigMapObject } from '../api/index.ts';
 import type { Catalog } from '../catalog/index.ts';
-import { errorText, startProbeServer, type Logger, type ProbeServer } from '../observe/index.ts';
+import { RemoteRefusedError } from '../errors.ts';
+import {
+  errorText,
+  startProbeServer,
+  type Logger,
+  type ProbeServer,
+  type Readiness,
+} from '../observe/index.ts';
+import { detectKaito, otherAgents, refusalMessage } from './kaito-detection.ts';
+import { ApiReachability } from './kube/api-reachability.ts';
+import { keptStatusFields } from './kube/crd-status-fields.ts';
 import { ClusterInformers } from './kube/informers.ts';
+import { readKaitoObjects } from './kube/kaito-objects.ts';
 import { LeaderElector } from './kube/leader-election.ts';
 import { apiFailure, statusCode } from './kube/api-errors.ts';
 import { KubeNodeClaimStore, KubeWorkspaceAccess } from './kube/workspace-client.ts';
 import { AgentMetrics } from './metrics.ts';
 import type { ProvisionerKind } from './node-provisioner.ts';
 import { createNodeProvisioner, type ProvisionerDeps } from './provisioners/index.ts';
+import { ownership } from './ownership.ts';
 import { reconcileWorkspace } from './reconcile.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -43,6 +58,12 @@ export interface AgentConfig {
   concurrency?: number;
   /** First retry after an error. @default 500 */
   baseRetryMs?: number;
+  /**
+   * Run beside Kaito's own controller: manage only Workspaces rendered by kaito-gitops, with a finalizer
+   * of our own (ownership.ts). Without it the agent refuses to start while Kaito's controller runs.
+   * @default false
+   */
+  coexist?: boolean;
 }
 
 export interface RunningAgent {
@@ -62,16 +83,26 @@ class LeaderWork {
   #resync: NodeJS.Timeout | undefined;
   synced = false;
 
-  constructor(kc: k8s.KubeConfig, config: AgentConfig, metrics: AgentMetrics, log: Logger) {
+  constructor(
+    kc: k8s.KubeConfig,
+    config: AgentConfig,
+    metrics: AgentMetrics,
+    log: Logger,
+    keptFields: ReadonlySet<string> | undefined,
+  ) {
     const enqueueAll = (): void => {
       for (const key of this.informers.workspaceKeys()) this.queue.add(key);
     };
+    // Nothing is reconciled before every cache holds its first list: a Workspace seen before the nodes
+    // are would be judged on an empty node cache (NotReady, then Ready again, written twice).
     this.informers = new ClusterInformers(
       kc,
       {
-        enqueue: (key) => this.queue.add(key),
+        enqueue: (key) => {
+          if (this.synced) this.queue.add(key);
+        },
         unlabelledNode: () => {
-          if (config.provisioner === 'byo') enqueueAll();
+          if (config.provisioner === 'byo' && this.synced) enqueueAll();
         },
         error: (kind, error) => {
           metrics.countInformerError();
@@ -80,7 +111,12 @@ class LeaderWork {
       },
       { watchNodeClaims: config.provisioner === 'nodeclaim' },
     );
-    this.#workspaces = new KubeWorkspaceAccess(kc, this.informers, () => metrics.countStatusWrite());
+    this.#workspaces = new KubeWorkspaceAccess(
+      kc,
+      this.informers,
+      () => metrics.countStatusWrite(),
+      keptFields,
+    );
     const provisioner = createNodeProvisioner(config.provisioner, {
       cluster: { nodes: () => this.informers.nodes.list() },
       nodeClaims: new KubeNodeClaimStore(kc, this.informers),
@@ -93,6 +129,7 @@ class LeaderWork {
       provisioner,
       configMap: (namespace: string, name: string) => readConfigMap(core, namespace, name),
       catalog: config.catalog,
+      ownership: ownership(config.coexist ?? false),
       now: () => new Date(),
       notReadyRequeueMs: config.notReadyRequeueMs ?? 10_000,
     };
@@ -137,6 +174,7 @@ class LeaderWork {
   async start(): Promise<void> {
     await this.informers.start();
     this.synced = true;
+    for (const key of this.informers.workspaceKeys()) this.queue.add(key);
   }
 
   async stop(): Promise<void> {
@@ -146,12 +184,49 @@ class LeaderWork {
   }
 }
 
+/**
+ * Refuses to run beside another kaito-gitops agent, and beside Kaito's workspace controller unless
+ * coexisting (RemoteRefusedError with the one line that says what to do); warns about a Kaito-owned CRD
+ * that `helm uninstall` would delete.
+ */
+async function checkBesideKaito(
+  kc: k8s.KubeConfig,
+  config: AgentConfig,
+  log: Logger,
+): Promise<KubernetesObject | undefined> {
+  const coexist = config.coexist ?? false;
+  const objects = await readKaitoObjects(kc);
+  const others = otherAgents(objects.deployments, config.lease.namespace);
+  if (others.length > 0) {
+    throw new RemoteRefusedError(
+      `another kaito-gitops agent runs in this cluster (${others.join(', ')}): both would manage every ` +
+        `Workspace; run one agent per cluster (uninstall the other release, or upgrade it instead)`,
+    );
+  }
+  if (objects.forbidden.length > 0) {
+    log.log('warn', 'cannot tell whether Kaito runs here: reading is forbidden', {
+      forbidden: objects.forbidden,
+    });
+  }
+  const detection = detectKaito(objects);
+  for (const hazard of detection.hazards) log.log('warn', hazard);
+  if (detection.running.length === 0) return objects.crd;
+  if (!coexist) throw new RemoteRefusedError(refusalMessage(detection));
+  log.log('info', "coexisting with Kaito's controller: managing only Workspaces rendered by kaito-gitops", {
+    kaito: detection.running,
+  });
+  return objects.crd;
+}
+
 export async function startAgent(
   kc: k8s.KubeConfig,
   config: AgentConfig,
   log: Logger,
 ): Promise<RunningAgent> {
+  const crd = await checkBesideKaito(kc, config, log);
+  const keptFields = keptStatusFields(crd);
   const metrics = new AgentMetrics();
+  const api = new ApiReachability(config.lease.renewDeadlineMs ?? 10_000);
   let work: LeaderWork | undefined;
   let transition: Promise<void> = Promise.resolve();
   const elector = new LeaderElector(kc, {
@@ -167,7 +242,7 @@ export async function startAgent(
         identity: config.lease.identity,
       });
       transition = transition.then(async () => {
-        const next = new LeaderWork(kc, config, metrics, log);
+        const next = new LeaderWork(kc, config, metrics, log, keptFields);
         work = next;
         try {
           await next.start();
@@ -184,14 +259,17 @@ export async function startAgent(
         await old?.stop();
       });
     },
-    onError: (error) => log.log('error', 'leader election failed; retrying', { error: errorText(error) }),
+    onError: (error) => {
+      api.failed(error);
+      log.log('error', 'leader election failed; retrying', { error: errorText(error) });
+    },
+    onContact: () => api.succeeded(),
   });
   metrics.queueDepth = () => work?.queue.depth ?? 0;
   metrics.leader = () => elector.isLeader;
-  // Ready once the caches are synced, or while standing by (a replica that does not lead is healthy).
   const health: ProbeServer = await startProbeServer(config.metrics.host, config.metrics.port, {
     registry: metrics.registry,
-    readiness: () => ({ ready: elector.isLeader ? work?.synced === true : true }),
+    readiness: () => readiness(api, elector.isLeader ? (work ?? null) : undefined),
   });
   elector.start();
   return {
@@ -229,4 +307,20 @@ async function readConfigMap(
     if (statusCode(error) === 404) return undefined;
     throw apiFailure(`reading ConfigMap ${namespace}/${name}`, error);
   }
+}
+
+/**
+ * Ready: the API server answers, and, on the leader, every cache has listed and no watch is failing. A
+ * replica standing by is ready while it reaches the API server (it can take over).
+ */
+function readiness(api: ApiReachability, leading: LeaderWork | null | undefined): Readiness {
+  const reach = api.current();
+  if (!reach.ok) return { ready: false, detail: { reason: reach.reason } };
+  if (leading === undefined) return { ready: true };
+  if (leading === null || !leading.synced)
+    return { ready: false, detail: { reason: 'caches are not synced yet' } };
+  const failing = leading.informers.failing();
+  if (failing.length > 0)
+    return { ready: false, detail: { reason: `watches failing: ${failing.join(', ')}` } };
+  return { ready: true };
 }

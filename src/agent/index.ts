@@ -2,3 +2,6 @@
 export { startAgent } from './agent.ts';
 export { PROVISIONER_KINDS, type ProvisionerKind } from './node-provisioner.ts';
 export { createContainerServiceClient } from './provisioners/index.ts';
+export { KAITO_WEBHOOK } from './kaito-detection.ts';
+export { WORKSPACE_CRD_NAME } from './kube/kaito-objects.ts';
+export { apiFailure } from './kube/api-errors.ts';

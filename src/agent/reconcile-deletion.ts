@@ -6,7 +6,6 @@
  */
 import type { ReconcileDeps } from './reconcile.ts';
 import type { ReconcileResult } from './work-queue.ts';
-import { WORKSPACE_FINALIZER } from './workspace-object.ts';
 import type { WorkspaceObject } from './workspace-object.ts';
 import { deletingStatus } from './workspace-status.ts';
 
@@ -15,7 +14,8 @@ export async function reconcileDeletion(
   deps: ReconcileDeps,
 ): Promise<ReconcileResult> {
   const finalizers = object.metadata?.finalizers ?? [];
-  if (!finalizers.includes(WORKSPACE_FINALIZER)) return {};
+  const mine = deps.ownership.releases;
+  if (!finalizers.some((f) => mine.includes(f))) return {};
   const namespace = object.metadata?.namespace ?? '';
   const name = object.metadata?.name ?? '';
   const generation = object.metadata?.generation ?? 0;
@@ -46,7 +46,7 @@ export async function reconcileDeletion(
   }
   await deps.workspaces.setFinalizers(
     object,
-    finalizers.filter((f) => f !== WORKSPACE_FINALIZER),
+    finalizers.filter((f) => !mine.includes(f)),
   );
   return {};
 }

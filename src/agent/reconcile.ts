@@ -14,7 +14,8 @@ import { observeInference, observeTuning } from './observe-workload.ts';
 import type { WorkloadObjects } from './observe-workload.ts';
 import { reconcileDeletion } from './reconcile-deletion.ts';
 import type { ReconcileResult } from './work-queue.ts';
-import { WORKSPACE_FINALIZER, nodeRequest, planWorkspace, referencedConfigMaps } from './workspace-object.ts';
+import type { Ownership } from './ownership.ts';
+import { nodeRequest, planWorkspace, referencedConfigMaps } from './workspace-object.ts';
 import type { WorkspaceObject } from './workspace-object.ts';
 import { computeStatus } from './workspace-status.ts';
 import type { WorkspaceStatus } from './workspace-status.ts';
@@ -39,6 +40,8 @@ export interface ReconcileDeps {
   /** A ConfigMap from the cluster; undefined when it does not exist (API failures throw TransientError). */
   configMap(namespace: string, name: string): Promise<ConfigMapObject | undefined>;
   catalog: Catalog;
+  /** Which Workspaces this agent manages, and its finalizer (ownership.ts). */
+  ownership: Ownership;
   now(): Date;
   /** How soon to look again while something is on its way. @default 10000 */
   notReadyRequeueMs?: number;
@@ -47,13 +50,13 @@ export interface ReconcileDeps {
 export async function reconcileWorkspace(key: string, deps: ReconcileDeps): Promise<ReconcileResult> {
   const { namespace, name } = splitNamespacedKey(key);
   const object = deps.workspaces.get(namespace, name);
-  if (object === undefined) return {};
+  if (object === undefined || !deps.ownership.manages(object)) return {};
   if (object.metadata?.deletionTimestamp !== undefined && object.metadata.deletionTimestamp !== null) {
     return reconcileDeletion(object, deps);
   }
   const finalizers = object.metadata?.finalizers ?? [];
-  if (!finalizers.includes(WORKSPACE_FINALIZER)) {
-    await deps.workspaces.setFinalizers(object, [...finalizers, WORKSPACE_FINALIZER]);
+  if (!finalizers.includes(deps.ownership.finalizer)) {
+    await deps.workspaces.setFinalizers(object, [...finalizers, deps.ownership.finalizer]);
   }
 
   const generation = object.metadata?.generation ?? 0;

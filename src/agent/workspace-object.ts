@@ -18,8 +18,6 @@ import { cacheFromAnnotation, plan, withHuggingFaceCache } from '../catalog/inde
 import type { NodeRequest, ProvisionerKind } from './node-provisioner.ts';
 import type { WorkspaceStatus } from './workspace-status.ts';
 
-export const WORKSPACE_FINALIZER = 'workspace.finalizer.kaito.sh';
-
 export interface WorkspaceObject extends KubernetesObject {
   resource?: unknown;
   inference?: unknown;

@@ -125,7 +125,7 @@ export function computeStatus(observed: Observed, generation: number, now: Date)
       ? { reason: R.InvalidSpec, message: specMessage }
       : nodes?.permanent === true && !nodes.ready
         ? { reason: R.ProvisioningFailed, message: nodes.message }
-        : workload.stall;
+        : (workload.stall ?? unschedulableStall(conditions, now));
   apply(kstatusConditions(workload.succeeded, stall, firstNotTrue(conditions), observed.reconcileError));
 
   return {
@@ -134,6 +134,26 @@ export function computeStatus(observed: Observed, generation: number, now: Date)
     workerNodes: [...(nodes?.readyNodes ?? [])].sort(),
     targetNodeCount: observed.targetNodeCount,
     state: workload.state,
+  };
+}
+
+/**
+ * How long pods may stay Unschedulable once their nodes are Ready (GPUs advertised) before the Workspace
+ * is Stalled: while nodes are coming, Unschedulable is normal; long after, something else holds the GPUs
+ * or the pods do not fit, and waiting will not fix it (Argo CD shows Degraded, Flux fails the check).
+ */
+export const UNSCHEDULABLE_BUDGET_MS = 10 * 60_000;
+
+function unschedulableStall(conditions: readonly Condition[], now: Date): Stall | undefined {
+  const inference = findCondition(conditions, T.InferenceReady);
+  const resource = findCondition(conditions, T.ResourceReady);
+  if (inference?.reason !== R.Unschedulable || resource?.status !== 'True') return undefined;
+  const readyFor = now.getTime() - new Date(resource.lastTransitionTime).getTime();
+  if (readyFor < UNSCHEDULABLE_BUDGET_MS) return undefined;
+  const minutes = Math.floor(readyFor / 60_000);
+  return {
+    reason: R.Unschedulable,
+    message: `${inference.message}; the nodes have been ready for ${minutes} min`,
   };
 }
 
@@ -353,13 +373,22 @@ function firstNotTrue(conditions: readonly Condition[]): Condition | undefined {
 }
 
 /** Whether writing `next` would change anything the API server holds; false means skip the write. */
-export function statusChanged(previous: unknown, next: WorkspaceStatus): boolean {
+export function statusChanged(
+  previous: unknown,
+  next: WorkspaceStatus,
+  dropped: ReadonlySet<string> = new Set(),
+): boolean {
   if (previous === null || typeof previous !== 'object') return true;
   // Only the fields this agent writes: others (e.g. Kaito's `performance`) survive a merge patch and
-  // must not make every reconcile look like a change.
+  // must not make every reconcile look like a change. Fields the server's CRD drops (Kaito's has no
+  // `observedGeneration`) are never stored, so comparing them would mean writing for ever.
   const stored = previous as Record<string, unknown>;
-  const owned = Object.fromEntries(Object.keys(next).map((key) => [key, stored[key]]));
-  return canonical(owned) !== canonical(next);
+  const keys = Object.keys(next).filter((key) => !dropped.has(key));
+  const owned = Object.fromEntries(keys.map((key) => [key, stored[key]]));
+  const mine = Object.fromEntries(
+    keys.map((key) => [key, (next as unknown as Record<string, unknown>)[key]]),
+  );
+  return canonical(owned) !== canonical(mine);
 }
 
 function canonical(value: unknown): string {

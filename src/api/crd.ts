@@ -87,6 +87,13 @@ function version(name: 'v1alpha1' | 'v1beta1', storage: boolean): Json {
       conditionColumn('JobStarted', 'JobStarted'),
       conditionColumn('WorkspaceSucceeded', 'WorkspaceSucceeded'),
       conditionColumn('WorkspaceReady', 'Ready'),
+      // Kaito v0.12 shows these for v1beta1 only.
+      ...(name === 'v1beta1'
+        ? [
+            { name: 'TargetNodeCount', type: 'integer', jsonPath: '.status.targetNodeCount' },
+            { name: 'State', type: 'string', jsonPath: '.status.state' },
+          ]
+        : []),
       { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
     ],
     schema: {

@@ -80,5 +80,9 @@ export {
 
 export { CRD_PATH, workspaceCrd } from './crd.ts';
 export { workspaceJsonSchema } from './json-schema.ts';
+export type { CelHealthCheck } from './health-checks.ts';
+export { WORKSPACE_HEALTH_CEL, WORKSPACE_HEALTH_LUA } from './health-checks.ts';
+export type { ImportReference, StoredObject } from './import.ts';
+export { importFiles } from './import.ts';
 export type { GeneratedFile } from './generate.ts';
 export { generatedFiles } from './generate.ts';

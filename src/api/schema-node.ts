@@ -15,6 +15,8 @@ export interface StringNode extends Described {
   pattern?: string;
   minLength?: number;
   maxLength?: number;
+  /** Applied by the API server (CRD default) and by normalization. */
+  default?: string;
 }
 
 export interface IntegerNode extends Described {
@@ -71,5 +73,6 @@ export function stringKeywords(node: StringNode): Record<string, unknown> {
   if (node.pattern !== undefined) out['pattern'] = node.pattern;
   if (node.minLength !== undefined) out['minLength'] = node.minLength;
   if (node.maxLength !== undefined) out['maxLength'] = node.maxLength;
+  if (node.default !== undefined) out['default'] = node.default;
   return out;
 }

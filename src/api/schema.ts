@@ -110,6 +110,7 @@ const presetSchema = (description: string): ObjectNode => ({
     accessMode: {
       kind: 'string',
       enum: ['public', 'private'],
+      default: 'public',
       description:
         'AccessMode specifies whether the model image is in a public or a private registry. Defaults to "public". Deprecated in v1beta1.',
     },
@@ -293,9 +294,40 @@ export const statusSchema: ObjectNode = {
     },
     state: {
       kind: 'string',
+      // No enum: Kaito's CRD has none, and its controller may write states this agent does not.
       description:
         'State: Pending, Ready or NotReady (inference); Pending, Running, Succeeded or Failed (tuning).',
-      enum: ['Pending', 'Ready', 'NotReady', 'Running', 'Succeeded', 'Failed'],
+    },
+    performance: {
+      kind: 'object',
+      description:
+        "Performance holds the metrics of Kaito's post-load inference benchmark (kept when Kaito's controller wrote them).",
+      properties: {
+        metrics: {
+          kind: 'map',
+          description: 'Metrics is a map of metric name to Metric.',
+          values: {
+            kind: 'object',
+            description: 'Metric holds a single benchmark measurement with its description and config.',
+            properties: {
+              config: stringMap('Config holds the benchmark parameters used to produce this metric.'),
+              description: {
+                kind: 'string',
+                description: 'Description describes the benchmark type and load.',
+              },
+              unit: {
+                kind: 'string',
+                description: 'Unit is the unit of the metric value (e.g. "tokens/min").',
+              },
+              value: {
+                kind: 'string',
+                description: 'Value is the measured metric value, formatted as a string.',
+              },
+            },
+            required: ['description', 'value'],
+          },
+        },
+      },
     },
   },
 };

@@ -6,8 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import * as k8s from '@kubernetes/client-node';
 import { UsageError } from '../errors.ts';
 import {
   PROVISIONER_KINDS,
@@ -19,6 +17,7 @@ import { INSTALL_NAMESPACE } from '../install/index.ts';
 import { jsonLogger } from '../observe/index.ts';
 import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
 import { loadCatalog } from './inputs.ts';
+import { loadKubeConfig } from './kubeconfig.ts';
 
 const usage = `usage: kaito-gitops agent --provisioner nodeclaim|aks|byo [flags]
 
@@ -30,6 +29,9 @@ const usage = `usage: kaito-gitops agent --provisioner nodeclaim|aks|byo [flags]
   --resync SECONDS        reconcile every Workspace this often (default 300)
   --concurrency N         Workspaces reconciled at once (default 4)
   --kubeconfig FILE       kubeconfig (default: $KUBECONFIG, in-cluster, ~/.kube/config)
+  --coexist               run beside Kaito's own controller: manage only Workspaces rendered by
+                          kaito-gitops (label app.kubernetes.io/managed-by=kaito-gitops), with the finalizer
+                          gitops.kaito.sh/finalizer; without it the agent refuses to start while Kaito runs
 
 aks (one AKS agent pool per Workspace through Azure Resource Manager; credentials from
 DefaultAzureCredential, e.g. workload identity):
@@ -46,6 +48,7 @@ export const agentFlags = {
   'lease-name': { type: 'string', default: 'kaito-gitops-agent' },
   resync: { type: 'string', default: '300' },
   concurrency: { type: 'string', default: '4' },
+  coexist: { type: 'boolean', default: false },
   kubeconfig: { type: 'string' },
   'azure-subscription-id': { type: 'string' },
   'azure-resource-group': { type: 'string' },
@@ -104,16 +107,6 @@ export function azureSettings(
   };
 }
 
-function loadKubeConfig(file: string | undefined, env: CliIO['env']): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  const path = file ?? env.KUBECONFIG;
-  if (path !== undefined && path !== '') kc.loadFromFile(path);
-  else if (env.KUBERNETES_SERVICE_HOST !== undefined) kc.loadFromCluster();
-  else if (env.HOME !== undefined) kc.loadFromFile(join(env.HOME, '.kube', 'config'));
-  else throw new UsageError('no kubeconfig: pass --kubeconfig, set KUBECONFIG, or run in a cluster');
-  return kc;
-}
-
 export const agent: Command = {
   name: 'agent',
   summary: 'Run the in-cluster agent: GPU nodes, Workspace status, leader election',
@@ -149,6 +142,7 @@ export const agent: Command = {
         },
         resyncMs,
         concurrency,
+        coexist: values.coexist,
       },
       log,
     );

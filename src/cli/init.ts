@@ -5,13 +5,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { bootstrapTree, type BootstrapTool } from '../install/index.ts';
+import { bootstrapTree, fluxTimeout, type BootstrapTool, type FluxTimeout } from '../install/index.ts';
+import { hydrate } from '../pipeline.ts';
 import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
 import { parseDuration } from './duration.ts';
+import { catalogFlags, cloudFlag, loadCatalog } from './inputs.ts';
+import { readSources } from './sources.ts';
 
 const usage = `usage: kaito-gitops init --repo URL --branch BRANCH --path DIR [--flux] [--argocd] --out DIR
                          [--source URL] [--source-ref main] [--source-path gitops/workspaces]
-                         [--image IMAGE] [--interval 5m]
+                         [--image IMAGE] [--interval 5m] [--workspaces DIR | --flux-timeout DURATION]
 
   --repo URL          repository of the deploy branch (what Flux or Argo CD applies)
   --branch BRANCH     the deploy branch
@@ -21,7 +24,31 @@ const usage = `usage: kaito-gitops init --repo URL --branch BRANCH --path DIR [-
   --source URL        repository of the Workspace specs the sync server reads (default: --repo)
   --source-ref, --source-path   branch and directory of the specs (default: main, gitops/workspaces)
   --image IMAGE       sync server image (default: ghcr.io/kaito-gitops/kaito-gitops:<version>)
-  --interval DURATION how often the sync server polls the source (default: 5m)`;
+  --interval DURATION how often the sync server polls the source (default: 5m)
+  --workspaces DIR    the specs the Flux timeout is computed from: the slowest start-up among them plus
+                      20 min for a GPU node and the image, at least 30m, at most 4h (default: gitops/workspaces)
+  --flux-timeout DURATION   the Flux Kustomization timeout, instead of computing it
+  --presets DIR, --cloud NAME   catalog and cloud the specs are planned with (as for plan)`;
+
+/** The Flux timeout: `--flux-timeout`, else computed from the plans of the specs in `--workspaces`. */
+async function chooseFluxTimeout(
+  values: { 'flux-timeout'?: string; workspaces?: string; presets?: string; cloud?: string },
+  io: CliIO,
+): Promise<FluxTimeout> {
+  const given = values['flux-timeout'];
+  if (given !== undefined) {
+    const ms = parseDuration(given, '--flux-timeout');
+    return { timeout: given, minutes: Math.ceil(ms / 60_000), reason: 'from --flux-timeout' };
+  }
+  const dir = values.workspaces ?? 'gitops/workspaces';
+  const files = await readSources([dir], io.cwd).catch((error: unknown) => {
+    if (error instanceof UsageError && values.workspaces === undefined) return undefined;
+    throw error;
+  });
+  if (files === undefined) return { ...fluxTimeout([]), reason: `no specs at ${dir}: the minimum` };
+  const catalog = await loadCatalog(values.presets, io);
+  return fluxTimeout(hydrate(files, { catalog, cloud: cloudFlag(values.cloud) }).plans);
+}
 
 export const init: Command = {
   name: 'init',
@@ -40,6 +67,9 @@ export const init: Command = {
       'source-path': { type: 'string' },
       image: { type: 'string' },
       interval: { type: 'string' },
+      workspaces: { type: 'string' },
+      'flux-timeout': { type: 'string' },
+      ...catalogFlags,
     });
     for (const flag of ['repo', 'branch', 'path', 'out'] as const) {
       if (values[flag] === undefined || values[flag] === '') throw new UsageError(`--${flag} is required`);
@@ -53,6 +83,7 @@ export const init: Command = {
     if (values.interval !== undefined) parseDuration(values.interval, '--interval');
     const tools: BootstrapTool[] =
       values.flux === values.argocd ? ['flux', 'argocd'] : values.flux ? ['flux'] : ['argocd'];
+    const timeout = tools.includes('flux') ? await chooseFluxTimeout(values, io) : undefined;
     const tree = bootstrapTree(
       {
         repo: values.repo ?? '',
@@ -63,6 +94,7 @@ export const init: Command = {
         ...(values['source-path'] !== undefined && { sourcePath: values['source-path'] }),
         ...(values.image !== undefined && { image: values.image }),
         ...(values.interval !== undefined && { interval: values.interval }),
+        ...(timeout !== undefined && { fluxTimeout: timeout.timeout }),
       },
       tools,
     );
@@ -73,6 +105,7 @@ export const init: Command = {
       await writeFile(file, text);
       io.stdout(`wrote ${join(values.out ?? '', path)}\n`);
     }
+    if (timeout !== undefined) io.stdout(`flux timeout ${timeout.timeout}: ${timeout.reason}\n`);
     return EXIT.ok;
   },
 };

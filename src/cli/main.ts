@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<Command>> = {
   agent: async () => (await import('./agent.ts')).agent,
   init: async () => (await import('./init.ts')).init,
   demo: async () => (await import('./demo.ts')).demo,
+  import: async () => (await import('./import.ts')).importCommand,
 };
 
 async function help(): Promise<string> {

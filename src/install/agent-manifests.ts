@@ -1,11 +1,18 @@
 /**
- * The objects that install the agent, built with cdk8s from chart values: ServiceAccount, least-privilege
- * RBAC, the leader-election Role, and the Deployment. Pure: values in, objects out; the Helm templates
- * and the plain `kubectl apply -k` manifests are both derived from this one function.
+ * The objects that install the agent, built with cdk8s from chart values and the release's identity
+ * (names scoped to the release, its labels and namespace: chart-release.ts): ServiceAccount,
+ * least-privilege RBAC, the leader-election Role, and the Deployment. Pure: values in, objects out; the
+ * Helm templates and the plain `kubectl apply -k` manifests are both derived from this one function.
  */
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { PART_OF } from './identity.ts';
+import {
+  releaseLabels,
+  releaseNames,
+  selectorLabels,
+  type Release,
+  type ReleaseNames,
+} from './chart-release.ts';
 import type { ChartValues } from './values.ts';
 import { clusterRules, leaseRules } from './rbac.ts';
 
@@ -22,21 +29,28 @@ export interface ChartObject {
   [field: string]: unknown;
 }
 
-export const NAMES = {
-  serviceAccount: 'kaito-gitops',
-  clusterRole: 'kaito-gitops-agent',
-  leaseRole: 'kaito-gitops-leader-election',
-  deployment: 'kaito-gitops-agent',
-  /** The Lease the agent replicas elect a leader with. */
-  lease: 'kaito-gitops-agent',
-} as const;
-
 /** The agent serves /healthz, /readyz and /metrics on one port (`--metrics-addr`). */
 export const PORT = 8081;
-export const HEALTH_PATH = '/healthz';
+/** Liveness: the process answers. Readiness: it reaches the API server and its caches are synced. */
+export const PROBE_PATHS = { liveness: '/healthz', readiness: '/readyz' } as const;
 
-const SELECTOR = { 'app.kubernetes.io/name': 'kaito-gitops', 'app.kubernetes.io/component': 'agent' };
-const LABELS = { ...SELECTOR, ...PART_OF };
+/** Who the objects belong to: a release's names, labels and namespace (or stand-ins for templating). */
+export interface Identity {
+  names: ReleaseNames;
+  labels: Record<string, string>;
+  selector: Record<string, string>;
+  namespace: string;
+}
+
+/** The identity of a release of chart version `chartVersion`. */
+export function releaseIdentity(release: Release, chartVersion: string): Identity {
+  return {
+    names: releaseNames(release),
+    labels: releaseLabels(release, chartVersion),
+    selector: selectorLabels(release),
+    namespace: release.namespace,
+  };
+}
 
 export const WORKLOAD_IDENTITY = {
   clientIdAnnotation: 'azure.workload.identity/client-id',
@@ -45,14 +59,15 @@ export const WORKLOAD_IDENTITY = {
 
 /**
  * The agent's command line, as `kaito-gitops agent` parses it (a test runs these through the real
- * parser). The Lease namespace comes from POD_NAMESPACE, the release namespace.
+ * parser). The Lease is named after the release, in POD_NAMESPACE (the release namespace).
  */
-export function agentArgs(values: ChartValues): string[] {
+export function agentArgs(values: ChartValues, names: ReleaseNames): string[] {
   return [
     'agent',
     `--provisioner=${values.provisioner}`,
-    `--lease-name=${NAMES.lease}`,
+    `--lease-name=${names.agent}`,
     `--metrics-addr=:${PORT}`,
+    ...(values.coexist ? ['--coexist'] : []),
   ];
 }
 
@@ -74,51 +89,52 @@ function env(values: ChartValues): k8s.EnvVar[] {
 }
 
 /** Every object of the installation (the CRD apart: it is the api folder's), in apply order. */
-export function agentManifests(values: ChartValues, namespace: string): ChartObject[] {
+export function agentManifests(values: ChartValues, identity: Identity): ChartObject[] {
+  const { names, labels, selector, namespace } = identity;
   const chart = new Chart(new App(), 'kaito-gitops', { disableResourceNameHashes: true });
   // aks: the pod gets an Azure token for the managed identity federated with its ServiceAccount.
   const aks = values.provisioner === 'aks';
 
   new k8s.KubeServiceAccount(chart, 'service-account', {
     metadata: {
-      name: NAMES.serviceAccount,
+      name: names.agent,
       namespace,
-      labels: LABELS,
+      labels,
       ...(aks ? { annotations: { [WORKLOAD_IDENTITY.clientIdAnnotation]: values.azure.clientId } } : {}),
     },
   });
   new k8s.KubeClusterRole(chart, 'cluster-role', {
-    metadata: { name: NAMES.clusterRole, labels: LABELS },
+    metadata: { name: names.clusterRole, labels },
     rules: clusterRules(values.provisioner),
   });
   new k8s.KubeClusterRoleBinding(chart, 'cluster-role-binding', {
-    metadata: { name: NAMES.clusterRole, labels: LABELS },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: NAMES.clusterRole },
-    subjects: [{ kind: 'ServiceAccount', name: NAMES.serviceAccount, namespace }],
+    metadata: { name: names.clusterRole, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: names.clusterRole },
+    subjects: [{ kind: 'ServiceAccount', name: names.agent, namespace }],
   });
   new k8s.KubeRole(chart, 'lease-role', {
-    metadata: { name: NAMES.leaseRole, namespace, labels: LABELS },
-    rules: leaseRules(NAMES.lease),
+    metadata: { name: names.leaseRole, namespace, labels },
+    rules: leaseRules(names.agent),
   });
   new k8s.KubeRoleBinding(chart, 'lease-role-binding', {
-    metadata: { name: NAMES.leaseRole, namespace, labels: LABELS },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: NAMES.leaseRole },
-    subjects: [{ kind: 'ServiceAccount', name: NAMES.serviceAccount, namespace }],
+    metadata: { name: names.leaseRole, namespace, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: names.leaseRole },
+    subjects: [{ kind: 'ServiceAccount', name: names.agent, namespace }],
   });
 
-  const probe: k8s.Probe = {
-    httpGet: { path: HEALTH_PATH, port: k8s.IntOrString.fromString('http') },
+  const probe = (path: string): k8s.Probe => ({
+    httpGet: { path, port: k8s.IntOrString.fromString('http') },
     periodSeconds: 10,
-  };
+  });
   new k8s.KubeDeployment(chart, 'deployment', {
-    metadata: { name: NAMES.deployment, namespace, labels: LABELS },
+    metadata: { name: names.agent, namespace, labels },
     spec: {
       replicas: values.replicas,
-      selector: { matchLabels: SELECTOR },
+      selector: { matchLabels: selector },
       template: {
-        metadata: { labels: { ...LABELS, ...(aks ? { [WORKLOAD_IDENTITY.useLabel]: 'true' } : {}) } },
+        metadata: { labels: { ...labels, ...(aks ? { [WORKLOAD_IDENTITY.useLabel]: 'true' } : {}) } },
         spec: {
-          serviceAccountName: NAMES.serviceAccount,
+          serviceAccountName: names.agent,
           securityContext: {
             runAsNonRoot: true,
             runAsUser: 1000,
@@ -130,11 +146,11 @@ export function agentManifests(values: ChartValues, namespace: string): ChartObj
               name: 'agent',
               image: `${values.image.repository}:${values.image.tag}`,
               imagePullPolicy: values.image.pullPolicy,
-              args: agentArgs(values),
+              args: agentArgs(values, names),
               env: env(values),
               ports: [{ name: 'http', containerPort: PORT, protocol: 'TCP' }],
-              livenessProbe: { ...probe, initialDelaySeconds: 10 },
-              readinessProbe: probe,
+              livenessProbe: { ...probe(PROBE_PATHS.liveness), initialDelaySeconds: 10 },
+              readinessProbe: probe(PROBE_PATHS.readiness),
               resources: {
                 requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('256Mi') },
                 limits: { memory: k8s.Quantity.fromString('1Gi') },
@@ -156,6 +172,10 @@ export function agentManifests(values: ChartValues, namespace: string): ChartObj
 }
 
 /** The namespace object, for the plain `kubectl apply -k` route (Helm uses `--create-namespace`). */
-export function namespaceManifest(namespace: string): ChartObject {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: LABELS } };
+export function namespaceManifest(identity: Identity): ChartObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: identity.namespace, labels: identity.labels },
+  };
 }

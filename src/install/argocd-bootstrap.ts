@@ -1,47 +1,24 @@
 /**
  * Argo CD bootstrap: one Application for the deploy path (automated sync with prune and self-heal),
  * or, instead of it, an ApplicationSet with the git directory generator that makes one Application
- * per Workspace directory; the `argocd-cm` health check for `kaito.sh/Workspace` (Argo CD has none,
- * so without it a Workspace shows no health at all); and the sync server.
+ * per Workspace directory (named within 63 characters, created in the Workspace's namespace, which
+ * `CreateNamespace` creates); the `argocd-cm` health check for `kaito.sh/Workspace` (src/api: Argo CD has
+ * none, so without it a Workspace shows no health at all); and the sync server.
  */
+import { WORKSPACE_HEALTH_LUA } from '../api/index.ts';
 import { emitYaml, emitYamlDocuments, type Tree } from '../render/index.ts';
+import { applicationNameTemplate } from './argocd-names.ts';
 import type { Resolved } from './bootstrap-options.ts';
 import { syncServerObjects } from './sync-server.ts';
 
-/** Keyed on kstatus: not yet observed → Progressing, Stalled → Degraded, Ready → Healthy. */
-export const WORKSPACE_HEALTH_LUA = `local hs = {}
-if obj.status ~= nil and obj.status.observedGeneration ~= nil and obj.metadata.generation ~= nil and obj.status.observedGeneration ~= obj.metadata.generation then
-  hs.status = "Progressing"
-  hs.message = "Waiting for the Workspace controller to observe the latest generation"
-  return hs
-end
-if obj.status ~= nil and obj.status.conditions ~= nil then
-  for _, condition in ipairs(obj.status.conditions) do
-    if condition.type == "Stalled" and condition.status == "True" then
-      hs.status = "Degraded"
-      hs.message = condition.message or condition.reason or "Stalled"
-      return hs
-    end
-  end
-  for _, condition in ipairs(obj.status.conditions) do
-    if condition.type == "Ready" then
-      if condition.status == "True" then
-        hs.status = "Healthy"
-      else
-        hs.status = "Progressing"
-      end
-      hs.message = condition.message or condition.reason or ""
-      return hs
-    end
-  end
-end
-hs.status = "Progressing"
-hs.message = "Waiting for the Workspace to report Ready"
-return hs
-`;
-
-const SYNC_POLICY = {
-  automated: { prune: true, selfHeal: true },
+const AUTOMATED = { prune: true, selfHeal: true };
+/**
+ * `CreateNamespace=true` creates the destination namespace only: the one Application spans every
+ * Workspace namespace and has none (they must exist), each generated Application has its Workspace's.
+ */
+const APPLICATION_SYNC = { automated: AUTOMATED, syncOptions: ['ServerSideApply=true'] };
+const PER_WORKSPACE_SYNC = {
+  automated: AUTOMATED,
   syncOptions: ['ServerSideApply=true', 'CreateNamespace=true'],
 };
 
@@ -62,7 +39,7 @@ export function argocdTree(options: Resolved): Tree {
         path: options.path === '' ? '.' : options.path,
       },
       destination: { server: 'https://kubernetes.default.svc' },
-      syncPolicy: SYNC_POLICY,
+      syncPolicy: APPLICATION_SYNC,
     },
   };
   const prefix = options.path === '' ? '' : `${options.path}/`;
@@ -85,7 +62,7 @@ export function argocdTree(options: Resolved): Tree {
       ],
       template: {
         metadata: {
-          name: `kaito-{{ index .path.segments ${depth + 1} }}-{{ .path.basename }}`,
+          name: applicationNameTemplate(depth + 1),
           finalizers: ['resources-finalizer.argocd.argoproj.io'],
         },
         spec: {
@@ -95,7 +72,7 @@ export function argocdTree(options: Resolved): Tree {
             server: 'https://kubernetes.default.svc',
             namespace: `{{ index .path.segments ${depth + 1} }}`,
           },
-          syncPolicy: SYNC_POLICY,
+          syncPolicy: PER_WORKSPACE_SYNC,
         },
       },
     },

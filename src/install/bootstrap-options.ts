@@ -21,6 +21,11 @@ export interface BootstrapOptions {
   image?: string;
   /** Poll interval of the sync server (webhooks trigger it at once). @default "5m" */
   interval?: string;
+  /**
+   * The Flux Kustomization `timeout` (Go duration): what `init` computes from the plans of the specs
+   * (flux-timeout.ts) or `--flux-timeout`. @default "30m"
+   */
+  fluxTimeout?: string;
 }
 
 /** Namespace of the sync server. */
@@ -32,6 +37,8 @@ export const EXAMPLE_OPTIONS: BootstrapOptions = {
   repo: 'https://github.com/example-org/kaito-models.git',
   branch: 'deploy',
   path: 'clusters/prod',
+  // fluxTimeout() of the plans of gitops/workspaces (a test recomputes it).
+  fluxTimeout: '1h15m',
 };
 
 export type Resolved = Required<BootstrapOptions>;
@@ -49,5 +56,6 @@ export function resolveOptions(options: BootstrapOptions): Resolved {
     sourcePath: options.sourcePath ?? 'gitops/workspaces',
     image: options.image ?? DEFAULT_IMAGE,
     interval: options.interval ?? '5m',
+    fluxTimeout: options.fluxTimeout ?? '30m',
   };
 }

@@ -5,7 +5,6 @@ import { argocdTree } from './argocd-bootstrap.ts';
 import { fluxTree } from './flux-bootstrap.ts';
 import { resolveOptions, type BootstrapOptions } from './bootstrap-options.ts';
 
-export { WORKSPACE_HEALTH_LUA } from './argocd-bootstrap.ts';
 export { EXAMPLE_OPTIONS, SYNC_NAMESPACE, SYNC_SECRET, type BootstrapOptions } from './bootstrap-options.ts';
 
 export type BootstrapTool = 'flux' | 'argocd';

@@ -8,13 +8,16 @@ import { stringify } from 'yaml';
 import { CRD_PATH, compareStrings } from '../api/index.ts';
 import { GENERATED_HEADER, helmTemplates, objectYaml } from './helm-templates.ts';
 import { INSTALL_NAMESPACE } from './identity.ts';
-import { agentManifests, namespaceManifest } from './agent-manifests.ts';
+import { agentManifests, namespaceManifest, releaseIdentity } from './agent-manifests.ts';
+import { CHART_NAME, HELPERS_TPL, notesTxt, type Release } from './chart-release.ts';
 import { valuesSchema } from './values-schema.ts';
 import { VALUE_DOCS, defaultValues } from './values.ts';
 
 export const CHART_DIR = 'charts/kaito-gitops';
 /** Namespace of the plain `kubectl apply -k` route; Helm installs into the release namespace instead. */
 export const PLAIN_NAMESPACE = INSTALL_NAMESPACE;
+/** What the plain route is, as a release: named like the chart, in its namespace, applied by kubectl. */
+export const PLAIN_RELEASE: Release = { name: CHART_NAME, namespace: PLAIN_NAMESPACE, service: 'kubectl' };
 
 export interface ChartFile {
   /** Path relative to the repository root. */
@@ -56,10 +59,8 @@ function chartYaml(appVersion: string): string {
 
 /** `appVersion`: package.json's version (the image tag the chart defaults to). */
 export function chartFiles(appVersion: string): ChartFile[] {
-  const plain = [
-    namespaceManifest(PLAIN_NAMESPACE),
-    ...agentManifests(defaultValues(appVersion), PLAIN_NAMESPACE),
-  ];
+  const identity = releaseIdentity(PLAIN_RELEASE, appVersion);
+  const plain = [namespaceManifest(identity), ...agentManifests(defaultValues(appVersion), identity)];
   const plainFiles = plain.map((object) => ({
     path: `${CHART_DIR}/kustomize/${object.kind.toLowerCase()}.yaml`,
     content: GENERATED_HEADER + objectYaml(object),
@@ -79,6 +80,8 @@ export function chartFiles(appVersion: string): ChartFile[] {
       content: '# Not part of the Helm chart: the kubectl apply -k route.\nkustomization.yaml\nkustomize/\n',
     },
     ...helmTemplates().map((t) => ({ path: `${CHART_DIR}/templates/${t.name}`, content: t.content })),
+    { path: `${CHART_DIR}/templates/_helpers.tpl`, content: HELPERS_TPL },
+    { path: `${CHART_DIR}/templates/NOTES.txt`, content: notesTxt(CRD_PATH) },
     {
       path: `${CHART_DIR}/kustomization.yaml`,
       content: GENERATED_HEADER + stringify(kustomization, { lineWidth: 0 }),

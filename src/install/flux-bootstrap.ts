@@ -1,9 +1,17 @@
 /**
  * Flux bootstrap: a GitRepository on the deploy branch (only the deploy path), a Kustomization that
- * applies it with `prune: true` and waits for every object, Workspaces judged by their `Ready` and
- * `Stalled` conditions, and the sync server. No Flux Receiver: the sync server's own webhook is the
- * trigger, and Flux polls the deploy branch every minute.
+ * applies it with `prune: true` and waits for every object within a timeout that covers the slowest
+ * model's start-up (flux-timeout.ts), Workspaces judged by the CEL health check of src/api — one entry
+ * for the Workspace group/kind: kustomize-controller ≥ v1.8 (Flux 2.8) keys them by group and kind and
+ * refuses a second one for another version — and the sync server. No Flux Receiver: the sync server's
+ * own webhook is the trigger, and Flux polls the deploy branch every minute.
  */
+import {
+  KAITO_GROUP,
+  WORKSPACE_HEALTH_CEL,
+  WORKSPACE_KIND,
+  WORKSPACE_STORAGE_VERSION,
+} from '../api/index.ts';
 import { emitYaml, emitYamlDocuments, type Tree } from '../render/index.ts';
 import type { Resolved } from './bootstrap-options.ts';
 import { syncServerObjects } from './sync-server.ts';
@@ -31,24 +39,16 @@ export function fluxTree(options: Resolved): Tree {
     spec: {
       interval: '10m',
       retryInterval: '1m',
-      // GPU nodes take minutes to join and models minutes to load.
-      timeout: '30m',
+      timeout: options.fluxTimeout,
       sourceRef: { kind: 'GitRepository', name: NAME },
       path: options.path === '' ? './' : `./${options.path}`,
       prune: true,
       wait: true,
       healthCheckExprs: [
         {
-          apiVersion: 'kaito.sh/v1beta1',
-          kind: 'Workspace',
-          current: "status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')",
-          failed: "status.conditions.exists(c, c.type == 'Stalled' && c.status == 'True')",
-        },
-        {
-          apiVersion: 'kaito.sh/v1alpha1',
-          kind: 'Workspace',
-          current: "status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')",
-          failed: "status.conditions.exists(c, c.type == 'Stalled' && c.status == 'True')",
+          apiVersion: `${KAITO_GROUP}/${WORKSPACE_STORAGE_VERSION}`,
+          kind: WORKSPACE_KIND,
+          ...WORKSPACE_HEALTH_CEL,
         },
       ],
     },

@@ -6,7 +6,8 @@
 export { INSTALL_NAMESPACE } from './identity.ts';
 export { installFiles, writeFiles } from './generate.ts';
 export { EXAMPLE_OPTIONS, bootstrapTree, type BootstrapTool } from './bootstrap.ts';
-export { CHART_DIR, PLAIN_NAMESPACE, chartFiles } from './chart-files.ts';
+export { CHART_DIR, PLAIN_RELEASE, chartFiles } from './chart-files.ts';
+export { fluxTimeout, type FluxTimeout } from './flux-timeout.ts';
 
 export { agentManifests, namespaceManifest, type ChartObject } from './agent-manifests.ts';
 

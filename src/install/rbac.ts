@@ -1,8 +1,10 @@
 /**
  * What the agent may do, and nothing more: the verbs and resources its code calls (informers list and
  * watch; Workspaces are patched for the finalizer and through /status; referenced ConfigMaps are read;
- * NodeClaims created and deleted by the nodeclaim provisioner), as data so a test holds the chart to it.
+ * NodeClaims created and deleted by the nodeclaim provisioner; Kaito's webhook and the Workspace CRD read
+ * by name at start), as data so a test holds the chart to it.
  */
+import { KAITO_WEBHOOK, WORKSPACE_CRD_NAME } from '../agent/index.ts';
 import type { ChartProvisioner } from './values.ts';
 
 export interface PolicyRule {
@@ -21,6 +23,19 @@ export function clusterRules(provisioner: ChartProvisioner): PolicyRule[] {
     { apiGroups: [''], resources: ['nodes', 'pods'], verbs: ['list', 'watch'] },
     { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['list', 'watch'] },
     { apiGroups: ['batch'], resources: ['jobs'], verbs: ['list', 'watch'] },
+    // At start: is Kaito's controller running (its webhook), and which status fields does the CRD keep?
+    {
+      apiGroups: ['admissionregistration.k8s.io'],
+      resources: ['validatingwebhookconfigurations'],
+      verbs: ['get'],
+      resourceNames: [KAITO_WEBHOOK],
+    },
+    {
+      apiGroups: ['apiextensions.k8s.io'],
+      resources: ['customresourcedefinitions'],
+      verbs: ['get'],
+      resourceNames: [WORKSPACE_CRD_NAME],
+    },
   ];
   if (provisioner === 'nodeclaim') {
     rules.push({

@@ -13,7 +13,7 @@ export function valuesSchema(): Record<string, unknown> {
     title: 'kaito-gitops chart values',
     type: 'object',
     additionalProperties: false,
-    required: ['provisioner', 'replicas', 'image', 'azure'],
+    required: ['provisioner', 'replicas', 'image', 'azure', 'coexist'],
     properties: {
       provisioner: { description: VALUE_DOCS['provisioner'], type: 'string', enum: [...CHART_PROVISIONERS] },
       replicas: { description: VALUE_DOCS['replicas'], type: 'integer', minimum: 1 },
@@ -31,6 +31,7 @@ export function valuesSchema(): Record<string, unknown> {
           pullPolicy: { type: 'string', enum: ['IfNotPresent', 'Always', 'Never'] },
         },
       },
+      coexist: { description: VALUE_DOCS['coexist'], type: 'boolean' },
       azure: {
         description: VALUE_DOCS['azure'],
         type: 'object',

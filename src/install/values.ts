@@ -33,6 +33,11 @@ export interface ChartValues {
   };
   /** aks only: workload identity and the cluster the agent pools belong to. */
   azure: AzureValues;
+  /**
+   * Run beside Kaito's own controller (`--coexist`): manage only Workspaces kaito-gitops rendered, with
+   * a finalizer of our own. @default false
+   */
+  coexist: boolean;
 }
 
 /** Where the image is published; a fork changes this value. */
@@ -44,6 +49,7 @@ export function defaultValues(appVersion: string): ChartValues {
     replicas: 1,
     image: { repository: DEFAULT_IMAGE_REPOSITORY, tag: appVersion, pullPolicy: 'IfNotPresent' },
     azure: { clientId: '', subscriptionId: '', resourceGroup: '', clusterName: '' },
+    coexist: false,
   };
 }
 
@@ -54,5 +60,7 @@ export const VALUE_DOCS: Record<string, string> = {
   replicas: 'Agent replicas; a Lease elects the one that works.',
   image: 'The agent image, built from this repository’s Dockerfile.',
   azure:
-    'aks only: the managed identity federated with the kaito-gitops ServiceAccount (workload identity) and the cluster whose agent pools the agent manages.',
+    'aks only: the managed identity federated with the agent’s ServiceAccount (workload identity) and the cluster whose agent pools the agent manages.',
+  coexist:
+    'Run beside Kaito’s own workspace controller: manage only Workspaces rendered by kaito-gitops, with a finalizer of our own. Without it the agent refuses to start while Kaito’s controller runs (README “Living beside Kaito”).',
 };

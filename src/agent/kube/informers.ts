@@ -40,6 +40,8 @@ export class ClusterInformers {
   readonly #events: InformerEvents;
   readonly #timers = new Set<NodeJS.Timeout>();
   #stopped = false;
+  /** Kinds whose informer failed and has not listed again since. */
+  readonly #failing = new Set<string>();
 
   /**
    * `watchNodeClaims` only for the nodeclaim provisioner: other clusters may not serve the Karpenter CRD
@@ -142,7 +144,8 @@ export class ClusterInformers {
       informer.on('error', (error: unknown) => {
         if (this.#stopped) return; // stop() aborts the watches: not a failure
         events.error(kind, error);
-        this.#restart(informer, 1);
+        this.#failing.add(kind);
+        this.#restart(kind, informer, 1);
       });
     }
   }
@@ -160,16 +163,24 @@ export class ClusterInformers {
     await Promise.all(this.#all.map(([, informer]) => informer.stop()));
   }
 
-  #restart(informer: Informer<KubernetesObject>, attempt: number): void {
+  /** Kinds whose cache is not in step with the cluster now (their watch failed, no relist since). */
+  failing(): string[] {
+    return [...this.#failing].sort();
+  }
+
+  #restart(kind: string, informer: Informer<KubernetesObject>, attempt: number): void {
     if (this.#stopped) return;
     const delay = Math.min(30_000, 200 * 2 ** (attempt - 1)) * (0.8 + 0.4 * Math.random());
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       if (this.#stopped) return;
-      informer.start().catch((error: unknown) => {
-        this.#events.error('informer', error);
-        this.#restart(informer, attempt + 1);
-      });
+      informer.start().then(
+        () => this.#failing.delete(kind),
+        (error: unknown) => {
+          this.#events.error(kind, error);
+          this.#restart(kind, informer, attempt + 1);
+        },
+      );
     }, delay);
     timer.unref();
     this.#timers.add(timer);

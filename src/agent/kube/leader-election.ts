@@ -22,6 +22,8 @@ export interface LeaderElectionConfig {
   onStartedLeading(): void;
   onStoppedLeading(): void;
   onError?(error: unknown): void;
+  /** The API server answered (a 409 from a racing candidate counts: the server is there). */
+  onContact?(): void;
 }
 
 export class LeaderElector {
@@ -88,8 +90,10 @@ export class LeaderElector {
       let lease: k8s.V1Lease;
       try {
         lease = await this.#api.readNamespacedLease({ namespace, name });
+        this.#config.onContact?.();
       } catch (error) {
         if (statusCode(error) !== 404) throw error;
+        this.#config.onContact?.();
         await this.#api.createNamespacedLease({
           namespace,
           body: { metadata: { name, namespace }, spec: this.#spec(now, now, 0) },
@@ -118,7 +122,8 @@ export class LeaderElector {
     } catch (error) {
       // 409: another candidate wrote first; anything else: the API server is unreachable. Either way,
       // try again next period; a leader steps down once its renew deadline passes.
-      if (statusCode(error) !== 409) this.#config.onError?.(error);
+      if (statusCode(error) === 409) this.#config.onContact?.();
+      else this.#config.onError?.(error);
       return false;
     }
   }

@@ -2,7 +2,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapTree, EXAMPLE_OPTIONS } from '../../../src/install/index.ts';
+import { WORKSPACE_HEALTH_CEL, WORKSPACE_HEALTH_LUA } from '../../../src/api/index.ts';
+import { readCatalog } from '../../../src/catalog/index.ts';
+import { readSources } from '../../../src/cli/sources.ts';
+import { bootstrapTree, EXAMPLE_OPTIONS, fluxTimeout } from '../../../src/install/index.ts';
+import { hydrate } from '../../../src/pipeline.ts';
 import { kustomizeBuild, requireKubectl } from '../../support/kustomize.ts';
 
 const GITOPS = join(import.meta.dirname, '../../../gitops');
@@ -42,16 +46,12 @@ describe('gitops/flux and gitops/argocd', () => {
     const flux = parseAllDocuments(tree.get('flux/flux-kustomization.yaml') ?? '')[0]?.toJS();
     expect(flux.spec).toMatchObject({ prune: true, wait: true, path: './clusters/prod' });
     expect(flux.spec.postBuild).toBeUndefined(); // substitution would corrupt ${...} in rendered commands
-    expect(flux.spec.healthCheckExprs[0]).toMatchObject({
-      kind: 'Workspace',
-      current: expect.stringContaining("'Ready'"),
-      failed: expect.stringContaining("'Stalled'"),
-    });
+    // The health checks themselves run in tests/unit/api/health-checks.test.ts (Lua and CEL).
+    expect(flux.spec.healthCheckExprs).toEqual([
+      { apiVersion: 'kaito.sh/v1beta1', kind: 'Workspace', ...WORKSPACE_HEALTH_CEL },
+    ]);
     const cm = parseAllDocuments(tree.get('argocd/argocd-cm-patch.yaml') ?? '')[0]?.toJS();
-    const lua: string = cm.data['resource.customizations.health.kaito.sh_Workspace'];
-    expect(lua).toContain('"Stalled"');
-    expect(lua).toContain('hs.status = "Degraded"');
-    expect(lua).toContain('hs.status = "Healthy"');
+    expect(cm.data['resource.customizations.health.kaito.sh_Workspace']).toBe(WORKSPACE_HEALTH_LUA);
     const set = parseAllDocuments(tree.get('argocd/applicationset.yaml') ?? '')[0]?.toJS();
     expect(set.spec.generators[0].git.directories).toEqual([{ path: 'clusters/prod/workspaces/*/*' }]);
     interface Deployment {
@@ -71,5 +71,52 @@ describe('gitops/flux and gitops/argocd', () => {
       name: 'credentials',
       secret: { secretName: 'kaito-gitops-sync' },
     });
+  });
+});
+
+describe('the Flux Kustomization', () => {
+  interface FluxKustomization {
+    spec: { timeout: string; healthCheckExprs: { apiVersion: string; kind: string }[] };
+  }
+  const kustomization = (options = EXAMPLE_OPTIONS): FluxKustomization =>
+    parseAllDocuments(
+      bootstrapTree(options, ['flux']).get('flux/flux-kustomization.yaml') ?? '',
+    )[0]!.toJS() as FluxKustomization;
+
+  it('has one health check per group and kind, as kustomize-controller >= v1.8 requires', () => {
+    // fluxcd/pkg runtime/cel NewStatusReader: "duplicate custom health check for GroupKind ..." otherwise.
+    const groupKinds = kustomization().spec.healthCheckExprs.map(
+      (c) => `${c.kind}.${c.apiVersion.split('/')[0]!}`,
+    );
+    expect(new Set(groupKinds).size).toBe(groupKinds.length);
+  });
+
+  it('waits as long as the slowest example Workspace may take to start', async () => {
+    const plans = hydrate(await readSources(['gitops/workspaces'], join(GITOPS, '..')), {
+      catalog: await readCatalog(),
+    }).plans;
+    expect(EXAMPLE_OPTIONS.fluxTimeout).toBe(fluxTimeout(plans).timeout);
+    expect(kustomization().spec.timeout).toBe(EXAMPLE_OPTIONS.fluxTimeout);
+  });
+});
+
+describe('the Argo CD bootstrap', () => {
+  const tree = bootstrapTree(EXAMPLE_OPTIONS, ['argocd']);
+  type Synced = {
+    spec: { destination: { namespace?: string }; syncPolicy: { syncOptions: string[] } };
+  };
+  const app = (): Synced => parseAllDocuments(tree.get('argocd/application.yaml') ?? '')[0]!.toJS() as Synced;
+  const template = (): Synced =>
+    (
+      parseAllDocuments(tree.get('argocd/applicationset.yaml') ?? '')[0]!.toJS() as {
+        spec: { template: Synced };
+      }
+    ).spec.template;
+
+  it('creates namespaces only where there is a destination namespace', () => {
+    expect(app().spec.destination.namespace).toBeUndefined();
+    expect(app().spec.syncPolicy.syncOptions).not.toContain('CreateNamespace=true');
+    expect(template().spec.destination.namespace).toBe('{{ index .path.segments 3 }}');
+    expect(template().spec.syncPolicy.syncOptions).toContain('CreateNamespace=true');
   });
 });

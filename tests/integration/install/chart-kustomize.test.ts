@@ -2,6 +2,7 @@
  * The plain route: `kubectl apply -k charts/kaito-gitops` installs the CRD and the agent with the default
  * values. `kubectl kustomize` must build it offline to exactly those objects.
  */
+import { releaseIdentity } from '../../../src/install/agent-manifests.ts';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { workspaceCrd } from '../../../src/api/index.ts';
 import {
   CHART_DIR,
-  PLAIN_NAMESPACE,
+  PLAIN_RELEASE,
   agentManifests,
   defaultValues,
   namespaceManifest,
@@ -29,10 +30,11 @@ describe('kubectl apply -k charts/kaito-gitops', () => {
     const built = parseAllDocuments(await kustomizeBuild(kubectl, `${root}${CHART_DIR}`)).map(
       (doc) => doc.toJS() as { kind: string; metadata: { name: string } },
     );
+    const identity = releaseIdentity(PLAIN_RELEASE, pkg.version);
     const expected = [
       workspaceCrd(),
-      namespaceManifest(PLAIN_NAMESPACE),
-      ...agentManifests(defaultValues(pkg.version), PLAIN_NAMESPACE),
+      namespaceManifest(identity),
+      ...agentManifests(defaultValues(pkg.version), identity),
     ] as { kind: string; metadata: { name: string } }[];
     const key = (o: { kind: string; metadata: { name: string } }) => `${o.kind}/${o.metadata.name}`;
     expect(built.map(key).sort()).toEqual(expected.map(key).sort());

@@ -187,7 +187,7 @@ async function handleResource(
   if (name === undefined) {
     if (method !== 'POST') throw methodNotAllowed(method);
     count('create');
-    const obj = requestObject(req, body, r);
+    const obj = view(requestObject(req, body, r));
     if (obj.metadata.resourceVersion)
       throw badRequest('resourceVersion should not be set on objects to be created');
     delete obj.metadata.managedFields;
@@ -212,7 +212,7 @@ async function handleResource(
       return;
     case 'PUT': {
       count('update');
-      const obj = requestObject(req, body, r);
+      const obj = view(requestObject(req, body, r));
       const current = store.require(r.kind, r.namespace, name);
       // Custom resources do not allow unconditional updates (the CRD strategy's AllowUnconditionalUpdate).
       if (r.kind.custom && !obj.metadata.resourceVersion) {
@@ -307,15 +307,19 @@ function patch(
       );
     }
     const current = store.get(r.kind, r.namespace, name);
-    const next = serverSideApply({
-      current,
-      applied,
-      manager,
-      force: query.get('force') === 'true',
-      apiVersion,
-      ...(r.subresource ? { subresource: r.subresource } : {}),
-      target: targetOf(r.kind, name),
-    });
+    const next = viewAs(
+      r.kind,
+      r.version,
+      serverSideApply({
+        current,
+        applied,
+        manager,
+        force: query.get('force') === 'true',
+        apiVersion,
+        ...(r.subresource ? { subresource: r.subresource } : {}),
+        target: targetOf(r.kind, name),
+      }),
+    );
     next.metadata.name = name;
     if (!current) {
       if (r.subresource) throw notFound(targetOf(r.kind, name));
@@ -344,8 +348,9 @@ function patch(
     if (!isMap(body_)) throw badRequest('the patch must be a JSON object');
     patched = type === MERGE_PATCH ? mergePatch(doc, body_) : strategicMergePatch(doc, body_);
   }
-  const obj = asKubeObject(patched);
-  if (!obj) throw badRequest('the patched object must be a JSON object');
+  const patchedObject = asKubeObject(patched);
+  if (!patchedObject) throw badRequest('the patched object must be a JSON object');
+  const obj = viewAs(r.kind, r.version, patchedObject);
   checkIdentity(r, obj);
   obj.metadata.name = name;
   const recorded = recordUpdate(current, obj, updateManager(req, query), apiVersion, r.subresource);

@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import { RequestCounters } from './counters.ts';
+import { CrdControllers } from './crds.ts';
 import { ApiError } from './errors.ts';
 import { handle } from './handler.ts';
 import { LifecycleControllers } from './lifecycle.ts';
@@ -28,6 +29,8 @@ export interface KubeApiServerOptions {
   kinds?: readonly KindDef[];
   /** Namespaces that exist at start. @default ['default', 'kube-system', 'kube-public', 'kube-node-lease'] */
   namespaces?: string[];
+  /** CustomResourceDefinitions installed at start (e.g. Kaito's or kaito-gitops' Workspace CRD). */
+  crds?: readonly KubeObject[];
   /** Interval of BOOKMARK events on watches that allow them; `bookmark()` sends one at once. @default 60000 (as the real server) */
   bookmarkIntervalMs?: number;
 }
@@ -41,6 +44,8 @@ export interface KubeApiServer {
   requests: RequestCounters;
   /** Stores an object as given (status kept) bypassing the API: test setup. Resolves kind from apiVersion/kind. */
   seed(obj: KubeObject): KubeObject;
+  /** Creates or replaces a CustomResourceDefinition, as `kubectl apply` of a CRD would: test setup. */
+  installCrd(crd: KubeObject): KubeObject;
   /** Reads one stored object (as stored: apiVersion of the preferred version), or undefined. */
   get(apiVersion: string, kind: string, name: string, namespace?: string): KubeObject | undefined;
   /** Stored objects of a kind, optionally in one namespace. */
@@ -72,12 +77,24 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   const registry = new Registry(options.kinds ?? DEFAULT_KINDS);
   const store = new Store(registry);
   new LifecycleControllers(store);
+  new CrdControllers(store);
   const nsKind = registry.find('', 'v1', 'namespaces');
   if (nsKind) {
     for (const name of options.namespaces ?? ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
       store.create(nsKind, undefined, { metadata: { name } });
     }
   }
+  const crdKind = registry.find('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
+  const installCrd = (crd: KubeObject): KubeObject => {
+    if (!crdKind) throw new Error('this server does not serve CustomResourceDefinitions');
+    const current = store.get(crdKind, undefined, crd.metadata.name ?? '');
+    if (!current) return store.create(crdKind, undefined, crd);
+    return store.update(crdKind, undefined, {
+      ...crd,
+      metadata: { ...crd.metadata, resourceVersion: current.metadata.resourceVersion },
+    });
+  };
+  for (const crd of options.crds ?? []) installCrd(crd);
   const hub = new WatchHub(store, options.bookmarkIntervalMs ?? 60_000);
   const counters = new RequestCounters();
   let url = '';
@@ -102,6 +119,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       return kc;
     },
     requests: counters,
+    installCrd,
     seed(obj) {
       const def = kindOf(registry, obj.apiVersion ?? '', obj.kind ?? '');
       return store.create(def, obj.metadata.namespace, obj, true);

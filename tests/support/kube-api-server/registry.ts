@@ -1,7 +1,11 @@
 /**
  * The kinds this server serves and the discovery documents describing them (`/api`, `/apis`,
- * `/api/v1`, `/apis/<group>/<version>`), which `KubernetesObjectApi` reads before every call.
+ * `/api/v1`, `/apis/<group>/<version>`), which `KubernetesObjectApi` reads before every call. Custom
+ * resources served from a CustomResourceDefinition carry its per-version structural schemas.
  */
+import type { JsonMap } from './object.ts';
+import { isMap } from './object.ts';
+import { pruneAndDefault, type Schema } from './structural.ts';
 
 /** One served resource. Several versions share one storage; responses carry the version asked for. */
 export interface KindDef {
@@ -20,6 +24,11 @@ export interface KindDef {
   /** Whether the registry maintains `metadata.generation` (workload kinds and CRDs; not ConfigMaps, Pods...). */
   generation: boolean;
   shortNames?: string[];
+  /**
+   * Per served version, the CRD's `openAPIV3Schema`: objects are pruned and defaulted with it on every
+   * write and read at that version. Absent for built-in kinds and the schemaless default Workspace kind.
+   */
+  schemas?: Readonly<Record<string, Schema>>;
 }
 
 const core = (
@@ -56,6 +65,16 @@ export const DEFAULT_KINDS: readonly KindDef[] = [
   { ...core('leases', 'Lease', true, false), group: 'coordination.k8s.io' },
   { ...core('nodeclaims', 'NodeClaim', false, true), group: 'karpenter.sh', custom: true, generation: true },
   {
+    ...core('validatingwebhookconfigurations', 'ValidatingWebhookConfiguration', false, false),
+    group: 'admissionregistration.k8s.io',
+    generation: true,
+  },
+  {
+    ...core('customresourcedefinitions', 'CustomResourceDefinition', false, true, ['crd', 'crds']),
+    group: 'apiextensions.k8s.io',
+    generation: true,
+  },
+  {
     ...core('workspaces', 'Workspace', true, true, ['wk']),
     group: 'kaito.sh',
     versions: ['v1beta1', 'v1alpha1'],
@@ -64,12 +83,74 @@ export const DEFAULT_KINDS: readonly KindDef[] = [
   },
 ];
 
-/** Lookup of served kinds by group, version and plural. */
+/** Kube-aware version priority (GA > beta > alpha, then higher numbers): the preferred version first. */
+function versionPriority(version: string): [number, number, number] {
+  const match = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(version);
+  if (!match) return [0, 0, 0];
+  const stability = match[2] === undefined ? 3 : match[2] === 'beta' ? 2 : 1;
+  return [stability, Number(match[1]), Number(match[3] ?? 0)];
+}
+
+/** A schema string field (names, versions) as text. */
+export const text = (value: unknown): string =>
+  typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+
+/** The served kind a CustomResourceDefinition (`apiextensions.k8s.io/v1`) describes. */
+export function kindFromCrd(crd: JsonMap): KindDef {
+  const spec = crd['spec'];
+  if (!isMap(spec) || !isMap(spec['names']) || !Array.isArray(spec['versions']))
+    throw new Error('not a CustomResourceDefinition');
+  const names = spec['names'];
+  const versions = spec['versions'].filter((v): v is JsonMap => isMap(v) && v['served'] === true);
+  const order = versions
+    .map((v) => text(v['name']))
+    .sort((a, b) => {
+      const [x, y] = [versionPriority(a), versionPriority(b)];
+      return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
+    });
+  const schemas: Record<string, Schema> = {};
+  for (const v of versions) {
+    const schema = isMap(v['schema']) ? v['schema']['openAPIV3Schema'] : undefined;
+    if (isMap(schema)) schemas[text(v['name'])] = schema;
+  }
+  const shortNames = Array.isArray(names['shortNames']) ? names['shortNames'].map(String) : undefined;
+  return {
+    group: text(spec['group']),
+    versions: order,
+    plural: text(names['plural']),
+    singular: text(names['singular'] ?? text(names['kind']).toLowerCase()),
+    kind: text(names['kind']),
+    namespaced: spec['scope'] === 'Namespaced',
+    statusSubresource: versions.some((v) => isMap(v['subresources']) && isMap(v['subresources']['status'])),
+    custom: true,
+    generation: true,
+    ...(shortNames !== undefined ? { shortNames } : {}),
+    schemas,
+  };
+}
+
+/** Lookup of served kinds by group, version and plural; CRDs add and replace kinds while serving. */
 export class Registry {
-  readonly kinds: readonly KindDef[];
+  #kinds: KindDef[];
 
   constructor(kinds: readonly KindDef[] = DEFAULT_KINDS) {
-    this.kinds = kinds;
+    this.#kinds = [...kinds];
+  }
+
+  get kinds(): readonly KindDef[] {
+    return this.#kinds;
+  }
+
+  /** Serves `kind`, replacing the kind of the same group and plural (a CRD created or updated). */
+  upsert(kind: KindDef): void {
+    const at = this.#kinds.findIndex((k) => k.group === kind.group && k.plural === kind.plural);
+    if (at >= 0) this.#kinds[at] = kind;
+    else this.#kinds.push(kind);
+  }
+
+  /** Stops serving a kind (its CRD was deleted). */
+  remove(group: string, plural: string): void {
+    this.#kinds = this.#kinds.filter((k) => k.group !== group || k.plural !== plural);
   }
 
   find(group: string, version: string, plural: string): KindDef | undefined {
@@ -162,11 +243,16 @@ export function resourceName(k: KindDef): string {
   return k.group ? `${k.plural}.${k.group}` : k.plural;
 }
 
-/** An object as served at `version`: storage is shared, only apiVersion differs (no schema conversion). */
+/**
+ * An object as served or written at `version`: storage is shared and conversion only changes apiVersion
+ * (Kaito's CRDs use conversion strategy None), then the version's schema, if any, prunes and defaults.
+ */
 export function viewAs<T extends { apiVersion?: string; kind?: string }>(
   kind: KindDef,
   version: string,
   obj: T,
 ): T {
-  return { ...obj, apiVersion: apiVersionOf(kind.group, version), kind: kind.kind };
+  const view = { ...obj, apiVersion: apiVersionOf(kind.group, version), kind: kind.kind };
+  const schema = kind.schemas?.[version];
+  return schema === undefined ? view : (pruneAndDefault(view as unknown as JsonMap, schema) as unknown as T);
 }

@@ -121,9 +121,13 @@ export class Store {
     this.log = [];
   }
 
+  /** A kind's objects; kinds a CRD adds while serving get theirs on first use. */
   private bucket(kind: KindDef): Map<string, KubeObject> {
-    const b = this.objects.get(resourceName(kind));
-    if (!b) throw new Error(`kind ${resourceName(kind)} is not registered`);
+    let b = this.objects.get(resourceName(kind));
+    if (!b) {
+      b = new Map();
+      this.objects.set(resourceName(kind), b);
+    }
     return b;
   }
 

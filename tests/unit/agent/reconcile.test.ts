@@ -5,6 +5,7 @@ import { readCatalog } from '../../../src/catalog/index.ts';
 import { NotReadyError, TransientError } from '../../../src/errors.ts';
 import type { NodeProvisioner, NodeStatus } from '../../../src/agent/node-provisioner.ts';
 import type { WorkloadObjects } from '../../../src/agent/observe-workload.ts';
+import { ownership } from '../../../src/agent/ownership.ts';
 import { reconcileWorkspace } from '../../../src/agent/reconcile.ts';
 import type { WorkspaceAccess } from '../../../src/agent/reconcile.ts';
 import type { WorkspaceObject } from '../../../src/agent/workspace-object.ts';
@@ -85,7 +86,7 @@ const servingDeployment: WorkloadObjects = {
   ],
 };
 
-function setup(object = phi3(), configMaps: ConfigMapObject[] = []) {
+function setup(object = phi3(), configMaps: ConfigMapObject[] = [], coexist = false) {
   const workspaces = new FakeWorkspaces(object);
   const provisioner = new FakeProvisioner();
   let workload = none;
@@ -97,6 +98,7 @@ function setup(object = phi3(), configMaps: ConfigMapObject[] = []) {
         configMaps.find((c) => c.metadata.name === name && (c.metadata.namespace ?? 'default') === namespace),
       ),
     catalog,
+    ownership: ownership(coexist),
     workloads: () => workload,
     now: () => new Date('2026-01-01T00:00:00Z'),
   };
@@ -183,6 +185,54 @@ describe('reconcileWorkspace', () => {
     provisioner.released = true;
     expect(await reconcileWorkspace('default/phi-3', deps)).toEqual({});
     expect(workspaces.object.metadata?.finalizers).toEqual(['other']);
+  });
+});
+
+describe('reconcileWorkspace beside Kaito (--coexist)', () => {
+  it('leaves a Workspace kaito-gitops did not render alone', async () => {
+    const { workspaces, provisioner, deps } = setup(phi3(), [], true);
+    expect(await reconcileWorkspace('default/phi-3', deps)).toEqual({});
+    expect([workspaces.finalizerWrites, workspaces.writes.length, provisioner.provisioned]).toEqual([
+      0, 0, 0,
+    ]);
+  });
+
+  it('holds its own Workspaces with its own finalizer and never removes Kaito’s', async () => {
+    const labels = { 'app.kubernetes.io/managed-by': 'kaito-gitops' };
+    const ours = phi3({ metadata: { name: 'phi-3', namespace: 'default', generation: 1, labels } });
+    const { workspaces, provisioner, deps } = setup(ours, [], true);
+    await reconcileWorkspace('default/phi-3', deps);
+    expect(workspaces.object.metadata?.finalizers).toEqual(['gitops.kaito.sh/finalizer']);
+    workspaces.object = {
+      ...workspaces.object,
+      metadata: {
+        ...workspaces.object.metadata,
+        finalizers: ['workspace.finalizer.kaito.sh', 'gitops.kaito.sh/finalizer'],
+        deletionTimestamp: new Date(),
+      },
+    };
+    provisioner.released = true;
+    await reconcileWorkspace('default/phi-3', deps);
+    expect(workspaces.object.metadata?.finalizers).toEqual(['workspace.finalizer.kaito.sh']);
+  });
+});
+
+describe('statusChanged', () => {
+  const status = (observedGeneration: number): WorkspaceStatus => ({
+    conditions: [],
+    observedGeneration,
+    workerNodes: [],
+    targetNodeCount: 1,
+    state: 'Ready',
+  });
+
+  it('ignores what the server drops, and nothing else', () => {
+    const { observedGeneration: _pruned, ...stored } = status(3);
+    expect(statusChanged(stored, status(3))).toBe(true);
+    expect(statusChanged(stored, status(3), new Set(['observedGeneration']))).toBe(false);
+    expect(statusChanged({ ...stored, state: 'NotReady' }, status(3), new Set(['observedGeneration']))).toBe(
+      true,
+    );
   });
 });
 

@@ -137,6 +137,38 @@ describe('computeStatus', () => {
     );
   });
 
+  it('stalls pods that stay Unschedulable 10 minutes after their nodes are ready, not before', () => {
+    const unschedulable: InferenceObservation = {
+      ...starting,
+      podFailure: { reason: 'Unschedulable', message: 'pod p cannot be scheduled: 0/1 nodes are available' },
+    };
+    const waiting = computeStatus(observe({ nodes: nodesPending, workload: unschedulable }), 3, t0);
+    expect(status(waiting, 'Stalled')).toBe('False/Progressing');
+    const nodesUp = computeStatus(
+      observe({ nodes: nodesReady, workload: unschedulable, previous: waiting }),
+      3,
+      t0,
+    );
+    expect(status(nodesUp, 'Stalled')).toBe('False/Progressing');
+    const nineMinutes = new Date(t0.getTime() + 9 * 60_000);
+    const soon = computeStatus(
+      observe({ nodes: nodesReady, workload: unschedulable, previous: nodesUp }),
+      3,
+      nineMinutes,
+    );
+    expect(kstatus(soon)).toBe('InProgress');
+    const late = computeStatus(
+      observe({ nodes: nodesReady, workload: unschedulable, previous: soon }),
+      3,
+      t1,
+    );
+    expect(status(late, 'Stalled')).toBe('True/Unschedulable');
+    expect(findCondition(late.conditions, 'Stalled')?.message).toBe(
+      'pod p cannot be scheduled: 0/1 nodes are available; the nodes have been ready for 10 min',
+    );
+    expect(kstatus(late)).toBe('Failed');
+  });
+
   it('is a fixed point: recomputing from the same observation changes nothing', () => {
     const first = computeStatus(observe({ nodes: nodesReady, workload: serving }), 3, t0);
     const again = computeStatus(observe({ nodes: nodesReady, workload: serving, previous: first }), 3, t1);

@@ -58,6 +58,8 @@ describe('the CRD', () => {
       ['JOBSTARTED', '.status.conditions[?(@.type=="JobStarted")].status'],
       ['WORKSPACESUCCEEDED', '.status.conditions[?(@.type=="WorkspaceSucceeded")].status'],
       ['WORKSPACEREADY', '.status.conditions[?(@.type=="Ready")].status'],
+      ['TARGETNODECOUNT', '.status.targetNodeCount'],
+      ['STATE', '.status.state'],
       ['AGE', '.metadata.creationTimestamp'],
     ]);
   });
@@ -70,6 +72,7 @@ describe('the CRD', () => {
     expect(Object.keys(status.properties as Json).sort()).toEqual([
       'conditions',
       'observedGeneration',
+      'performance',
       'state',
       'targetNodeCount',
       'workerNodes',

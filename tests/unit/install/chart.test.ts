@@ -1,6 +1,7 @@
 /**
- * The Helm chart, checked without helm: the committed templates are rendered with a Go-template subset
- * for a matrix of values and must give exactly the objects `agentManifests` builds; values are checked
+ * The Helm chart, checked without helm: the committed templates (with `_helpers.tpl`) are rendered with
+ * Go templates for a matrix of values and releases and must give exactly the objects `agentManifests`
+ * builds for that release; two releases share no object name; NOTES.txt renders; values are checked
  * against the committed values.schema.json; RBAC is held to the list the agent needs.
  */
 import { readdir, readFile } from 'node:fs/promises';
@@ -17,9 +18,11 @@ import {
   type ChartObject,
   type ChartValues,
 } from '../../../src/install/index.ts';
+import { releaseIdentity } from '../../../src/install/agent-manifests.ts';
+import type { Release } from '../../../src/install/chart-release.ts';
 import { parseFlags } from '../../../src/cli/command.ts';
 import { agentFlags, azureSettings, parseListenAddress, parseProvisioner } from '../../../src/cli/agent.ts';
-import { renderTemplate, templateActions } from '../../support/helm-render.ts';
+import { GoTemplate, templateActions } from '../../support/go-template.ts';
 import { checkSchema } from '../../support/json-schema-check.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -27,6 +30,9 @@ const pkg = JSON.parse(await readFile(`${root}package.json`, 'utf8')) as { versi
 const chartDir = `${root}${CHART_DIR}`;
 const templateNames = (await readdir(`${chartDir}/templates`)).sort();
 const templates = await Promise.all(templateNames.map((n) => readFile(`${chartDir}/templates/${n}`, 'utf8')));
+const engine = new GoTemplate();
+templateNames.forEach((name, i) => engine.add(name, templates[i]!));
+const manifestNames = templateNames.filter((n) => n.endsWith('.yaml'));
 const schema = JSON.parse(await readFile(`${chartDir}/values.schema.json`, 'utf8')) as Record<
   string,
   unknown
@@ -57,17 +63,30 @@ const matrix: [string, ChartValues][] = [
   ],
   ['aks with workload identity', { ...defaults, provisioner: 'aks', azure }],
   ['byo, 2 replicas', { ...defaults, provisioner: 'byo', replicas: 2 }],
+  ['nodeclaim beside Kaito (coexist)', { ...defaults, coexist: true }],
 ];
 
-function helmTemplate(values: ChartValues, namespace: string): ChartObject[] {
-  const context = { Values: values as unknown as Record<string, unknown>, Release: { Namespace: namespace } };
-  return templates.flatMap((t) =>
-    parseAllDocuments(renderTemplate(t, context)).map((doc) => {
+const AI: Release = { name: 'gpu', namespace: 'ai-system', service: 'Helm' };
+
+function context(values: ChartValues, release: Release) {
+  return {
+    Values: values as unknown as Record<string, unknown>,
+    Release: { Name: release.name, Namespace: release.namespace, Service: release.service },
+    Chart: { Name: 'kaito-gitops', Version: pkg.version },
+  };
+}
+
+function helmTemplate(values: ChartValues, release: Release = AI): ChartObject[] {
+  return manifestNames.flatMap((name) =>
+    parseAllDocuments(engine.render(name, context(values, release))).map((doc) => {
       if (doc.errors.length > 0) throw doc.errors[0]!;
       return doc.toJS() as ChartObject;
     }),
   );
 }
+
+const expectedFor = (values: ChartValues, release: Release = AI): ChartObject[] =>
+  agentManifests(values, releaseIdentity(release, pkg.version));
 
 function deploymentOf(objects: ChartObject[]): V1Deployment {
   return byKind(objects, 'Deployment');
@@ -86,31 +105,60 @@ describe('the committed chart', () => {
 
   it.each(matrix)('renders %s to exactly the TypeScript manifests', (_name, values) => {
     expect(checkSchema(schema, values)).toEqual([]);
-    const rendered = helmTemplate(values, 'ai-system');
-    const expected = agentManifests(values, 'ai-system');
+    const rendered = helmTemplate(values);
+    const expected = expectedFor(values);
     const key = (o: ChartObject) => `${o.kind}/${o.metadata.name}`;
     expect(rendered.map(key).sort()).toEqual(expected.map(key).sort());
     for (const object of expected) expect(rendered.find((o) => key(o) === key(object))).toEqual(object);
   });
 
-  it('templates only the chart values, the release namespace and the provisioner conditions', () => {
-    const actions = new Set(templates.flatMap(templateActions));
-    expect([...actions].sort()).toEqual(
-      [
-        '.Release.Namespace',
-        '.Values.azure.clientId',
-        '.Values.azure.clusterName',
-        '.Values.azure.resourceGroup',
-        '.Values.azure.subscriptionId',
-        '.Values.image.pullPolicy',
-        '.Values.image.repository',
-        '.Values.image.tag',
-        '.Values.provisioner',
-        '.Values.replicas',
-        'end',
-        'if eq .Values.provisioner "aks"',
-        'if eq .Values.provisioner "nodeclaim"',
-      ].sort(),
+  it('templates only the chart values, the release, the helpers and the conditions, every value quoted', () => {
+    const actions = new Set(
+      manifestNames.flatMap((n) => templateActions(templates[templateNames.indexOf(n)]!)),
+    );
+    const values = [...actions].flatMap((a) => [...a.matchAll(/\.Values\.[\w.]+/g)].map((m) => m[0]));
+    expect([...new Set(values)].sort()).toEqual([
+      '.Values.azure.clientId',
+      '.Values.azure.clusterName',
+      '.Values.azure.resourceGroup',
+      '.Values.azure.subscriptionId',
+      '.Values.coexist',
+      '.Values.image.pullPolicy',
+      '.Values.image.repository',
+      '.Values.image.tag',
+      '.Values.provisioner',
+      '.Values.replicas',
+    ]);
+    for (const action of actions) {
+      if (/^(if|end|- include|include)/.test(action) || action === '.Values.replicas') continue;
+      expect(action, 'a string value inserted without quote').toMatch(/\| quote$/);
+    }
+  });
+
+  it('gives two releases no object name in common, cluster-scoped objects included', () => {
+    const a = helmTemplate(defaults, { name: 'kaito-gitops', namespace: 'team-a', service: 'Helm' });
+    const b = helmTemplate(defaults, { name: 'kaito-gitops', namespace: 'team-b', service: 'Helm' });
+    const c = helmTemplate(defaults, { name: 'other', namespace: 'team-a', service: 'Helm' });
+    const key = (o: ChartObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    const keys = [a, b, c].map((objects) => new Set(objects.map(key)));
+    for (const [x, y] of [
+      [0, 1],
+      [0, 2],
+      [1, 2],
+    ] as const) {
+      expect([...keys[x]!].filter((k) => keys[y]!.has(k))).toEqual([]);
+    }
+    for (const object of c) {
+      expect(object.metadata.labels?.['app.kubernetes.io/instance']).toBe('other');
+      expect(object.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('Helm');
+    }
+  });
+
+  it('says in NOTES.txt how to check this release’s agent', () => {
+    const notes = engine.render('NOTES.txt', context(defaults, AI));
+    expect(notes).toContain('kubectl -n ai-system rollout status deployment/gpu-kaito-gitops');
+    expect(notes).toContain(
+      'kubectl apply --server-side --force-conflicts -f charts/kaito-gitops/crds/kaito.sh_workspaces.yaml',
     );
   });
 
@@ -201,6 +249,8 @@ describe('what the rendered chart grants and runs', () => {
     'apps/deployments: list,watch',
     'apps/statefulsets: list,watch',
     'batch/jobs: list,watch',
+    'admissionregistration.k8s.io/validatingwebhookconfigurations: get (validation.workspace.kaito.sh)',
+    'apiextensions.k8s.io/customresourcedefinitions: get (workspaces.kaito.sh)',
   ];
 
   it.each([
@@ -208,41 +258,41 @@ describe('what the rendered chart grants and runs', () => {
     ['aks', clusterWide],
     ['byo', clusterWide],
   ] as const)('grants %s exactly what the agent uses, cluster-wide', (provisioner, expected) => {
-    const objects = helmTemplate({ ...defaults, provisioner, azure }, 'ai-system');
+    const objects = helmTemplate({ ...defaults, provisioner, azure });
     expect(rules(objects, 'ClusterRole')).toEqual(expected);
     const binding = byKind(objects, 'ClusterRoleBinding');
     expect(binding['subjects']).toEqual([
-      { kind: 'ServiceAccount', name: 'kaito-gitops', namespace: 'ai-system' },
+      { kind: 'ServiceAccount', name: 'gpu-kaito-gitops', namespace: 'ai-system' },
     ]);
   });
 
   it('grants the leader-election Lease in the release namespace only', () => {
-    const objects = helmTemplate(defaults, 'ai-system');
+    const objects = helmTemplate(defaults);
     const role = byKind(objects, 'Role');
     expect(role.metadata.namespace).toBe('ai-system');
     expect(rules(objects, 'Role')).toEqual([
       'coordination.k8s.io/leases: create',
-      'coordination.k8s.io/leases: get,update (kaito-gitops-agent)',
+      'coordination.k8s.io/leases: get,update (gpu-kaito-gitops)',
     ]);
     expect(objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role')).toHaveLength(2);
   });
 
-  it('runs the agent with its flags, ports and /healthz probes', () => {
-    const deployment = deploymentOf(helmTemplate({ ...defaults, replicas: 2 }, 'ai-system'));
+  it('runs the agent with its flags, ports, and readiness on /readyz', () => {
+    const deployment = deploymentOf(helmTemplate({ ...defaults, replicas: 2 }));
     expect(deployment.spec!.replicas).toBe(2);
     const container = deployment.spec!.template.spec!.containers[0]!;
     expect(container.image).toBe(`ghcr.io/kaito-gitops/kaito-gitops:${pkg.version}`);
     expect(container.args).toEqual([
       'agent',
       '--provisioner=nodeclaim',
-      '--lease-name=kaito-gitops-agent',
+      '--lease-name=gpu-kaito-gitops',
       '--metrics-addr=:8081',
     ]);
     expect(container.env!.map((e) => e.name)).toEqual(['POD_NAME', 'POD_NAMESPACE']);
     expect(container.ports).toEqual([{ name: 'http', containerPort: 8081, protocol: 'TCP' }]);
     expect(container.livenessProbe!.httpGet).toEqual({ path: '/healthz', port: 'http' });
-    expect(container.readinessProbe!.httpGet).toEqual({ path: '/healthz', port: 'http' });
-    expect(deployment.spec!.template.spec!.serviceAccountName).toBe('kaito-gitops');
+    expect(container.readinessProbe!.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(deployment.spec!.template.spec!.serviceAccountName).toBe('gpu-kaito-gitops');
     expect(container.securityContext).toEqual({
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
@@ -251,13 +301,13 @@ describe('what the rendered chart grants and runs', () => {
   });
 
   it('sets up Azure workload identity for aks only', () => {
-    const aks = helmTemplate({ ...defaults, provisioner: 'aks', azure }, 'ai-system');
+    const aks = helmTemplate({ ...defaults, provisioner: 'aks', azure });
     expect(byKind(aks, 'ServiceAccount').metadata.annotations).toEqual({
       'azure.workload.identity/client-id': azure.clientId,
     });
     expect(deploymentOf(aks).spec!.template.metadata!.labels!['azure.workload.identity/use']).toBe('true');
     for (const provisioner of ['nodeclaim', 'byo'] as const) {
-      const objects = helmTemplate({ ...defaults, provisioner }, 'ai-system');
+      const objects = helmTemplate({ ...defaults, provisioner });
       expect(byKind(objects, 'ServiceAccount').metadata.annotations).toBeUndefined();
       const pod = deploymentOf(objects).spec!.template;
       expect(pod.metadata!.labels).not.toHaveProperty('azure.workload.identity/use');
@@ -266,14 +316,15 @@ describe('what the rendered chart grants and runs', () => {
   });
 
   it.each(CHART_PROVISIONERS)('passes %s flags and settings the agent command accepts', (provisioner) => {
-    const container = deploymentOf(helmTemplate({ ...defaults, provisioner, azure }, 'ai-system')).spec!
-      .template.spec!.containers[0]!;
+    const container = deploymentOf(helmTemplate({ ...defaults, provisioner, azure })).spec!.template.spec!
+      .containers[0]!;
     const [command, ...args] = container.args!;
     expect(command).toBe('agent');
     const { values } = parseFlags(args, agentFlags);
     expect(parseProvisioner(values.provisioner)).toBe(provisioner);
     expect(parseListenAddress(values['metrics-addr'])).toEqual({ host: '0.0.0.0', port: 8081 });
-    expect(values['lease-name']).toBe('kaito-gitops-agent');
+    expect(values['lease-name']).toBe('gpu-kaito-gitops');
+    expect(values.coexist).toBe(false);
     if (provisioner === 'aks') {
       const env = Object.fromEntries(container.env!.map((e) => [e.name, e.value]));
       expect(azureSettings(values, env)).toEqual({
@@ -282,5 +333,11 @@ describe('what the rendered chart grants and runs', () => {
         clusterName: azure.clusterName,
       });
     }
+  });
+
+  it('passes --coexist when asked to run beside Kaito', () => {
+    const container = deploymentOf(helmTemplate({ ...defaults, coexist: true })).spec!.template.spec!
+      .containers[0]!;
+    expect(parseFlags(container.args!.slice(1), agentFlags).values.coexist).toBe(true);
   });
 });

@@ -1,0 +1,58 @@
+/** `kaito-gitops init` computes the Flux timeout from the specs, or takes it from the flag. */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { runCli } from '../../support/cli.ts';
+
+const repo = join(import.meta.dirname, '../../..');
+let out: string;
+beforeAll(async () => {
+  out = await mkdtemp(join(tmpdir(), 'init-'));
+});
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
+
+const base = [
+  'init',
+  '--repo',
+  'https://git.example/deploy.git',
+  '--branch',
+  'deploy',
+  '--path',
+  'clusters/prod',
+  '--flux',
+];
+const timeout = async (dir: string): Promise<string> =>
+  (
+    parse(await readFile(join(dir, 'flux', 'flux-kustomization.yaml'), 'utf8')) as {
+      spec: { timeout: string };
+    }
+  ).spec.timeout;
+
+it('covers the slowest Workspace of gitops/workspaces and says which', async () => {
+  const run = await runCli([...base, '--out', join(out, 'a')], repo);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain(
+    'flux timeout 1h15m: default/workspace-llama-3-3-70b-instruct may take 55 min to start, plus 20 min for a GPU node and the image',
+  );
+  expect(await timeout(join(out, 'a'))).toBe('1h15m');
+});
+
+it('takes --flux-timeout as given, and refuses one that is not a duration', async () => {
+  expect((await runCli([...base, '--out', join(out, 'b'), '--flux-timeout', '3h'], repo)).code).toBe(0);
+  expect(await timeout(join(out, 'b'))).toBe('3h');
+  const bad = await runCli([...base, '--out', join(out, 'c'), '--flux-timeout', 'soon'], repo);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain('--flux-timeout must be a duration');
+});
+
+it('falls back to 30m without specs, and names a --workspaces that does not exist', async () => {
+  const run = await runCli([...base, '--out', join(out, 'd')], out);
+  expect(run.stdout).toContain('flux timeout 30m: no specs at gitops/workspaces: the minimum');
+  const missing = await runCli([...base, '--out', join(out, 'e'), '--workspaces', 'nowhere'], out);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain('nowhere: no such file or directory');
+});

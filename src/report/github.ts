@@ -84,7 +84,8 @@ export class GitHubHost implements CodeHost {
         debug: () => undefined,
         info: () => undefined,
         warn: (message: string) => logger?.warn(message),
-        error: (message: string) => logger?.warn(message),
+        // Octokit logs every failed request here; the error thrown to the caller says the same.
+        error: () => undefined,
       },
       throttle: {
         onRateLimit: onLimit('primary'),

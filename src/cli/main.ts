@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<Command>> = {
   agent: async () => (await import('./agent.ts')).agent,
   init: async () => (await import('./init.ts')).init,
   demo: async () => (await import('./demo.ts')).demo,
+  report: async () => (await import('./report.ts')).report,
 };
 
 async function help(): Promise<string> {

@@ -48,6 +48,7 @@ export class GitHubHost implements CodeHost {
   readonly #owner: string;
   readonly #repo: string;
   readonly #octokit: InstanceType<typeof ThrottledOctokit>;
+  readonly #apiUrl: string;
 
   constructor(options: GitHubOptions) {
     const [owner = '', repo = ''] = options.repository.split('/');
@@ -74,8 +75,9 @@ export class GitHubHost implements CodeHost {
         });
         return retry;
       };
+    this.#apiUrl = (options.apiUrl ?? GITHUB_API_URL).replace(/\/+$/, '');
     this.#octokit = new ThrottledOctokit({
-      baseUrl: (options.apiUrl ?? GITHUB_API_URL).replace(/\/+$/, ''),
+      baseUrl: this.#apiUrl,
       userAgent: 'kaito-gitops',
       ...('token' in options.auth
         ? { auth: options.auth.token }
@@ -186,7 +188,7 @@ export class GitHubHost implements CodeHost {
     try {
       return await request();
     } catch (error) {
-      const { status, message, headers } = requestFailure(error);
+      const { status, message, headers } = requestFailure(error, this.#apiUrl);
       const retryAfter = Number(headers['retry-after']);
       throw providerFailure(
         'github',
@@ -200,8 +202,14 @@ export class GitHubHost implements CodeHost {
   }
 }
 
-/** What an Octokit RequestError (or a network failure) says, without its request (it holds the token). */
-function requestFailure(error: unknown): {
+/**
+ * What an Octokit RequestError says, without its request (it holds the token). A request that got no
+ * answer at all (Octokit calls it status 500) is a network failure: no status.
+ */
+function requestFailure(
+  error: unknown,
+  apiUrl: string,
+): {
   status: number | undefined;
   message: string;
   headers: Record<string, string | number | undefined>;
@@ -211,6 +219,10 @@ function requestFailure(error: unknown): {
     message?: unknown;
     response?: { headers?: Record<string, string | number | undefined>; data?: { message?: unknown } };
   };
+  if (e.response === undefined) {
+    const detail = typeof e.message === 'string' ? e.message : String(error);
+    return { status: undefined, message: `cannot reach ${apiUrl}: ${detail}`, headers: {} };
+  }
   const status = typeof e.status === 'number' && e.status > 0 ? e.status : undefined;
   const message =
     typeof e.response?.data?.message === 'string'

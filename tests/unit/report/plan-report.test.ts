@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCatalog, type Catalog } from '../../../src/catalog/index.ts';
 import { comparePlans } from '../../../src/report/plan-report.ts';
-import { misspelt, phi3 } from './fixtures.ts';
+import { misspelt, phi3 } from '../../support/report-specs.ts';
 
 let catalog: Catalog;
 beforeAll(async () => {

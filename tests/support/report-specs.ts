@@ -1,4 +1,4 @@
-/** Spec files for report tests: small Workspaces whose plans differ by SKU, and a broken one. */
+/** Workspace specs for report tests: small phi-3 Workspaces whose plans differ by SKU, and a misspelt one. */
 export const phi3 = (
   name: string,
   instanceType = 'Standard_NC6s_v3',

@@ -1,0 +1,126 @@
+/**
+ * Credentials for GitHub and GitLab, read from the environment and files only (never flags), and the
+ * {@link CodeHost} they open. Shared by `report plan`, `agent` (live status) and `sync` (GitHub App
+ * tokens for git).
+ *
+ * GitHub: a GitHub App (`KAITO_GITOPS_GITHUB_APP_ID`, `_APP_PRIVATE_KEY_FILE`, `_APP_INSTALLATION_ID`),
+ * or a token: `KAITO_GITOPS_GITHUB_TOKEN` | `_TOKEN_FILE`, else `GITHUB_TOKEN` (what GitHub Actions
+ * provides). GitLab: `KAITO_GITOPS_GITLAB_TOKEN` | `_TOKEN_FILE`.
+ */
+import { UsageError } from '../errors.ts';
+import {
+  GITHUB_API_URL,
+  GITLAB_URL,
+  GitHubHost,
+  GitLabHost,
+  type CodeHost,
+  type GitHubAppCredentials,
+  type GitHubAuth,
+  type ReportLogger,
+} from '../report/index.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+type ReadFile = (path: string) => Promise<string>;
+
+export const GITHUB_APP_ENV = {
+  appId: 'KAITO_GITOPS_GITHUB_APP_ID',
+  privateKeyFile: 'KAITO_GITOPS_GITHUB_APP_PRIVATE_KEY_FILE',
+  installationId: 'KAITO_GITOPS_GITHUB_APP_INSTALLATION_ID',
+} as const;
+
+export type CodeHostTarget =
+  | { provider: 'github'; repository: string; apiUrl?: string | undefined }
+  | { provider: 'gitlab'; repository: string; apiUrl?: string | undefined };
+
+const set = (env: Env, name: string) => {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+};
+
+/** The GitHub App named by the environment, or undefined when none of its variables is set. */
+export async function githubAppFromEnv(env: Env, read: ReadFile): Promise<GitHubAppCredentials | undefined> {
+  const appId = set(env, GITHUB_APP_ENV.appId);
+  const keyFile = set(env, GITHUB_APP_ENV.privateKeyFile);
+  const installation = set(env, GITHUB_APP_ENV.installationId);
+  if (appId === undefined && keyFile === undefined && installation === undefined) return undefined;
+  const missing = Object.values(GITHUB_APP_ENV).filter((name) => set(env, name) === undefined);
+  if (missing.length > 0) throw new UsageError(`a GitHub App needs ${missing.join(' and ')} as well`);
+  const installationId = Number(installation);
+  if (!Number.isInteger(installationId) || installationId <= 0 || !/^\d+$/.test(appId ?? '')) {
+    throw new UsageError(`${GITHUB_APP_ENV.appId} and ${GITHUB_APP_ENV.installationId} must be numbers`);
+  }
+  const privateKey = await read(keyFile ?? '').catch((error: unknown) => {
+    throw new UsageError(`${GITHUB_APP_ENV.privateKeyFile}: cannot read ${keyFile}`, { cause: error });
+  });
+  if (!privateKey.includes('PRIVATE KEY-----')) {
+    throw new UsageError(`${GITHUB_APP_ENV.privateKeyFile}: ${keyFile} is not a PEM private key`);
+  }
+  return { appId: appId ?? '', privateKey, installationId };
+}
+
+export async function githubAuthFromEnv(env: Env, read: ReadFile): Promise<GitHubAuth> {
+  const app = await githubAppFromEnv(env, read);
+  const token = await tokenFromEnv(env, read, 'KAITO_GITOPS_GITHUB_TOKEN');
+  if (app !== undefined && token !== undefined) {
+    throw new UsageError('set either a GitHub App (KAITO_GITOPS_GITHUB_APP_*) or a token, not both');
+  }
+  if (app !== undefined) return { app };
+  const fallback = token ?? set(env, 'GITHUB_TOKEN');
+  if (fallback === undefined) {
+    throw new UsageError(
+      '--github needs credentials: GITHUB_TOKEN, KAITO_GITOPS_GITHUB_TOKEN[_FILE], or a GitHub App (KAITO_GITOPS_GITHUB_APP_ID, _APP_PRIVATE_KEY_FILE, _APP_INSTALLATION_ID)',
+    );
+  }
+  return { token: fallback };
+}
+
+export async function gitlabTokenFromEnv(env: Env, read: ReadFile): Promise<string> {
+  const token = await tokenFromEnv(env, read, 'KAITO_GITOPS_GITLAB_TOKEN');
+  if (token === undefined)
+    throw new UsageError('--gitlab needs KAITO_GITOPS_GITLAB_TOKEN or KAITO_GITOPS_GITLAB_TOKEN_FILE');
+  return token;
+}
+
+async function tokenFromEnv(env: Env, read: ReadFile, name: string): Promise<string | undefined> {
+  const value = set(env, name);
+  const file = set(env, `${name}_FILE`);
+  if (value !== undefined && file !== undefined)
+    throw new UsageError(`set ${name} or ${name}_FILE, not both`);
+  if (file === undefined) return value;
+  const text = (
+    await read(file).catch((error: unknown) => {
+      throw new UsageError(`${name}_FILE: cannot read ${file}`, { cause: error });
+    })
+  ).trim();
+  if (text === '') throw new UsageError(`${name}_FILE: ${file} is empty`);
+  return text;
+}
+
+/**
+ * The API root: the flag, else what CI says (`GITHUB_API_URL` in GitHub Actions, `CI_SERVER_URL` in
+ * GitLab CI, both right for GitHub Enterprise and self-managed GitLab), else the public service.
+ */
+export function apiUrlOf(target: CodeHostTarget, env: Env): string {
+  if (target.apiUrl !== undefined) return target.apiUrl;
+  return target.provider === 'github'
+    ? (set(env, 'GITHUB_API_URL') ?? GITHUB_API_URL)
+    : (set(env, 'CI_SERVER_URL') ?? GITLAB_URL);
+}
+
+export async function openCodeHost(
+  target: CodeHostTarget,
+  env: Env,
+  read: ReadFile,
+  logger?: ReportLogger,
+): Promise<CodeHost> {
+  const apiUrl = apiUrlOf(target, env);
+  if (target.provider === 'github') {
+    const auth = await githubAuthFromEnv(env, read);
+    return new GitHubHost({ repository: target.repository, apiUrl, auth, ...(logger ? { logger } : {}) });
+  }
+  return new GitLabHost({
+    project: target.repository,
+    url: apiUrl,
+    token: await gitlabTokenFromEnv(env, read),
+  });
+}

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
+import { hydrate } from '../pipeline.ts';
 import {
   comparePlans,
   planMarkdown,
@@ -16,6 +17,7 @@ import {
   type PlanReport,
   type PullRequestOutcome,
 } from '../report/index.ts';
+import { IncrementalRenderer } from '../sync/index.ts';
 import { openCodeHost, type CodeHostTarget } from './code-host.ts';
 import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
 import { commitOf, mergeBase, specsAt } from './git-revision.ts';
@@ -97,7 +99,11 @@ export const report: Command = {
       specsAt(io.cwd, base, config.sourcePath),
       specsAt(io.cwd, head, config.sourcePath),
     ]);
-    const planReport = comparePlans(baseFiles, headFiles, { catalog, cloud });
+    const planReport = comparePlans(baseFiles, headFiles, {
+      catalog,
+      cloud,
+      renderer: new IncrementalRenderer(hydrate),
+    });
     const exit = planReport.summary.refused > 0 ? EXIT.invalid : EXIT.ok;
     const revisions = { base, head };
 

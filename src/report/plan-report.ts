@@ -9,7 +9,7 @@
 import type { SourceFile } from '../api/index.ts';
 import { describePlan, type Catalog, type Cloud, type WorkspacePlan } from '../catalog/index.ts';
 import type { SpecError } from '../errors.ts';
-import { hydrate, type HydrateResult, type WorkspaceOutcome } from '../pipeline.ts';
+import { hydrate, type HydrateOptions, type HydrateResult, type WorkspaceOutcome } from '../pipeline.ts';
 import { inventoryOf, type Tree } from '../render/index.ts';
 import type { HelperImages } from '../synth/index.ts';
 import { unifiedDiff } from './unified-diff.ts';
@@ -78,11 +78,23 @@ export interface PlanReport {
   warnings: string[];
 }
 
+/**
+ * How the two trees are rendered. sync's `IncrementalRenderer` fits: told base's result (`accept`),
+ * it renders head by re-rendering only the files head changed, which is what makes a one-spec pull
+ * request among thousands cheap; its result is always what a full render gives.
+ */
+export interface TreeRenderer {
+  render(files: readonly SourceFile[], options: HydrateOptions): HydrateResult;
+  accept?(files: readonly SourceFile[], options: HydrateOptions, result: HydrateResult): void;
+}
+
 export interface ComparePlansOptions {
   catalog: Catalog;
   /** @default "azure" */
   cloud?: Cloud;
   images?: Partial<HelperImages>;
+  /** @default both trees rendered in full with `hydrate` */
+  renderer?: TreeRenderer;
 }
 
 /** The rows of `describePlan` a reviewer compares; the command line is in the manifest diff. */
@@ -93,9 +105,11 @@ export function comparePlans(
   head: readonly SourceFile[],
   options: ComparePlansOptions,
 ): PlanReport {
-  const shared = { catalog: options.catalog, cloud: options.cloud, images: options.images };
-  const before = hydrate(base, shared);
-  const after = hydrate(head, { ...shared, previous: before.tree });
+  const shared: HydrateOptions = { catalog: options.catalog, cloud: options.cloud, images: options.images };
+  const renderer = options.renderer ?? { render: hydrate };
+  const before = renderer.render(base, shared);
+  renderer.accept?.(base, shared, before);
+  const after = renderer.render(head, { ...shared, previous: before.tree });
 
   const basePlans = byKey(before.plans);
   const headPlans = byKey(after.plans);
@@ -104,12 +118,15 @@ export function comparePlans(
 
   const counts = { added: 0, changed: 0, removed: 0, unchanged: 0 };
   const workspaces: WorkspaceChange[] = [];
-  const running: WorkspacePlan[] = [...after.plans];
+  // What runs after the merge: head's plan where head rendered it, base's where its output stays.
+  const running: WorkspacePlan[] = [];
   for (const outcome of after.workspaces) {
     const id = key(outcome);
     const change = changeOf(outcome, baseFiles.has(id));
     const basePlan = basePlans.get(id);
-    if (outcome.status === 'kept' && basePlan !== undefined) running.push(basePlan);
+    const runs =
+      outcome.status === 'rendered' ? headPlans.get(id) : outcome.status === 'removed' ? undefined : basePlan;
+    if (runs !== undefined) running.push(runs);
     if (change === undefined) {
       counts.unchanged++;
       continue;

@@ -4,6 +4,7 @@ export { Redactor, credentialSettingsFromEnv, credentialSourceFrom, redactUrl } 
 export type { SyncConfig, SyncResult } from './engine.ts';
 export { SyncEngine } from './engine.ts';
 export { GitMirror } from './git-mirror.ts';
+export { IncrementalRenderer } from './incremental-renderer.ts';
 export { directoryOf } from './git-objects.ts';
 
 export { startGitHttpServer } from './git-http-server.ts';

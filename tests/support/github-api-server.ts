@@ -70,6 +70,8 @@ export interface GitHubRequest {
   method: string;
   path: string;
   status: number;
+  /** `performance.now()` when the answer was sent. */
+  at: number;
   authorization: string | undefined;
   body: unknown;
 }
@@ -137,10 +139,11 @@ export async function startGitHubApiServer(): Promise<GitHubApiServer> {
     const text = await readBody(req);
     const body: unknown = text === '' ? undefined : JSON.parse(text);
     const authorization = req.headers.authorization;
-    const log: GitHubRequest = { method, path: url.pathname, status: 0, authorization, body };
+    const log: GitHubRequest = { method, path: url.pathname, status: 0, at: 0, authorization, body };
     requests.push(log);
     const reply = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
       log.status = status;
+      log.at = performance.now();
       send(res, status, payload, headers);
     };
 

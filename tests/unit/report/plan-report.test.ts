@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCatalog, type Catalog } from '../../../src/catalog/index.ts';
+import { hydrate } from '../../../src/pipeline.ts';
 import { comparePlans } from '../../../src/report/plan-report.ts';
+import { IncrementalRenderer } from '../../../src/sync/index.ts';
 import { misspelt, phi3 } from '../../support/report-specs.ts';
 
 let catalog: Catalog;
@@ -84,5 +86,23 @@ describe('comparePlans', () => {
     );
     expect(report.workspaces).toEqual([]);
     expect(report.summary).toMatchObject({ added: 0, changed: 0, removed: 0, refused: 0, unchanged: 3 });
+  });
+});
+
+describe('comparePlans with an incremental renderer', () => {
+  it('gives the same report as rendering both trees in full', () => {
+    const many = Array.from({ length: 30 }, (_, i) => ({ path: `specs/w${i}.yaml`, content: phi3(`w${i}`) }));
+    const head = many.map((f, i) =>
+      i === 3
+        ? { ...f, content: phi3('w3', 'Standard_NC12s_v3') }
+        : i === 7
+          ? { ...f, content: misspelt('w7') }
+          : f,
+    );
+    head.splice(12, 1);
+    const full = comparePlans(many, head, { catalog });
+    const incremental = new IncrementalRenderer(hydrate);
+    expect(comparePlans(many, head, { catalog, renderer: incremental })).toEqual(full);
+    expect(incremental.counts.partial).toBe(1);
   });
 });

@@ -5,7 +5,7 @@
  * (the server's answer to the POST/PATCH), and the whole command (the status write comes after the
  * comment, one second later as GitHub asks of integrations); as the reference in the same run, one
  * `kaito-gitops synth` of the head's tree to disk. Each run is a new head commit changing another
- * workspace, so the first run creates the comment and the others edit it.
+ * workspace (and puts back the one before), so the first run creates the comment and the others edit it.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -71,11 +71,15 @@ export async function benchReport(runs = 5, workspaces = 1000): Promise<ReportBe
     const toComment: number[] = [];
     const command: number[] = [];
     const synth: number[] = [];
+    let previous: [string, string] | undefined;
     for (let run = 0; run < runs; run++) {
-      const [path, text] = [...specs][run * 97] ?? [];
+      // one workspace differs from base at every run: the last one changed goes back as it was
+      if (previous !== undefined) await writeFile(join(dir, previous[0]), previous[1]);
+      const [path = '', text = ''] = [...specs][run * 99]; // every third spec is a phi-3-mini on Standard_NC6s_v3 ?? [];
+      previous = [path, text];
       await writeFile(
-        join(dir, path ?? ''),
-        (text ?? '').replace('Standard_NC6s_v3', 'Standard_NC12s_v3') + `# run ${run}\n`,
+        join(dir, path),
+        text.replace('Standard_NC6s_v3', 'Standard_NC12s_v3') + `# run ${run}\n`,
       );
       await git('commit', '-q', '-am', `change ${path}`);
       repo.commits.add((await git('rev-parse', 'HEAD')).stdout.trim());
@@ -89,6 +93,9 @@ export async function benchReport(runs = 5, workspaces = 1000): Promise<ReportBe
         .slice(before)
         .find((r) => r.method !== 'GET' && r.path.includes('/comments'));
       if (posted === undefined) throw new Error('no comment was written');
+      if (!repo.comments[0]?.body.includes('**0 added, 1 changed, 0 removed, 0 refused**')) {
+        throw new Error('the comment does not show exactly one changed workspace');
+      }
       toComment.push(posted.at - started);
 
       const out = join(root, `synth-${run}`);

@@ -20,6 +20,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './http-body.ts';
 
 export const MAX_NOTE_LENGTH = 1_000_000;
 
@@ -355,10 +356,4 @@ function send(
     ...headers,
   });
   res.end(payload === undefined ? '' : JSON.stringify(payload));
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -75,7 +75,8 @@ export async function benchReport(runs = 5, workspaces = 1000): Promise<ReportBe
     for (let run = 0; run < runs; run++) {
       // one workspace differs from base at every run: the last one changed goes back as it was
       if (previous !== undefined) await writeFile(join(dir, previous[0]), previous[1]);
-      const [path = '', text = ''] = [...specs][run * 99]; // every third spec is a phi-3-mini on Standard_NC6s_v3 ?? [];
+      // every third spec is a phi-3-mini on Standard_NC6s_v3
+      const [path = '', text = ''] = [...specs][run * 99] ?? [];
       previous = [path, text];
       await writeFile(
         join(dir, path),

@@ -167,16 +167,22 @@ function refusedBlock(lines: readonly string[], shown: number): string {
   ].join('\n');
 }
 
-const CHANGE_WORDS: Record<WorkspaceChange['change'], string> = {
-  added: 'added',
-  changed: 'changed',
-  removed: 'removed: its objects are deleted when this merges',
-  refused: 'refused: keeps its last good output',
-};
+function changeWords(workspace: WorkspaceChange): string {
+  switch (workspace.change) {
+    case 'removed':
+      return 'removed: its objects are deleted when this merges';
+    case 'refused':
+      return workspace.keepsBase === true
+        ? 'refused: keeps its last good output'
+        : 'refused: not deployed until its spec is fixed';
+    default:
+      return workspace.change;
+  }
+}
 
 function workspaceBlock(workspace: WorkspaceChange, diffBudget: number | undefined): string {
   const parts = [
-    `#### ${code(`${workspace.namespace}/${workspace.name}`)} ${CHANGE_WORDS[workspace.change]}`,
+    `#### ${code(`${workspace.namespace}/${workspace.name}`)} ${changeWords(workspace)}`,
     '',
     `from ${code(workspace.file)}`,
     '',

@@ -32,6 +32,8 @@ export interface WorkspaceChange {
   /** Source file of the spec (at head; at base for a removed one). */
   file: string;
   change: WorkspaceChangeKind;
+  /** For `refused`: whether base has output for it, which stays deployed (else it is not deployed at all). */
+  keepsBase?: boolean;
   plan: PlanFieldChange[];
   /** Why the plan is what it is (the catalog's notes: SKU choice, node estimate, parallelism). */
   why: string[];
@@ -138,6 +140,7 @@ export function comparePlans(
       name: outcome.name,
       file: outcome.file,
       change,
+      ...(change === 'refused' ? { keepsBase: baseFiles.has(id) } : {}),
       plan: planChanges(basePlan, headPlan),
       why: (headPlan ?? basePlan)?.notes ?? [],
       diff: workspaceDiff(baseFiles.get(id) ?? [], headFiles.get(id) ?? [], before.tree, after.tree),

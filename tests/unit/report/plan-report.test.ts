@@ -106,3 +106,22 @@ describe('comparePlans with an incremental renderer', () => {
     expect(incremental.counts.partial).toBe(1);
   });
 });
+
+describe('a refused workspace', () => {
+  it('says whether base output stays deployed', () => {
+    const report = comparePlans(base, [...base, { path: 'specs/new.yaml', content: misspelt('fresh') }], {
+      catalog,
+    });
+    expect(report.workspaces.map((w) => [w.name, w.change, w.keepsBase])).toEqual([
+      ['fresh', 'refused', false],
+    ]);
+    const kept = comparePlans(
+      base,
+      [base[0]!, { path: 'specs/b.yaml', content: misspelt('beta') }, base[2]!],
+      {
+        catalog,
+      },
+    );
+    expect(kept.workspaces.map((w) => [w.name, w.change, w.keepsBase])).toEqual([['beta', 'refused', true]]);
+  });
+});

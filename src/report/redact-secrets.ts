@@ -1,6 +1,7 @@
 /**
- * Secret values never reach a comment. A rendered file holding a Secret (kaito-gitops passes
- * SOPS-encrypted Secrets through) has each `data` / `stringData` value replaced before it is diffed:
+ * Secret values never reach a comment. A rendered file holding a Secret (the pipeline renders none
+ * today, but a pass-through of SOPS-encrypted Secrets would) has each `data` / `stringData` value
+ * replaced before it is diffed:
  * the diff still says which keys were added, removed or changed, never what they hold (not even a
  * hash, which would give short values away).
  */

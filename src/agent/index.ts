@@ -1,4 +1,4 @@
 /** What other folders may use from the agent: starting it, and the provisioner kinds it runs with. */
-export { startAgent } from './agent.ts';
+export { startAgent, type AgentConfig } from './agent.ts';
 export { PROVISIONER_KINDS, type ProvisionerKind } from './node-provisioner.ts';
 export { createContainerServiceClient } from './provisioners/index.ts';

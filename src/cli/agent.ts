@@ -5,18 +5,21 @@
  * releases the leader Lease and exits 0.
  */
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { UsageError } from '../errors.ts';
 import {
   PROVISIONER_KINDS,
   createContainerServiceClient,
   startAgent,
+  type AgentConfig,
   type ProvisionerKind,
 } from '../agent/index.ts';
 import { INSTALL_NAMESPACE } from '../install/index.ts';
-import { jsonLogger } from '../observe/index.ts';
+import { jsonLogger, type Logger } from '../observe/index.ts';
+import { codeHostFactory } from './code-host.ts';
 import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
 import { loadCatalog } from './inputs.ts';
 
@@ -30,6 +33,10 @@ const usage = `usage: kaito-gitops agent --provisioner nodeclaim|aks|byo [flags]
   --resync SECONDS        reconcile every Workspace this often (default 300)
   --concurrency N         Workspaces reconciled at once (default 4)
   --kubeconfig FILE       kubeconfig (default: $KUBECONFIG, in-cluster, ~/.kube/config)
+  --report github|gitlab  live status after merge: a commit status per Workspace on its source commit and
+                          the status table in the pull request's comment (default: off); credentials as
+                          for report plan (GITHUB_TOKEN, KAITO_GITOPS_GITHUB_*, KAITO_GITOPS_GITLAB_TOKEN*)
+  --report-api-url URL    GitHub Enterprise / self-managed GitLab API root
 
 aks (one AKS agent pool per Workspace through Azure Resource Manager; credentials from
 DefaultAzureCredential, e.g. workload identity):
@@ -47,6 +54,8 @@ export const agentFlags = {
   resync: { type: 'string', default: '300' },
   concurrency: { type: 'string', default: '4' },
   kubeconfig: { type: 'string' },
+  report: { type: 'string', default: '' },
+  'report-api-url': { type: 'string', default: '' },
   'azure-subscription-id': { type: 'string' },
   'azure-resource-group': { type: 'string' },
   'azure-cluster-name': { type: 'string' },
@@ -114,6 +123,25 @@ function loadKubeConfig(file: string | undefined, env: CliIO['env']): k8s.KubeCo
   return kc;
 }
 
+/** `--report` (empty: off) and its credentials, read once at start. */
+export async function liveStatusSettings(
+  provider: string,
+  apiUrl: string,
+  io: CliIO,
+  logger: Logger,
+): Promise<AgentConfig['liveStatus']> {
+  if (provider === '') return undefined;
+  if (provider !== 'github' && provider !== 'gitlab') {
+    throw new UsageError(`--report must be github or gitlab, not "${provider}"`);
+  }
+  if (apiUrl !== '' && !/^https?:\/\/[^/@\s]+/.test(apiUrl)) {
+    throw new UsageError(`--report-api-url must be an https:// URL without credentials, not "${apiUrl}"`);
+  }
+  const read = (path: string) => readFile(resolve(io.cwd, path), 'utf8');
+  const hostFor = await codeHostFactory(provider, apiUrl === '' ? undefined : apiUrl, io.env, read, logger);
+  return { hostFor };
+}
+
 export const agent: Command = {
   name: 'agent',
   summary: 'Run the in-cluster agent: GPU nodes, Workspace status, leader election',
@@ -133,6 +161,7 @@ export const agent: Command = {
     const kc = loadKubeConfig(values.kubeconfig, io.env);
     const identity = `${io.env.POD_NAME ?? hostname()}_${randomBytes(4).toString('hex')}`;
     const log = jsonLogger((line) => io.stderr(line));
+    const liveStatus = await liveStatusSettings(values.report, values['report-api-url'], io, log);
     const running = await startAgent(
       kc,
       {
@@ -149,10 +178,16 @@ export const agent: Command = {
         },
         resyncMs,
         concurrency,
+        ...(liveStatus !== undefined ? { liveStatus } : {}),
       },
       log,
     );
-    log.log('info', 'agent started', { provisioner, identity, metricsPort: running.healthPort });
+    log.log('info', 'agent started', {
+      provisioner,
+      identity,
+      metricsPort: running.healthPort,
+      liveStatus: values.report || 'off',
+    });
     await io.stopped;
     await running.stop();
     log.log('info', 'agent stopped', { identity });

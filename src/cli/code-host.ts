@@ -16,8 +16,8 @@ import {
   type CodeHost,
   type GitHubAppCredentials,
   type GitHubAuth,
-  type ReportLogger,
 } from '../report/index.ts';
+import type { Logger } from '../observe/index.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type ReadFile = (path: string) => Promise<string>;
@@ -107,20 +107,31 @@ export function apiUrlOf(target: CodeHostTarget, env: Env): string {
     : (set(env, 'CI_SERVER_URL') ?? GITLAB_URL);
 }
 
+/**
+ * A function opening the code host of any repository of `provider`, with the credentials the
+ * environment names (read once, here).
+ */
+export async function codeHostFactory(
+  provider: CodeHostTarget['provider'],
+  apiUrl: string | undefined,
+  env: Env,
+  read: ReadFile,
+  logger?: Logger,
+): Promise<(repository: string) => CodeHost> {
+  const url = apiUrlOf({ provider, repository: '', apiUrl }, env);
+  if (provider === 'github') {
+    const auth = await githubAuthFromEnv(env, read);
+    return (repository) => new GitHubHost({ repository, apiUrl: url, auth, ...(logger ? { logger } : {}) });
+  }
+  const token = await gitlabTokenFromEnv(env, read);
+  return (repository) => new GitLabHost({ project: repository, url, token });
+}
+
 export async function openCodeHost(
   target: CodeHostTarget,
   env: Env,
   read: ReadFile,
-  logger?: ReportLogger,
+  logger?: Logger,
 ): Promise<CodeHost> {
-  const apiUrl = apiUrlOf(target, env);
-  if (target.provider === 'github') {
-    const auth = await githubAuthFromEnv(env, read);
-    return new GitHubHost({ repository: target.repository, apiUrl, auth, ...(logger ? { logger } : {}) });
-  }
-  return new GitLabHost({
-    project: target.repository,
-    url: apiUrl,
-    token: await gitlabTokenFromEnv(env, read),
-  });
+  return (await codeHostFactory(target.provider, target.apiUrl, env, read, logger))(target.repository);
 }

@@ -118,7 +118,7 @@ export const report: Command = {
 
     const read = (path: string) => readFile(resolve(io.cwd, path), 'utf8');
     const host = await openCodeHost(config.target, io.env, read, {
-      warn: (message, fields) =>
+      log: (_level, message, fields) =>
         io.stderr(`kaito-gitops report: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
     });
     const fullCommand = [

@@ -7,6 +7,7 @@
  */
 import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
+import type { Logger } from '../observe/index.ts';
 
 export interface GitHubAppCredentials {
   appId: string;
@@ -52,12 +53,8 @@ export class InstallationTokenCache {
   }
 }
 
-interface WarnLogger {
-  warn(message: string): void;
-}
-
 /** Octokit constructor options that authenticate as the installation. */
-export function githubAppAuthStrategy(credentials: GitHubAppCredentials, logger?: WarnLogger) {
+export function githubAppAuthStrategy(credentials: GitHubAppCredentials, logger?: Logger) {
   return {
     authStrategy: createAppAuth,
     auth: {
@@ -65,7 +62,7 @@ export function githubAppAuthStrategy(credentials: GitHubAppCredentials, logger?
       privateKey: credentials.privateKey,
       installationId: credentials.installationId,
       cache: new InstallationTokenCache(credentials.refreshMarginMs, credentials.now),
-      log: { warn: (message: string) => logger?.warn(message) },
+      log: { warn: (message: string) => logger?.log('warn', message) },
     },
   };
 }
@@ -76,7 +73,7 @@ export function githubAppAuthStrategy(credentials: GitHubAppCredentials, logger?
  */
 export function githubAppTokens(
   credentials: GitHubAppCredentials & { apiUrl?: string },
-  logger?: WarnLogger,
+  logger?: Logger,
 ): () => Promise<string> {
   const auth = createAppAuth({
     ...githubAppAuthStrategy(credentials, logger).auth,

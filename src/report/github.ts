@@ -7,6 +7,7 @@
 import { Octokit } from '@octokit/rest';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck';
+import type { Logger } from '../observe/index.ts';
 import { githubAppAuthStrategy, type GitHubAppCredentials } from './github-app.ts';
 import {
   providerFailure,
@@ -21,10 +22,6 @@ export const GITHUB_API_URL = 'https://api.github.com';
 
 export type GitHubAuth = { token: string } | { app: GitHubAppCredentials };
 
-export interface ReportLogger {
-  warn(message: string, fields?: Record<string, unknown>): void;
-}
-
 export interface GitHubOptions {
   /** `owner/repo`. */
   repository: string;
@@ -37,7 +34,8 @@ export interface GitHubOptions {
   maxRateLimitRetries?: number;
   /** Gap between two writes (GitHub: "wait at least one second between each request"). @default 1000 */
   writeSpacingMs?: number;
-  logger?: ReportLogger;
+  /** Rate-limit waits and Octokit's own warnings. */
+  logger?: Logger;
 }
 
 const ThrottledOctokit = Octokit.plugin(throttling);
@@ -68,7 +66,7 @@ export class GitHubHost implements CodeHost {
         retryCount: number,
       ) => {
         const retry = retryCount < maxRetries && retryAfter <= maxWait;
-        logger?.warn(`GitHub ${kind} rate limit`, {
+        logger?.log('warn', `GitHub ${kind} rate limit`, {
           request: `${request.method} ${request.url}`,
           retryAfterSeconds: retryAfter,
           retrying: retry,
@@ -85,7 +83,7 @@ export class GitHubHost implements CodeHost {
       log: {
         debug: () => undefined,
         info: () => undefined,
-        warn: (message: string) => logger?.warn(message),
+        warn: (message: string) => logger?.log('warn', message),
         // Octokit logs every failed request here; the error thrown to the caller says the same.
         error: () => undefined,
       },

@@ -33,7 +33,7 @@ export type {
   PullRequestRef,
 } from './provider.ts';
 export { ProviderError, STATUSES_PER_CONTEXT_LIMIT, STATUS_DESCRIPTION_LIMIT } from './provider.ts';
-export type { GitHubAuth, GitHubOptions, ReportLogger } from './github.ts';
+export type { GitHubAuth, GitHubOptions } from './github.ts';
 export { GITHUB_API_URL, GitHubHost } from './github.ts';
 export type { GitHubAppCredentials } from './github-app.ts';
 export { InstallationTokenCache, githubAppTokens } from './github-app.ts';
@@ -43,3 +43,13 @@ export type { StickyResult } from './sticky-comment.ts';
 export { writeSection } from './sticky-comment.ts';
 export type { PullRequestInput, PullRequestOutcome, Revision } from './pull-request.ts';
 export { PLAN_STATUS_CONTEXT, planStatus, publishPlan, reportPullRequest } from './pull-request.ts';
+export type { LiveState } from './live-status.ts';
+export {
+  STATUS_SECTION_LIMIT,
+  liveCommitStatus,
+  liveContext,
+  repositoryPath,
+  statusSection,
+} from './live-status.ts';
+export type { LiveStatusOptions } from './live-status-publisher.ts';
+export { LiveStatusPublisher } from './live-status-publisher.ts';

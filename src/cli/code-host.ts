@@ -24,8 +24,11 @@ type ReadFile = (path: string) => Promise<string>;
 
 export const GITHUB_APP_ENV = {
   appId: 'KAITO_GITOPS_GITHUB_APP_ID',
-  privateKeyFile: 'KAITO_GITOPS_GITHUB_APP_PRIVATE_KEY_FILE',
   installationId: 'KAITO_GITOPS_GITHUB_APP_INSTALLATION_ID',
+  /** The PEM itself (from a Secret through `envFrom`, as the chart passes it) ... */
+  privateKey: 'KAITO_GITOPS_GITHUB_APP_PRIVATE_KEY',
+  /** ... or a file holding it. */
+  privateKeyFile: 'KAITO_GITOPS_GITHUB_APP_PRIVATE_KEY_FILE',
 } as const;
 
 export type CodeHostTarget =
@@ -40,21 +43,31 @@ const set = (env: Env, name: string) => {
 /** The GitHub App named by the environment, or undefined when none of its variables is set. */
 export async function githubAppFromEnv(env: Env, read: ReadFile): Promise<GitHubAppCredentials | undefined> {
   const appId = set(env, GITHUB_APP_ENV.appId);
-  const keyFile = set(env, GITHUB_APP_ENV.privateKeyFile);
   const installation = set(env, GITHUB_APP_ENV.installationId);
-  if (appId === undefined && keyFile === undefined && installation === undefined) return undefined;
-  const missing = Object.values(GITHUB_APP_ENV).filter((name) => set(env, name) === undefined);
+  const inlineKey = set(env, GITHUB_APP_ENV.privateKey);
+  const keyFile = set(env, GITHUB_APP_ENV.privateKeyFile);
+  if ([appId, installation, inlineKey, keyFile].every((v) => v === undefined)) return undefined;
+  if (inlineKey !== undefined && keyFile !== undefined) {
+    throw new UsageError(`set ${GITHUB_APP_ENV.privateKey} or ${GITHUB_APP_ENV.privateKeyFile}, not both`);
+  }
+  const missing = [
+    ...(appId === undefined ? [GITHUB_APP_ENV.appId] : []),
+    ...(installation === undefined ? [GITHUB_APP_ENV.installationId] : []),
+    ...(inlineKey === undefined && keyFile === undefined ? [GITHUB_APP_ENV.privateKeyFile] : []),
+  ];
   if (missing.length > 0) throw new UsageError(`a GitHub App needs ${missing.join(' and ')} as well`);
   const installationId = Number(installation);
   if (!Number.isInteger(installationId) || installationId <= 0 || !/^\d+$/.test(appId ?? '')) {
     throw new UsageError(`${GITHUB_APP_ENV.appId} and ${GITHUB_APP_ENV.installationId} must be numbers`);
   }
-  const privateKey = await read(keyFile ?? '').catch((error: unknown) => {
-    throw new UsageError(`${GITHUB_APP_ENV.privateKeyFile}: cannot read ${keyFile}`, { cause: error });
-  });
-  if (!privateKey.includes('PRIVATE KEY-----')) {
-    throw new UsageError(`${GITHUB_APP_ENV.privateKeyFile}: ${keyFile} is not a PEM private key`);
-  }
+  const where =
+    keyFile === undefined ? GITHUB_APP_ENV.privateKey : `${GITHUB_APP_ENV.privateKeyFile}: ${keyFile}`;
+  const privateKey =
+    inlineKey ??
+    (await read(keyFile ?? '').catch((error: unknown) => {
+      throw new UsageError(`${GITHUB_APP_ENV.privateKeyFile}: cannot read ${keyFile}`, { cause: error });
+    }));
+  if (!privateKey.includes('PRIVATE KEY-----')) throw new UsageError(`${where} is not a PEM private key`);
   return { appId: appId ?? '', privateKey, installationId };
 }
 

@@ -53,6 +53,8 @@ export function agentArgs(values: ChartValues): string[] {
     `--provisioner=${values.provisioner}`,
     `--lease-name=${NAMES.lease}`,
     `--metrics-addr=:${PORT}`,
+    `--report=${values.report.provider}`,
+    `--report-api-url=${values.report.apiUrl}`,
   ];
 }
 
@@ -132,6 +134,8 @@ export function agentManifests(values: ChartValues, namespace: string): ChartObj
               imagePullPolicy: values.image.pullPolicy,
               args: agentArgs(values),
               env: env(values),
+              // live status credentials: the Secret's keys as environment; absent, live status has none
+              envFrom: [{ secretRef: { name: values.report.secretName, optional: true } }],
               ports: [{ name: 'http', containerPort: PORT, protocol: 'TCP' }],
               livenessProbe: { ...probe, initialDelaySeconds: 10 },
               readinessProbe: probe,

@@ -38,6 +38,11 @@ function symbolicValues(provisioner: ChartProvisioner): ChartValues {
       resourceGroup: expression('azure.resourceGroup'),
       clusterName: expression('azure.clusterName'),
     },
+    report: {
+      provider: expression('report.provider'),
+      apiUrl: expression('report.apiUrl'),
+      secretName: expression('report.secretName'),
+    },
   };
 }
 

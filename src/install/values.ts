@@ -33,6 +33,24 @@ export interface ChartValues {
   };
   /** aks only: workload identity and the cluster the agent pools belong to. */
   azure: AzureValues;
+  /** Live status after merge (`agent --report`): commit statuses and the pull request comment's table. */
+  report: ReportValues;
+}
+
+export const REPORT_PROVIDERS = ['', 'github', 'gitlab'] as const;
+
+export interface ReportValues {
+  /** `github` or `gitlab`; empty turns live status off. @default "" */
+  provider: (typeof REPORT_PROVIDERS)[number];
+  /** GitHub Enterprise (`https://HOST/api/v3`) or self-managed GitLab; empty for the public service. @default "" */
+  apiUrl: string;
+  /**
+   * Secret whose keys become the agent's environment (optional: absent, nothing is set):
+   * `KAITO_GITOPS_GITHUB_TOKEN`; or a GitHub App's `KAITO_GITOPS_GITHUB_APP_ID`,
+   * `KAITO_GITOPS_GITHUB_APP_INSTALLATION_ID` and `KAITO_GITOPS_GITHUB_APP_PRIVATE_KEY`; or
+   * `KAITO_GITOPS_GITLAB_TOKEN`. @default "kaito-gitops-report"
+   */
+  secretName: string;
 }
 
 /** Where the image is published; a fork changes this value. */
@@ -44,6 +62,7 @@ export function defaultValues(appVersion: string): ChartValues {
     replicas: 1,
     image: { repository: DEFAULT_IMAGE_REPOSITORY, tag: appVersion, pullPolicy: 'IfNotPresent' },
     azure: { clientId: '', subscriptionId: '', resourceGroup: '', clusterName: '' },
+    report: { provider: '', apiUrl: '', secretName: 'kaito-gitops-report' },
   };
 }
 
@@ -55,4 +74,6 @@ export const VALUE_DOCS: Record<string, string> = {
   image: 'The agent image, built from this repository’s Dockerfile.',
   azure:
     'aks only: the managed identity federated with the kaito-gitops ServiceAccount (workload identity) and the cluster whose agent pools the agent manages.',
+  report:
+    'Live status after merge, off by default: provider github or gitlab sets a commit status per Workspace on its source commit and a status table in the pull request comment. The Secret secretName (optional) holds KAITO_GITOPS_GITHUB_TOKEN, or KAITO_GITOPS_GITHUB_APP_ID, _APP_INSTALLATION_ID and _APP_PRIVATE_KEY, or KAITO_GITOPS_GITLAB_TOKEN.',
 };

@@ -53,6 +53,14 @@ describe('credentials from the environment', () => {
       },
       { app: { appId: '12', privateKey: files['/s/key.pem'], installationId: 34 } },
     ],
+    [
+      {
+        KAITO_GITOPS_GITHUB_APP_ID: '12',
+        KAITO_GITOPS_GITHUB_APP_PRIVATE_KEY: files['/s/key.pem'] ?? '',
+        KAITO_GITOPS_GITHUB_APP_INSTALLATION_ID: '34',
+      },
+      { app: { appId: '12', privateKey: files['/s/key.pem']?.trim(), installationId: 34 } },
+    ],
   ])('GitHub %j', async (env, auth) => {
     expect(await githubAuthFromEnv(env, read)).toEqual(auth);
   });
@@ -64,7 +72,7 @@ describe('credentials from the environment', () => {
     [{ KAITO_GITOPS_GITHUB_TOKEN_FILE: '/s/missing' }, 'cannot read /s/missing'],
     [
       { KAITO_GITOPS_GITHUB_APP_ID: '12' },
-      'needs KAITO_GITOPS_GITHUB_APP_PRIVATE_KEY_FILE and KAITO_GITOPS_GITHUB_APP_INSTALLATION_ID',
+      'needs KAITO_GITOPS_GITHUB_APP_INSTALLATION_ID and KAITO_GITOPS_GITHUB_APP_PRIVATE_KEY_FILE',
     ],
     [
       {

@@ -57,6 +57,13 @@ const matrix: [string, ChartValues][] = [
   ],
   ['aks with workload identity', { ...defaults, provisioner: 'aks', azure }],
   ['byo, 2 replicas', { ...defaults, provisioner: 'byo', replicas: 2 }],
+  [
+    'live status on GitHub Enterprise',
+    {
+      ...defaults,
+      report: { provider: 'github', apiUrl: 'https://ghe.example/api/v3', secretName: 'gh-app' },
+    },
+  ],
 ];
 
 function helmTemplate(values: ChartValues, namespace: string): ChartObject[] {
@@ -107,6 +114,9 @@ describe('the committed chart', () => {
         '.Values.image.tag',
         '.Values.provisioner',
         '.Values.replicas',
+        '.Values.report.apiUrl',
+        '.Values.report.provider',
+        '.Values.report.secretName',
         'end',
         'if eq .Values.provisioner "aks"',
         'if eq .Values.provisioner "nodeclaim"',
@@ -237,8 +247,11 @@ describe('what the rendered chart grants and runs', () => {
       '--provisioner=nodeclaim',
       '--lease-name=kaito-gitops-agent',
       '--metrics-addr=:8081',
+      '--report=',
+      '--report-api-url=',
     ]);
     expect(container.env!.map((e) => e.name)).toEqual(['POD_NAME', 'POD_NAMESPACE']);
+    expect(container.envFrom).toEqual([{ secretRef: { name: 'kaito-gitops-report', optional: true } }]);
     expect(container.ports).toEqual([{ name: 'http', containerPort: 8081, protocol: 'TCP' }]);
     expect(container.livenessProbe!.httpGet).toEqual({ path: '/healthz', port: 'http' });
     expect(container.readinessProbe!.httpGet).toEqual({ path: '/healthz', port: 'http' });
@@ -282,5 +295,21 @@ describe('what the rendered chart grants and runs', () => {
         clusterName: azure.clusterName,
       });
     }
+  });
+});
+
+describe('live status in the chart', () => {
+  it('is off by default and passes --report and its API root the agent command accepts when on', () => {
+    const args = (values: ChartValues) =>
+      deploymentOf(helmTemplate(values, 'ai-system')).spec!.template.spec!.containers[0]!.args!.slice(1);
+    expect(parseFlags(args(defaults), agentFlags).values.report).toBe('');
+    const on = parseFlags(
+      args({
+        ...defaults,
+        report: { provider: 'gitlab', apiUrl: 'https://gitlab.example', secretName: 'gl' },
+      }),
+      agentFlags,
+    ).values;
+    expect([on.report, on['report-api-url']]).toEqual(['gitlab', 'https://gitlab.example']);
   });
 });

@@ -91,6 +91,8 @@ export interface GitHubApp {
   installationId: number;
   /** Lifetime of minted tokens. @default 3600 */
   tokenSeconds?: number;
+  /** Tokens to hand out first, in order (so a git server can know them); then random ones. */
+  tokens?: string[];
 }
 
 export interface GitHubApiServer {
@@ -305,7 +307,7 @@ export async function startGitHubApiServer(): Promise<GitHubApiServer> {
     const problem = jwt === undefined ? 'A JSON web token could not be decoded' : jwtProblem(jwt, app);
     if (problem !== undefined)
       return reply(401, { message: problem, documentation_url: DOCS, status: '401' });
-    const token = `ghs_${randomBytes(18).toString('base64url')}`;
+    const token = app.tokens?.shift() ?? `ghs_${randomBytes(18).toString('base64url')}`;
     const expiresAt = new Date(Date.now() + (app.tokenSeconds ?? 3600) * 1000);
     // GitHub gives expires_at to the second
     const expiresText = expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -6,7 +6,7 @@
  * The result is what every reader shares: the comment's Markdown, `report plan --output json`, and
  * the commit status.
  */
-import type { SourceFile } from '../api/index.ts';
+import { compareStrings, keyOf, type SourceFile } from '../api/index.ts';
 import { describePlan, type Catalog, type Cloud, type WorkspacePlan } from '../catalog/index.ts';
 import type { SpecError } from '../errors.ts';
 import { hydrate, type HydrateOptions, type HydrateResult, type WorkspaceOutcome } from '../pipeline.ts';
@@ -123,7 +123,7 @@ export function comparePlans(
   // What runs after the merge: head's plan where head rendered it, base's where its output stays.
   const running: WorkspacePlan[] = [];
   for (const outcome of after.workspaces) {
-    const id = key(outcome);
+    const id = keyOf(outcome);
     const change = changeOf(outcome, baseFiles.has(id));
     const basePlan = basePlans.get(id);
     const runs =
@@ -227,21 +227,13 @@ function refusedSpecs(result: HydrateResult, files: readonly SourceFile[]): Refu
       });
       return { file, problems };
     })
-    .sort((a, b) => compare(a.file, b.file));
+    .sort((a, b) => compareStrings(a.file, b.file));
 }
 
 function filesByWorkspace(tree: Tree): Map<string, string[]> {
-  return new Map(inventoryOf(tree).workspaces.map((entry) => [key(entry), entry.files]));
+  return new Map(inventoryOf(tree).workspaces.map((entry) => [keyOf(entry), entry.files]));
 }
 
 function byKey(plans: readonly WorkspacePlan[]): Map<string, WorkspacePlan> {
-  return new Map(plans.map((plan) => [key(plan.workspace), plan]));
-}
-
-function key(ref: { namespace: string; name: string }): string {
-  return `${ref.namespace}/${ref.name}`;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return new Map(plans.map((plan) => [keyOf(plan.workspace), plan]));
 }

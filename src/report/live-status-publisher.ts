@@ -4,9 +4,9 @@
  * Workspace status, one per pull request comment), one job at a time with a gap between jobs, and
  * retries failures with backoff. So a slow or failing provider delays nothing but its own writes.
  *
- * Writes happen only on a change, and are idempotent across restarts: before the first status for a
- * commit, the statuses already on it are read, and a status equal to the newest one for its context is
- * not written again (nor any once GitHub's 1,000 per commit and context are used up); the comment's
+ * Writes happen only on a change of state (pending, success, failure; for a failure, of its reason
+ * too), and are idempotent across restarts: before the first status for a commit, the statuses already
+ * on it are read, and a status the same as the newest one for its context is not written again (nor any once GitHub's 1,000 per commit and context are used up); the comment's
  * status section is written only when its text changes.
  */
 import { errorText, type Logger } from '../observe/index.ts';
@@ -58,6 +58,8 @@ export class LiveStatusPublisher {
   readonly #queue = new Map<string, Queued>();
   readonly #warned = new Set<string>();
   #running: Promise<void> | undefined;
+  /** Requests sent to code hosts; the gap between jobs follows only jobs that sent one. */
+  #requests = 0;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
   #idle: (() => void)[] = [];
@@ -135,6 +137,7 @@ export class LiveStatusPublisher {
       if (entry === undefined) return;
       const [id, queued] = entry;
       this.#queue.delete(id);
+      const requests = this.#requests;
       try {
         await (queued.job.kind === 'status'
           ? this.#writeStatus(queued.job.workspace)
@@ -142,7 +145,8 @@ export class LiveStatusPublisher {
       } catch (error) {
         this.#failed(queued, error);
       }
-      if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap).unref());
+      if (gap > 0 && this.#requests > requests)
+        await new Promise((resolve) => setTimeout(resolve, gap).unref());
     }
   }
 
@@ -180,12 +184,13 @@ export class LiveStatusPublisher {
     const cacheKey = `${repository}@${state.commit}`;
     let existing = this.#statuses.get(cacheKey);
     if (existing === undefined) {
+      this.#requests++;
       existing = await host.statuses(state.commit);
       this.#statuses.set(cacheKey, existing);
     }
     const same = existing.filter((s) => s.context.toLowerCase() === status.context.toLowerCase());
     const newest = same[0];
-    if (newest?.state === status.state && newest.description === status.description) {
+    if (newest !== undefined && sameStatus(newest, status)) {
       // already there (written before a restart)
     } else if (same.length >= STATUSES_PER_CONTEXT_LIMIT) {
       this.#warnOnce(
@@ -197,6 +202,7 @@ export class LiveStatusPublisher {
         },
       );
     } else {
+      this.#requests++;
       await host.setStatus(state.commit, status);
       existing.unshift(status);
     }
@@ -211,6 +217,7 @@ export class LiveStatusPublisher {
     const cacheKey = `${repository}@${commit}`;
     let numbers = this.#pulls.get(cacheKey);
     if (numbers === undefined) {
+      this.#requests++;
       const pulls = await host.pullRequestsOf(commit);
       numbers = pulls.filter((p) => p.state === 'merged').map((p) => p.number);
       this.#pulls.set(cacheKey, numbers);
@@ -226,6 +233,7 @@ export class LiveStatusPublisher {
         (this.#pulls.get(`${repository}@${s.commit}`) ?? []).includes(number),
     );
     if (rows.length === 0) return;
+    this.#requests++;
     await writeSection(this.#host(repository), number, 'status', (budget) =>
       statusSection(rows, Math.min(budget, STATUS_SECTION_LIMIT)),
     );
@@ -258,7 +266,16 @@ export class LiveStatusPublisher {
   }
 }
 
+/**
+ * What counts as a change worth a status: the state, and for a failure its reason too (quota then image
+ * pull are two different things to fix). While pending, the reason moves on every step of provisioning;
+ * writing each would be the status spam GitHub's 1,000-per-context limit exists for.
+ */
+function sameStatus(a: CommitStatus, b: CommitStatus): boolean {
+  return a.state === b.state && (a.state !== 'failure' || a.description === b.description);
+}
+
 function fingerprint(state: LiveState): string {
   const status = liveCommitStatus(state);
-  return `${state.repository}@${state.commit}:${status.state}:${status.description}`;
+  return `${state.repository}@${state.commit}:${status.state}:${status.state === 'failure' ? status.description : ''}`;
 }

@@ -129,13 +129,16 @@ describe('LiveStatusPublisher', () => {
   const publisher = (host: CodeHost) =>
     new LiveStatusPublisher({ hostFor: () => host, logger: silentLogger, minIntervalMs: 0, retryMs: 5 });
 
-  it('writes only changes, and nothing that is already on the commit', async () => {
+  it('writes only changes of state, and nothing that is already on the commit', async () => {
     const already = liveCommitStatus(state());
     const { host, written } = memoryHost([already]);
     const live = publisher(host);
     live.observe(state());
     await live.idle();
     expect(written).toEqual([]); // written before a restart
+    live.observe(state({ reason: 'Provisioning', message: 'pods starting' })); // still pending: no write
+    await live.idle();
+    expect(written).toEqual([]);
     live.observe(state({ state: 'success', reason: 'Succeeded', message: '' }));
     live.observe(state({ state: 'success', reason: 'Succeeded', message: '' }));
     await live.idle();
@@ -161,7 +164,7 @@ describe('LiveStatusPublisher', () => {
     await live.idle();
     expect(written.map((s) => s.description)).toEqual(['reconciling: Provisioning: waiting for 1 node']);
     failWith(new ProviderError('GitHub: 403 forbidden', { status: 403 }));
-    live.observe(state());
+    live.observe(state({ state: 'failure', reason: 'QuotaExceeded', message: 'no quota' }));
     await live.idle();
     expect(written).toHaveLength(1); // not retried
     failWith(undefined);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --large] [-- --no-sync] [-- --no-agent]`: prints the benchmark tables the README records.
+ * `npm run bench [-- --large] [-- --no-sync] [-- --no-agent] [-- --no-report]`: prints the benchmark tables the README records.
  *
  * 1. Pipeline: N generated Workspace specs (mixed presets, SKUs, runtimes, a multi-node one with its
  *    ConfigMap, adapters, tuning; ten namespaces) through the whole pipeline — load, validate, plan,
@@ -9,6 +9,8 @@
  * 2. Sync (bench/sync.ts): webhook → deploy commit pushed for a one-spec change among 1,000 workspaces.
  * 3. Agent (bench/agent.ts): 1,000 Workspaces against the Kubernetes API test server until all are Ready,
  *    and the API requests per Workspace at steady state.
+ * 4. Report (bench/report.ts): `report plan` for a pull request changing 1 of 1,000 workspaces, until the
+ *    comment is posted, against one `synth` of the same tree.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -20,6 +22,7 @@ import { hydrate, type SourceFile } from '../src/pipeline.ts';
 import { writeTree } from '../src/render/index.ts';
 import { findKubectl } from '../tests/support/kustomize.ts';
 import { benchAgent } from './agent.ts';
+import { benchReport } from './report.ts';
 import { runReference } from './synth.ts';
 import { benchSync } from './sync.ts';
 
@@ -107,5 +110,16 @@ if (!args.includes('--no-agent')) {
   console.log('|---|---|---|---|---|');
   console.log(
     `| ${r.workspaces} | ${ms(r.convergeMs)} | ${r.peakRssMiB} | ${r.writesPerWorkspace} | ${r.requestsPerWorkspace} (${r.steadyStateResyncs} resyncs) |`,
+  );
+}
+if (!args.includes('--no-report')) {
+  console.log('\n## Report: `report plan` for a pull request changing 1 of 1,000 workspaces\n');
+  const r = await benchReport(Number(process.env['BENCH_REPORT_RUNS'] ?? 5));
+  console.log(
+    '| workspaces | start → comment posted (ms) | whole command (ms) | `synth` of the same tree (ms) | ratio | comment (chars) |',
+  );
+  console.log('|---|---|---|---|---|---|');
+  console.log(
+    `| ${r.workspaces} | ${ms(r.toCommentMs)} | ${ms(r.commandMs)} | ${ms(r.synthMs)} | ${r.ratio.toFixed(2)} | ${r.commentChars} |`,
   );
 }

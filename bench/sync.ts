@@ -163,7 +163,8 @@ export async function benchSync(changes = 20, workspaces = 1000): Promise<BenchR
   }
 }
 
-async function generateSpecs(n: number): Promise<Map<string, string>> {
+/** `n` specs cycling through the bundled examples, renamed and spread over ten namespaces. */
+export async function generateSpecs(n: number): Promise<Map<string, string>> {
   const examples = await Promise.all(
     ['phi-3-mini.yaml', 'phi-3-adapter.yaml', 'phi-3-tuning.yaml'].map((f) =>
       readFile(join(EXAMPLES, f), 'utf8'),

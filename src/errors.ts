@@ -34,11 +34,17 @@ export class KaitoGitopsError extends Error {
 export class SpecError extends KaitoGitopsError {
   override name = 'SpecError';
   readonly file: string | undefined;
+  /** 0-based index of the YAML document in `file` the problems belong to, when known. */
+  readonly document: number | undefined;
   readonly problems: readonly Problem[];
 
-  constructor(problems: readonly Problem[], options: { file?: string; cause?: unknown } = {}) {
+  constructor(
+    problems: readonly Problem[],
+    options: { file?: string; document?: number; cause?: unknown } = {},
+  ) {
     super(formatProblems(problems, options.file), { cause: options.cause });
     this.file = options.file;
+    this.document = options.document;
     this.problems = problems;
   }
 }

@@ -79,14 +79,14 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
       );
     } catch (error) {
       if (!(error instanceof SpecError)) throw error;
-      errors.push(error);
+      errors.push(inDocument(error, workspace.source.index));
       keep.set(keyOf(workspace), workspace.source.file);
     }
   }
 
   const synthesized = synthesizeAll(plans, loaded.objects, { images: options.images });
   for (const failure of synthesized.failures) {
-    errors.push(failure.error);
+    errors.push(inDocument(failure.error, failure.source.index));
     keep.set(keyOf(failure), failure.source.file);
   }
   const annotate = options.annotate;
@@ -219,7 +219,13 @@ function toSpecError(failure: LoadFailure): SpecError {
     message:
       where !== undefined && (p.path === '' || kind !== 'Workspace') ? `${where}: ${p.message}` : p.message,
   }));
-  return new SpecError(problems, { file: failure.file });
+  return new SpecError(problems, { file: failure.file, document: index });
+}
+
+/** `error` with the document it came from, so a reader (the PR comment) can point at its lines. */
+function inDocument(error: SpecError, document: number): SpecError {
+  if (error.document !== undefined) return error;
+  return new SpecError(error.problems, { file: error.file, document, cause: error.cause });
 }
 
 function unreferencedWarning(object: SourceObject): string {

@@ -20,11 +20,14 @@ import {
 import { detectKaito, otherAgents, refusalMessage } from './kaito-detection.ts';
 import { ApiReachability } from './kube/api-reachability.ts';
 import { keptStatusFields } from './kube/crd-status-fields.ts';
+import { LiveStatusPublisher, type LiveStatusOptions } from '../report/index.ts';
 import { ClusterInformers } from './kube/informers.ts';
 import { readKaitoObjects } from './kube/kaito-objects.ts';
 import { LeaderElector } from './kube/leader-election.ts';
 import { apiFailure, statusCode } from './kube/api-errors.ts';
 import { KubeNodeClaimStore, KubeWorkspaceAccess } from './kube/workspace-client.ts';
+import { liveStateOf } from './live-state.ts';
+import type { WorkspaceObject } from './workspace-object.ts';
 import { AgentMetrics } from './metrics.ts';
 import type { ProvisionerKind } from './node-provisioner.ts';
 import { createNodeProvisioner, type ProvisionerDeps } from './provisioners/index.ts';
@@ -64,6 +67,11 @@ export interface AgentConfig {
    * @default false
    */
   coexist?: boolean;
+  /**
+   * Live status after merge: commit statuses per Workspace on its source commit and the status table in
+   * the pull request's comment, written by the leader beside reconciliation. @default off
+   */
+  liveStatus?: Omit<LiveStatusOptions, 'logger'>;
 }
 
 export interface RunningAgent {
@@ -80,6 +88,7 @@ class LeaderWork {
   readonly informers: ClusterInformers;
   readonly queue: WorkQueue;
   readonly #workspaces: KubeWorkspaceAccess;
+  readonly #live: LiveStatusPublisher | undefined;
   #resync: NodeJS.Timeout | undefined;
   synced = false;
 
@@ -117,6 +126,21 @@ class LeaderWork {
       () => metrics.countStatusWrite(),
       keptFields,
     );
+    this.#live = config.liveStatus && new LiveStatusPublisher({ ...config.liveStatus, logger: log });
+    if (this.#live !== undefined) {
+      // Fed from the Workspace watch, not from reconcile: observe() only records, so a slow or failing
+      // code host never holds up provisioning or the status write-back.
+      const live = this.#live;
+      const observe = (object: WorkspaceObject): void => {
+        const state = liveStateOf(object);
+        if (state !== undefined) live.observe(state);
+      };
+      this.informers.workspaces.on('add', observe);
+      this.informers.workspaces.on('update', observe);
+      this.informers.workspaces.on('delete', (object) =>
+        live.forget(object.metadata?.namespace ?? '', object.metadata?.name ?? ''),
+      );
+    }
     const provisioner = createNodeProvisioner(config.provisioner, {
       cluster: { nodes: () => this.informers.nodes.list() },
       nodeClaims: new KubeNodeClaimStore(kc, this.informers),
@@ -179,6 +203,7 @@ class LeaderWork {
 
   async stop(): Promise<void> {
     if (this.#resync !== undefined) clearInterval(this.#resync);
+    await this.#live?.stop();
     await this.queue.stop();
     await this.informers.stop();
   }

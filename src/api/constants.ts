@@ -43,6 +43,12 @@ export const USE_LOCAL_WEIGHTS_ANNOTATION = 'kaito.sh/use-local-weights';
 export const BYPASS_RESOURCE_CHECKS_ANNOTATION = 'kaito.sh/bypass-resource-checks';
 /** `"True"` (exactly, as Kaito compares it) makes the Workspace's Service a LoadBalancer. */
 export const ENABLE_LB_ANNOTATION = 'kaito.sh/enablelb';
+/** Provenance sync stamps on every rendered Workspace (the source repository URL without credentials). */
+export const SOURCE_REPOSITORY_ANNOTATION = 'gitops.kaito.sh/source-repository';
+/** The spec's path in the source repository. */
+export const SOURCE_PATH_ANNOTATION = 'gitops.kaito.sh/source-path';
+/** The source commit at which this Workspace's rendered output last changed; the agent reports on it. */
+export const SOURCE_COMMIT_ANNOTATION = 'gitops.kaito.sh/source-commit';
 /** `byo` marks a Workspace's nodes as bring-your-own (besides `resource.preferredNodes`). */
 export const BYO_NODES_ANNOTATION = 'kaito-gitops.io/nodes';
 /**

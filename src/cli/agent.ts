@@ -5,16 +5,20 @@
  * releases the leader Lease and exits 0.
  */
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import {
   PROVISIONER_KINDS,
   createContainerServiceClient,
   startAgent,
+  type AgentConfig,
   type ProvisionerKind,
 } from '../agent/index.ts';
 import { INSTALL_NAMESPACE } from '../install/index.ts';
-import { jsonLogger } from '../observe/index.ts';
+import { jsonLogger, type Logger } from '../observe/index.ts';
+import { codeHostFactory } from './code-host.ts';
 import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
 import { loadCatalog } from './inputs.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
@@ -32,6 +36,10 @@ const usage = `usage: kaito-gitops agent --provisioner nodeclaim|aks|byo [flags]
   --coexist               run beside Kaito's own controller: manage only Workspaces rendered by
                           kaito-gitops (label app.kubernetes.io/managed-by=kaito-gitops), with the finalizer
                           gitops.kaito.sh/finalizer; without it the agent refuses to start while Kaito runs
+  --report github|gitlab  live status after merge: a commit status per Workspace on its source commit and
+                          the status table in the pull request's comment (default: off); credentials as
+                          for report plan (GITHUB_TOKEN, KAITO_GITOPS_GITHUB_*, KAITO_GITOPS_GITLAB_TOKEN*)
+  --report-api-url URL    GitHub Enterprise / self-managed GitLab API root
 
 aks (one AKS agent pool per Workspace through Azure Resource Manager; credentials from
 DefaultAzureCredential, e.g. workload identity):
@@ -50,6 +58,8 @@ export const agentFlags = {
   concurrency: { type: 'string', default: '4' },
   coexist: { type: 'boolean', default: false },
   kubeconfig: { type: 'string' },
+  report: { type: 'string', default: '' },
+  'report-api-url': { type: 'string', default: '' },
   'azure-subscription-id': { type: 'string' },
   'azure-resource-group': { type: 'string' },
   'azure-cluster-name': { type: 'string' },
@@ -107,6 +117,25 @@ export function azureSettings(
   };
 }
 
+/** `--report` (empty: off) and its credentials, read once at start. */
+export async function liveStatusSettings(
+  provider: string,
+  apiUrl: string,
+  io: CliIO,
+  logger: Logger,
+): Promise<AgentConfig['liveStatus']> {
+  if (provider === '') return undefined;
+  if (provider !== 'github' && provider !== 'gitlab') {
+    throw new UsageError(`--report must be github or gitlab, not "${provider}"`);
+  }
+  if (apiUrl !== '' && !/^https?:\/\/[^/@\s]+/.test(apiUrl)) {
+    throw new UsageError(`--report-api-url must be an https:// URL without credentials, not "${apiUrl}"`);
+  }
+  const read = (path: string) => readFile(resolve(io.cwd, path), 'utf8');
+  const hostFor = await codeHostFactory(provider, apiUrl === '' ? undefined : apiUrl, io.env, read, logger);
+  return { hostFor };
+}
+
 export const agent: Command = {
   name: 'agent',
   summary: 'Run the in-cluster agent: GPU nodes, Workspace status, leader election',
@@ -126,6 +155,7 @@ export const agent: Command = {
     const kc = loadKubeConfig(values.kubeconfig, io.env);
     const identity = `${io.env.POD_NAME ?? hostname()}_${randomBytes(4).toString('hex')}`;
     const log = jsonLogger((line) => io.stderr(line));
+    const liveStatus = await liveStatusSettings(values.report, values['report-api-url'], io, log);
     const running = await startAgent(
       kc,
       {
@@ -143,10 +173,16 @@ export const agent: Command = {
         resyncMs,
         concurrency,
         coexist: values.coexist,
+        ...(liveStatus !== undefined ? { liveStatus } : {}),
       },
       log,
     );
-    log.log('info', 'agent started', { provisioner, identity, metricsPort: running.healthPort });
+    log.log('info', 'agent started', {
+      provisioner,
+      identity,
+      metricsPort: running.healthPort,
+      liveStatus: values.report || 'off',
+    });
     await io.stopped;
     await running.stop();
     log.log('info', 'agent stopped', { identity });

@@ -18,6 +18,7 @@ const commands: Record<string, () => Promise<Command>> = {
   init: async () => (await import('./init.ts')).init,
   demo: async () => (await import('./demo.ts')).demo,
   import: async () => (await import('./import.ts')).importCommand,
+  report: async () => (await import('./report.ts')).report,
 };
 
 async function help(): Promise<string> {

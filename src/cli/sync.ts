@@ -19,11 +19,15 @@ import {
   createSyncServer,
   credentialSettingsFromEnv,
   credentialSourceFrom,
+  TOKEN_USERNAME,
+  type CredentialSource,
   redactUrl,
   type SyncConfig,
   type SyncResult,
 } from '../sync/index.ts';
 import { jsonLogger, type Logger } from '../observe/index.ts';
+import { githubAppTokens, type GitHubAppCredentials } from '../report/index.ts';
+import { apiUrlOf, githubAppFromEnv } from './code-host.ts';
 import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
 import { parseDuration } from './duration.ts';
 import { catalogFlags, cloudFlag, loadCatalog } from './inputs.ts';
@@ -49,6 +53,9 @@ const usage = `usage: kaito-gitops sync --source URL [--source-ref main] [--sour
 environment (never flags, never printed):
   KAITO_GITOPS_GIT_TOKEN | _TOKEN_FILE [+ _USERNAME, default x-access-token]   token auth
   KAITO_GITOPS_GIT_USERNAME + _PASSWORD | _PASSWORD_FILE                       basic auth
+  KAITO_GITOPS_GITHUB_APP_ID + _APP_INSTALLATION_ID + _APP_PRIVATE_KEY[_FILE]   a GitHub App instead:
+                                        installation tokens minted and refreshed before they expire
+                                        (API root: $GITHUB_API_URL or api.github.com)
   KAITO_GITOPS_TARGET_GIT_*             the same, for the deploy repository only
   KAITO_GITOPS_WEBHOOK_SECRET | _FILE   secret of POST /webhook (GitHub HMAC, GitLab token, Azure DevOps password)`;
 
@@ -89,7 +96,16 @@ export const sync: Command = {
     const read = (path: string) => readFile(resolve(io.cwd, path), 'utf8');
     const shared = credentialSettingsFromEnv(io.env, 'KAITO_GITOPS_GIT');
     const targetOnly = credentialSettingsFromEnv(io.env, 'KAITO_GITOPS_TARGET_GIT');
-    const sourceCredentials = credentialSourceFrom(shared, read, redactor);
+    const app = await githubAppFromEnv(io.env, read);
+    if (app !== undefined && shared !== undefined) {
+      throw new UsageError(
+        'set either a GitHub App (KAITO_GITOPS_GITHUB_APP_*) or KAITO_GITOPS_GIT_*, not both',
+      );
+    }
+    const sourceCredentials =
+      app === undefined
+        ? credentialSourceFrom(shared, read, redactor)
+        : githubAppCredentials(app, apiUrlOf({ provider: 'github', repository: '' }, io.env), redactor);
     const targetCredentials =
       targetOnly === undefined ? sourceCredentials : credentialSourceFrom(targetOnly, read, redactor);
     const webhookSecret = await readSecret(io, read, redactor);
@@ -258,4 +274,18 @@ export function parseListen(text: string): { host: string; port: number } {
     throw new UsageError(`--listen must be [HOST]:PORT such as :8080 or 127.0.0.1:8080, not "${text}"`);
   }
   return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
+}
+
+/** Git credentials from a GitHub App: the installation token (cached, minted again before it expires). */
+function githubAppCredentials(
+  app: GitHubAppCredentials,
+  apiUrl: string,
+  redactor: Redactor,
+): CredentialSource {
+  const token = githubAppTokens({ ...app, apiUrl });
+  return async () => {
+    const password = await token();
+    redactor.add(password);
+    return { username: TOKEN_USERNAME, password };
+  };
 }

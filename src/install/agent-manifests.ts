@@ -68,6 +68,8 @@ export function agentArgs(values: ChartValues, names: ReleaseNames): string[] {
     `--lease-name=${names.agent}`,
     `--metrics-addr=:${PORT}`,
     ...(values.coexist ? ['--coexist'] : []),
+    `--report=${values.report.provider}`,
+    `--report-api-url=${values.report.apiUrl}`,
   ];
 }
 
@@ -148,6 +150,8 @@ export function agentManifests(values: ChartValues, identity: Identity): ChartOb
               imagePullPolicy: values.image.pullPolicy,
               args: agentArgs(values, names),
               env: env(values),
+              // live status credentials: the Secret's keys as environment; absent, live status has none
+              envFrom: [{ secretRef: { name: values.report.secretName, optional: true } }],
               ports: [{ name: 'http', containerPort: PORT, protocol: 'TCP' }],
               livenessProbe: { ...probe(PROBE_PATHS.liveness), initialDelaySeconds: 10 },
               readinessProbe: probe(PROBE_PATHS.readiness),

@@ -36,6 +36,9 @@ const EXPRESSIONS: Record<string, string> = {
   HELMxSUBSCRIPTION: '.Values.azure.subscriptionId',
   HELMxRESOURCEGROUP: '.Values.azure.resourceGroup',
   HELMxCLUSTERNAME: '.Values.azure.clusterName',
+  HELMxREPORTPROVIDER: '.Values.report.provider',
+  HELMxREPORTAPIURL: '.Values.report.apiUrl',
+  HELMxREPORTSECRET: '.Values.report.secretName',
 };
 /** Stand-in keys of label maps → the helper that writes the map. */
 const LABEL_MAPS: Record<string, string> = {
@@ -66,6 +69,11 @@ function symbolicValues(provisioner: ChartProvisioner, coexist: boolean): ChartV
       clusterName: 'HELMxCLUSTERNAME',
     },
     coexist,
+    report: {
+      provider: 'HELMxREPORTPROVIDER' as ChartValues['report']['provider'],
+      apiUrl: 'HELMxREPORTAPIURL',
+      secretName: 'HELMxREPORTSECRET',
+    },
   };
 }
 

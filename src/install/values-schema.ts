@@ -3,7 +3,7 @@
  * missing Azure setting fails `helm install` with the field named instead of producing a broken agent.
  * Strings that the templates embed in double quotes are limited to characters that need no escaping.
  */
-import { CHART_PROVISIONERS, VALUE_DOCS } from './values.ts';
+import { CHART_PROVISIONERS, REPORT_PROVIDERS, VALUE_DOCS } from './values.ts';
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
@@ -13,7 +13,7 @@ export function valuesSchema(): Record<string, unknown> {
     title: 'kaito-gitops chart values',
     type: 'object',
     additionalProperties: false,
-    required: ['provisioner', 'replicas', 'image', 'azure', 'coexist'],
+    required: ['provisioner', 'replicas', 'image', 'azure', 'coexist', 'report'],
     properties: {
       provisioner: { description: VALUE_DOCS['provisioner'], type: 'string', enum: [...CHART_PROVISIONERS] },
       replicas: { description: VALUE_DOCS['replicas'], type: 'integer', minimum: 1 },
@@ -42,6 +42,17 @@ export function valuesSchema(): Record<string, unknown> {
           subscriptionId: { type: 'string', pattern: `(${UUID})|^$` },
           resourceGroup: { type: 'string', pattern: '^[-\\w.()]{0,90}$' },
           clusterName: { type: 'string', pattern: '^([a-zA-Z0-9][a-zA-Z0-9_-]{0,62})?$' },
+        },
+      },
+      report: {
+        description: VALUE_DOCS['report'],
+        type: 'object',
+        additionalProperties: false,
+        required: ['provider', 'apiUrl', 'secretName'],
+        properties: {
+          provider: { type: 'string', enum: [...REPORT_PROVIDERS] },
+          apiUrl: { type: 'string', pattern: '^(https?://[^/@\\s"]+[^@\\s"]*)?$' },
+          secretName: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$' },
         },
       },
     },

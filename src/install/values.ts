@@ -38,6 +38,24 @@ export interface ChartValues {
    * a finalizer of our own. @default false
    */
   coexist: boolean;
+  /** Live status after merge (`agent --report`): commit statuses and the pull request comment's table. */
+  report: ReportValues;
+}
+
+export const REPORT_PROVIDERS = ['', 'github', 'gitlab'] as const;
+
+export interface ReportValues {
+  /** `github` or `gitlab`; empty turns live status off. @default "" */
+  provider: (typeof REPORT_PROVIDERS)[number];
+  /** GitHub Enterprise (`https://HOST/api/v3`) or self-managed GitLab; empty for the public service. @default "" */
+  apiUrl: string;
+  /**
+   * Secret whose keys become the agent's environment (optional: absent, nothing is set):
+   * `KAITO_GITOPS_GITHUB_TOKEN`; or a GitHub App's `KAITO_GITOPS_GITHUB_APP_ID`,
+   * `KAITO_GITOPS_GITHUB_APP_INSTALLATION_ID` and `KAITO_GITOPS_GITHUB_APP_PRIVATE_KEY`; or
+   * `KAITO_GITOPS_GITLAB_TOKEN`. @default "kaito-gitops-report"
+   */
+  secretName: string;
 }
 
 /** Where the image is published; a fork changes this value. */
@@ -50,6 +68,7 @@ export function defaultValues(appVersion: string): ChartValues {
     image: { repository: DEFAULT_IMAGE_REPOSITORY, tag: appVersion, pullPolicy: 'IfNotPresent' },
     azure: { clientId: '', subscriptionId: '', resourceGroup: '', clusterName: '' },
     coexist: false,
+    report: { provider: '', apiUrl: '', secretName: 'kaito-gitops-report' },
   };
 }
 
@@ -63,4 +82,6 @@ export const VALUE_DOCS: Record<string, string> = {
     'aks only: the managed identity federated with the agent’s ServiceAccount (workload identity) and the cluster whose agent pools the agent manages.',
   coexist:
     'Run beside Kaito’s own workspace controller: manage only Workspaces rendered by kaito-gitops, with a finalizer of our own. Without it the agent refuses to start while Kaito’s controller runs (README “Living beside Kaito”).',
+  report:
+    'Live status after merge, off by default: provider github or gitlab sets a commit status per Workspace on its source commit and a status table in the pull request comment. The Secret secretName (optional) holds KAITO_GITOPS_GITHUB_TOKEN, or KAITO_GITOPS_GITHUB_APP_ID, _APP_INSTALLATION_ID and _APP_PRIVATE_KEY, or KAITO_GITOPS_GITLAB_TOKEN.',
 };

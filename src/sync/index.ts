@@ -1,9 +1,17 @@
 /** What other folders may use from sync. */
 
-export { Redactor, credentialSettingsFromEnv, credentialSourceFrom, redactUrl } from './credentials.ts';
+export {
+  Redactor,
+  TOKEN_USERNAME,
+  credentialSettingsFromEnv,
+  credentialSourceFrom,
+  redactUrl,
+  type CredentialSource,
+} from './credentials.ts';
 export type { SyncConfig, SyncResult } from './engine.ts';
 export { SyncEngine } from './engine.ts';
 export { GitMirror } from './git-mirror.ts';
+export { IncrementalRenderer } from './incremental-renderer.ts';
 export { directoryOf } from './git-objects.ts';
 
 export { startGitHttpServer } from './git-http-server.ts';

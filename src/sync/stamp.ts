@@ -8,11 +8,14 @@
 import type { HydrateOptions, HydrateResult, SourceFile } from '../pipeline.ts';
 import type { Tree } from '../render/index.ts';
 import type { Renderer } from './renderer.ts';
-import { keyOf } from '../api/index.ts';
+import {
+  SOURCE_COMMIT_ANNOTATION,
+  SOURCE_PATH_ANNOTATION,
+  SOURCE_REPOSITORY_ANNOTATION,
+  keyOf,
+} from '../api/index.ts';
 
-export const SOURCE_REPOSITORY_ANNOTATION = 'gitops.kaito.sh/source-repository';
-export const SOURCE_PATH_ANNOTATION = 'gitops.kaito.sh/source-path';
-export const SOURCE_COMMIT_ANNOTATION = 'gitops.kaito.sh/source-commit';
+export { SOURCE_COMMIT_ANNOTATION, SOURCE_PATH_ANNOTATION, SOURCE_REPOSITORY_ANNOTATION };
 
 export interface SourceStamp {
   /** The source repository URL, without credentials. */

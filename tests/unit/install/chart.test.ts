@@ -64,6 +64,13 @@ const matrix: [string, ChartValues][] = [
   ['aks with workload identity', { ...defaults, provisioner: 'aks', azure }],
   ['byo, 2 replicas', { ...defaults, provisioner: 'byo', replicas: 2 }],
   ['nodeclaim beside Kaito (coexist)', { ...defaults, coexist: true }],
+  [
+    'live status on GitHub Enterprise',
+    {
+      ...defaults,
+      report: { provider: 'github', apiUrl: 'https://ghe.example/api/v3', secretName: 'gh-app' },
+    },
+  ],
 ];
 
 const AI: Release = { name: 'gpu', namespace: 'ai-system', service: 'Helm' };
@@ -128,6 +135,9 @@ describe('the committed chart', () => {
       '.Values.image.tag',
       '.Values.provisioner',
       '.Values.replicas',
+      '.Values.report.apiUrl',
+      '.Values.report.provider',
+      '.Values.report.secretName',
     ]);
     for (const action of actions) {
       if (/^(if|end|- include|include)/.test(action) || action === '.Values.replicas') continue;
@@ -287,8 +297,11 @@ describe('what the rendered chart grants and runs', () => {
       '--provisioner=nodeclaim',
       '--lease-name=gpu-kaito-gitops',
       '--metrics-addr=:8081',
+      '--report=',
+      '--report-api-url=',
     ]);
     expect(container.env!.map((e) => e.name)).toEqual(['POD_NAME', 'POD_NAMESPACE']);
+    expect(container.envFrom).toEqual([{ secretRef: { name: 'kaito-gitops-report', optional: true } }]);
     expect(container.ports).toEqual([{ name: 'http', containerPort: 8081, protocol: 'TCP' }]);
     expect(container.livenessProbe!.httpGet).toEqual({ path: '/healthz', port: 'http' });
     expect(container.readinessProbe!.httpGet).toEqual({ path: '/readyz', port: 'http' });
@@ -339,5 +352,21 @@ describe('what the rendered chart grants and runs', () => {
     const container = deploymentOf(helmTemplate({ ...defaults, coexist: true })).spec!.template.spec!
       .containers[0]!;
     expect(parseFlags(container.args!.slice(1), agentFlags).values.coexist).toBe(true);
+  });
+});
+
+describe('live status in the chart', () => {
+  it('is off by default and passes --report and its API root the agent command accepts when on', () => {
+    const args = (values: ChartValues) =>
+      deploymentOf(helmTemplate(values)).spec!.template.spec!.containers[0]!.args!.slice(1);
+    expect(parseFlags(args(defaults), agentFlags).values.report).toBe('');
+    const on = parseFlags(
+      args({
+        ...defaults,
+        report: { provider: 'gitlab', apiUrl: 'https://gitlab.example', secretName: 'gl' },
+      }),
+      agentFlags,
+    ).values;
+    expect([on.report, on['report-api-url']]).toEqual(['gitlab', 'https://gitlab.example']);
   });
 });

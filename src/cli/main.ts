@@ -18,6 +18,7 @@ const commands: Record<string, () => Promise<Command>> = {
   init: async () => (await import('./init.ts')).init,
   demo: async () => (await import('./demo.ts')).demo,
   import: async () => (await import('./import.ts')).importCommand,
+  adapter: async () => (await import('./adapter.ts')).adapter,
 };
 
 async function help(): Promise<string> {
@@ -81,6 +82,7 @@ function processIO(): CliIO {
     env: process.env,
     cwd: process.cwd(),
     stopped,
+    ...(process.stderr.isTTY && { terminal: process.stderr }),
   };
 }
 

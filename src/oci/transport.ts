@@ -7,7 +7,7 @@
  * retried here (their bodies are in memory); resuming a blob download or upload is the caller's job.
  */
 import type { IncomingMessage } from 'node:http';
-import { Authenticator, type Scopes } from './auth.ts';
+import { Authenticator, parseChallenge, type Scopes } from './auth.ts';
 import type { CredentialSource } from './credentials.ts';
 import {
   RegistryAuthError,
@@ -159,12 +159,12 @@ export class Transport {
       if (call.expect.includes(status)) return res;
       if (status === 401 && sameHost && !challenged) {
         challenged = true;
-        await drain(res);
+        const body = await errorText(res);
         if (await this.auth.challenged(call.registry, header(res.headers, 'www-authenticate'), call.scopes)) {
           attempt--;
           continue;
         }
-        throw await this.failure(res, where, details);
+        throw await this.failure(res, where, details, call, body);
       }
       if (
         call.followRedirects &&
@@ -190,7 +190,7 @@ export class Transport {
         );
         continue;
       }
-      throw await this.failure(res, where, details, attempts);
+      throw await this.failure(res, where, details, call);
     }
   }
 
@@ -198,19 +198,29 @@ export class Transport {
     res: IncomingMessage,
     where: string,
     details: RegistryErrorDetails,
-    attempts = this.retry.attempts,
+    call: RegistryCall,
+    read?: { code?: string; text: string },
   ): Promise<RegistryError> {
+    const attempts = call.attempts ?? this.retry.attempts;
     const status = res.statusCode ?? 0;
-    const body = await errorText(res);
+    const body = read ?? (await errorText(res));
     const full = { ...details, status, ...(body.code !== undefined && { code: body.code }) };
     const message = `${where}: ${status}${body.text ? ` ${body.text}` : ` ${res.statusMessage ?? ''}`.trimEnd()}`;
+    // A token that lacks the action asked for: we are known but not allowed (distribution answers 401).
+    const challenge = parseChallenge(header(res.headers, 'www-authenticate') ?? '');
+    if (status === 401 && challenge?.params['error'] === 'insufficient_scope') {
+      return new RegistryDeniedError(
+        `${message} (insufficient_scope: not allowed ${call.scopes.join(', ')})`,
+        full,
+      );
+    }
+    if (status === 403) return new RegistryDeniedError(message, full);
     if (status === 401) {
       const hint = this.auth.hasCredential(details.registry)
         ? ''
         : ` (no credentials were given for ${details.registry})`;
       return new RegistryAuthError(message + hint, full);
     }
-    if (status === 403) return new RegistryDeniedError(message, full);
     if (status === 404) return new RegistryNotFoundError(message, full);
     if (RETRYABLE_STATUS(status)) {
       const retryAfter = retryAfterMs(header(res.headers, 'retry-after'));

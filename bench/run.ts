@@ -9,6 +9,8 @@
  * 2. Sync (bench/sync.ts): webhook → deploy commit pushed for a one-spec change among 1,000 workspaces.
  * 3. Agent (bench/agent.ts): 1,000 Workspaces against the Kubernetes API test server until all are Ready,
  *    and the API requests per Workspace at steady state.
+ * 4. OCI (bench/oci.ts): adapter push and pull of 100 MiB and 1 GiB against docker-registry, time and peak
+ *    RSS, with skopeo copy of the same content as the reference (`-- --no-oci` leaves it out).
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -20,6 +22,7 @@ import { hydrate, type SourceFile } from '../src/pipeline.ts';
 import { writeTree } from '../src/render/index.ts';
 import { findKubectl } from '../tests/support/kustomize.ts';
 import { benchAgent } from './agent.ts';
+import { benchOci, printOciTable } from './oci.ts';
 import { runReference } from './synth.ts';
 import { benchSync } from './sync.ts';
 
@@ -108,4 +111,11 @@ if (!args.includes('--no-agent')) {
   console.log(
     `| ${r.workspaces} | ${ms(r.convergeMs)} | ${r.peakRssMiB} | ${r.writesPerWorkspace} | ${r.requestsPerWorkspace} (${r.steadyStateResyncs} resyncs) |`,
   );
+}
+if (!args.includes('--no-oci')) {
+  console.log(
+    '\n## OCI: adapter push and pull against docker-registry; reference: skopeo copy of the same content\n',
+  );
+  const runs = Number(process.env['BENCH_OCI_RUNS'] ?? 3);
+  printOciTable(await benchOci(undefined, runs), runs);
 }

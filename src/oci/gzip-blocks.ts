@@ -13,10 +13,7 @@
 import { constants, crc32, deflateRaw, type ZlibOptions } from 'node:zlib';
 import { availableParallelism } from 'node:os';
 
-/**
- * A piece of input; `tensor` picks the strategy for the blocks cut from it. The encoder keeps a
- * reference to `data` until its block is deflated: a producer hands each buffer over and never reuses it.
- */
+/** A piece of input; `tensor` picks the strategy for the blocks cut from it. */
 export interface Piece {
   data: Buffer;
   tensor: boolean;
@@ -47,28 +44,36 @@ function deflateBlock(data: Buffer, tensor: boolean): Promise<Buffer> {
   );
 }
 
-/** The gzip stream of the pieces' bytes. */
+/**
+ * The gzip stream of the pieces' bytes. Input is copied into a few reused block buffers, so the
+ * producer may reuse its buffer as soon as the next piece is asked for, and memory stays flat (fresh
+ * buffers for every megabyte would leave the garbage collector behind by tens of megabytes).
+ */
 export async function* gzipBlocks(
   input: AsyncIterable<Piece>,
   options: GzipOptions = {},
 ): AsyncGenerator<Buffer> {
   const blockSize = options.blockSize ?? 1024 * 1024;
   const concurrency = options.concurrency ?? Math.max(2, availableParallelism());
+  const free: Buffer[] = [];
   const queue: Promise<Buffer>[] = [];
-  let parts: Buffer[] = [];
-  let partsLength = 0;
+  let block: Buffer = Buffer.allocUnsafe(blockSize);
+  let filled = 0;
   let kind: boolean | undefined;
   let crc = 0;
   let size = 0;
 
   const cut = () => {
-    if (partsLength === 0) return;
-    const block = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, partsLength);
-    const deflated = deflateBlock(block, kind === true);
+    if (filled === 0) return;
+    const buffer = block;
+    const deflated = deflateBlock(buffer.subarray(0, filled), kind === true).then((out) => {
+      free.push(buffer);
+      return out;
+    });
     deflated.catch(() => undefined); // awaited in order below; this only avoids an "unhandled" report meanwhile
     queue.push(deflated);
-    parts = [];
-    partsLength = 0;
+    block = free.pop() ?? Buffer.allocUnsafe(blockSize);
+    filled = 0;
   };
 
   yield HEADER;
@@ -77,15 +82,16 @@ export async function* gzipBlocks(
     size += piece.data.length;
     if (kind !== undefined && piece.tensor !== kind) cut();
     kind = piece.tensor;
-    let offset = 0;
-    while (offset < piece.data.length) {
-      const take = Math.min(blockSize - partsLength, piece.data.length - offset);
-      parts.push(
-        offset === 0 && take === piece.data.length ? piece.data : piece.data.subarray(offset, offset + take),
+    for (let offset = 0; offset < piece.data.length;) {
+      const copied = piece.data.copy(
+        block,
+        filled,
+        offset,
+        Math.min(piece.data.length, offset + blockSize - filled),
       );
-      partsLength += take;
-      offset += take;
-      if (partsLength === blockSize) cut();
+      filled += copied;
+      offset += copied;
+      if (filled === blockSize) cut();
     }
     while (queue.length >= concurrency) yield await (queue.shift() as Promise<Buffer>);
   }

@@ -102,8 +102,12 @@ function headers(entry: TarEntry): Buffer[] {
   return out;
 }
 
-/** The tar stream of the entries, in the order given, ending with the two zero blocks. */
+/**
+ * The tar stream of the entries, in the order given, ending with the two zero blocks. File content comes
+ * in one reused buffer: a piece is valid until the next one is asked for.
+ */
 export async function* tarPieces(entries: readonly TarEntry[]): AsyncGenerator<Piece> {
+  const buffer = Buffer.allocUnsafe(READ_SIZE);
   for (const entry of entries) {
     for (const data of headers(entry)) yield { data, tensor: false };
     if (entry.source === undefined) continue;
@@ -111,8 +115,7 @@ export async function* tarPieces(entries: readonly TarEntry[]): AsyncGenerator<P
     try {
       let read = 0;
       while (read < entry.size) {
-        const buffer = Buffer.allocUnsafe(Math.min(READ_SIZE, entry.size - read));
-        const { bytesRead } = await file.read(buffer, 0, buffer.length, read);
+        const { bytesRead } = await file.read(buffer, 0, Math.min(READ_SIZE, entry.size - read), read);
         if (bytesRead === 0)
           throw new Error(`${entry.source} shrank while it was read (${read} of ${entry.size} bytes)`);
         read += bytesRead;

@@ -46,6 +46,8 @@ Registry flags:
 push:
   --model PRESET           set the annotation ${KAITO_MODEL_ANNOTATION}=PRESET, as Kaito's tuning does
   --annotation KEY=VALUE   another manifest annotation (repeatable)
+  --from IMAGE             an image in the same registry that may hold the same files: its layer is
+                           mounted instead of uploaded when it matches (promoting an adapter)
 
 push in Kaito's tuning pod (the output container of the tuning Job):
   --wait-for FILE          wait until DIR/FILE exists before pushing (Kaito: fine_tuning_completed.txt)
@@ -64,6 +66,7 @@ const flags = {
   'plain-http': { type: 'boolean', default: false },
   model: { type: 'string' },
   annotation: { type: 'string', multiple: true },
+  from: { type: 'string' },
   replace: { type: 'boolean', default: false },
   'no-files': { type: 'boolean', default: false },
   'wait-for': { type: 'string' },
@@ -176,6 +179,7 @@ async function push(
     const pushed = await pushAdapter(client, dir, ref, {
       annotations: extra,
       onProgress: bar.update,
+      ...(values.from !== undefined && { reuseFrom: parseReference(values.from) }),
     }).finally(bar.stop);
     if (termination !== undefined) await writeTerminationMessage(termination, pushed.reference);
     if (outputFormat(values.output) === 'json') {

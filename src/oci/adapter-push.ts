@@ -11,7 +11,8 @@
  * and the gzip (the layer digest) on the way; nothing is staged on disk, so the in-pod pusher works with
  * a read-only root filesystem. Re-pushing unchanged files to the same tag uploads nothing: when the tag's
  * current image has a layer with the same diff ID, that layer is used as it is (which also holds when an
- * older zlib compressed it differently).
+ * older zlib compressed it differently); `reuseFrom` names another repository whose layer is mounted
+ * (cross-repository blob mount) when it holds the same files.
  */
 import { UsageError } from '../errors.ts';
 import { layerEntries, readAdapterDirectory, type AdapterFile } from './adapter-files.ts';
@@ -28,6 +29,11 @@ export interface PushAdapterOptions {
   annotations?: Readonly<Record<string, string>>;
   /** Bytes of the layer's tar read so far, of `total`. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Another image in the same registry that may hold the same files (the same adapter in a staging
+   * repository): when its layer's diff ID matches, the layer is mounted from there instead of uploaded.
+   */
+  reuseFrom?: ImageReference;
 }
 
 export interface PushedAdapter {
@@ -81,15 +87,34 @@ export async function pushAdapter(
   const progress = options.onProgress && ((done: number) => options.onProgress?.(done, total));
 
   const previous = await previousImage(client, ref);
+  const candidates: { image: PreviousImage; repository: string }[] = [];
+  if (previous !== undefined) candidates.push({ image: previous, repository: ref.repository });
+  if (options.reuseFrom !== undefined) {
+    if (options.reuseFrom.registry !== ref.registry) {
+      throw new UsageError(
+        `${formatReference(options.reuseFrom)} is not in ${ref.registry}; a layer can only be reused within one registry`,
+      );
+    }
+    const other = await previousImage(client, options.reuseFrom);
+    if (other !== undefined) candidates.push({ image: other, repository: options.reuseFrom.repository });
+  }
   let layer: (PushedBlob & { diffId: string }) | undefined;
-  if (previous !== undefined) {
+  if (candidates.length > 0) {
     const diff = new Digester();
     for await (const _ of tap(tarPieces(entries), diff, progress)) {
       // hashing only
     }
     const diffId = diff.digest();
-    if (diffId === previous.diffId && (await client.blobExists(ref, previous.layer.digest))) {
-      layer = { digest: previous.layer.digest, size: previous.layer.size, uploaded: false, diffId };
+    for (const { image, repository } of candidates) {
+      if (image.diffId !== diffId) continue;
+      const reused =
+        repository === ref.repository
+          ? await client.blobExists(ref, image.layer.digest)
+          : await client.mountBlob(ref, image.layer.digest, repository);
+      if (reused) {
+        layer = { digest: image.layer.digest, size: image.layer.size, uploaded: false, diffId };
+        break;
+      }
     }
   }
   if (layer === undefined) {

@@ -117,6 +117,41 @@ describe('adapter push', () => {
     expect(writes).toEqual([]);
   });
 
+  it('mounts the layer from another repository (--from) instead of uploading it', async () => {
+    const staging = `${proxy.host}/staging/phi-3:rc1`;
+    await runCli(['adapter', 'push', adapter.dir, staging, '--plain-http'], work);
+    proxy.log.length = 0;
+    const promoted = await runCli(
+      [
+        'adapter',
+        'push',
+        adapter.dir,
+        `${proxy.host}/prod/phi-3:1.0`,
+        '--plain-http',
+        '--from',
+        staging,
+        '-o',
+        'json',
+      ],
+      work,
+    );
+    expect(promoted.code).toBe(0);
+    expect(JSON.parse(promoted.stdout).layer.uploaded).toBe(false);
+    const posts = proxy.log
+      .filter((r) => r.method === 'POST')
+      .map((r) => [r.path.split('?')[1] ?? '', r.status]);
+    expect(posts[0]).toEqual([
+      expect.stringMatching(/^mount=sha256%3A[0-9a-f]{64}&from=staging%2Fphi-3$/),
+      201,
+    ]);
+    expect(proxy.log.filter((r) => r.method === 'PATCH')).toEqual([]);
+    const pulled = await runCli(
+      ['adapter', 'pull', `${proxy.host}/prod/phi-3:1.0`, join(work, 'prod-out'), '--plain-http'],
+      work,
+    );
+    expect(pulled.code).toBe(0);
+  });
+
   it('uploads a large layer in PATCH chunks and reads it back', async () => {
     proxy.log.length = 0;
     const big = await fineTuningOutput(join(work, 'big'), 5 * 1024 * 1024);

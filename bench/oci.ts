@@ -24,7 +24,7 @@ import { promisify } from 'node:util';
 import { layerEntries, readAdapterDirectory } from '../src/oci/adapter-files.ts';
 import { tarPieces } from '../src/oci/tar-writer.ts';
 import { Layout } from '../tests/support/oci-layout.ts';
-import { requireRegistryTools, startRegistry } from '../tests/support/registry.ts';
+import { requireDebianTools, requireRegistryTools, startRegistry } from '../tests/support/registry.ts';
 
 const run = promisify(execFile);
 const MAIN = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
@@ -41,7 +41,7 @@ export interface OciRow {
 
 /** Runs a command under GNU time; returns wall seconds and peak RSS in MiB. */
 async function measured(command: string, args: string[]): Promise<{ seconds: number; rssMiB: number }> {
-  const { stderr } = await run('/usr/bin/time', ['-f', 'BENCH %e %M', command, ...args], {
+  const { stderr } = await run('time', ['-f', 'BENCH %e %M', command, ...args], {
     maxBuffer: 64 * MiB,
   });
   const match = /BENCH ([\d.]+) (\d+)/.exec(stderr);
@@ -106,6 +106,7 @@ function median(values: number[]): number {
 
 export async function benchOci(sizes = [100 * MiB, 1024 * MiB], runs = 3): Promise<OciRow[]> {
   await requireRegistryTools();
+  await requireDebianTools({ time: 'time' }); // GNU time measures each process's peak RSS
   const root = await mkdtemp(join(tmpdir(), 'kaito-gitops-bench-oci-'));
   const rows: OciRow[] = [];
   try {

@@ -41,36 +41,37 @@ let installing: Promise<void> | undefined;
 
 /** Makes sure docker-registry, skopeo and htpasswd are there, installing their packages if needed. */
 export function requireRegistryTools(): Promise<void> {
-  installing ??= (async () => {
-    const missing: string[] = [];
-    for (const [binary, pkg] of Object.entries(TOOLS)) if (!(await onPath(binary))) missing.push(pkg);
-    if (missing.length === 0) return;
-    if (process.getuid?.() !== 0) {
-      throw new Error(
-        `the registry tests need the Debian packages ${missing.join(', ')}: apt-get install ${missing.join(' ')}`,
-      );
-    }
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    try {
-      await run('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'update'], { env, maxBuffer: 64 << 20 });
-      await run(
-        'apt-get',
-        ['-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '--no-install-recommends', ...missing],
-        {
-          env,
-          maxBuffer: 64 << 20,
-        },
-      );
-    } catch (error) {
-      throw new Error(`installing ${missing.join(', ')} failed: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    for (const [binary, pkg] of Object.entries(TOOLS)) {
-      if (!(await onPath(binary))) throw new Error(`${binary} still missing after apt-get install ${pkg}`);
-    }
-  })();
+  installing ??= requireDebianTools(TOOLS);
   return installing;
+}
+
+/**
+ * Installs the Debian packages of the binaries (binary → package) missing from PATH: as root with
+ * apt-get (several engineers share a machine, hence the lock timeout); otherwise fails naming them.
+ */
+export async function requireDebianTools(tools: Record<string, string>): Promise<void> {
+  const missing: string[] = [];
+  for (const [binary, pkg] of Object.entries(tools)) if (!(await onPath(binary))) missing.push(pkg);
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      `the Debian packages ${missing.join(', ')} are needed: apt-get install ${missing.join(' ')}`,
+    );
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = ['-o', 'DPkg::Lock::Timeout=600'];
+  try {
+    await run('apt-get', [...apt, 'update'], { env, maxBuffer: 64 << 20 });
+    await run('apt-get', [...apt, 'install', '-y', '--no-install-recommends', ...missing], {
+      env,
+      maxBuffer: 64 << 20,
+    });
+  } catch (error) {
+    throw new Error(`installing ${missing.join(', ')} failed: ${(error as Error).message}`, { cause: error });
+  }
+  for (const [binary, pkg] of Object.entries(tools)) {
+    if (!(await onPath(binary))) throw new Error(`${binary} still missing after apt-get install ${pkg}`);
+  }
 }
 
 export async function freePort(): Promise<number> {

@@ -19,3 +19,8 @@ export class Digester {
     return `sha256:${this.hash.digest('hex')}`;
   }
 }
+
+/** `sha256:0123456789ab` for messages. */
+export function short(digest: string): string {
+  return digest.slice(0, 19);
+}

@@ -64,9 +64,9 @@ describe('the CRD', () => {
       ['AGE', '.metadata.creationTimestamp'],
     ]);
     // The pushed adapter image is long: only `kubectl get workspace -o wide` shows it.
-    expect(columns.filter((c) => c.priority !== undefined).map((c) => [c.name, c.priority])).toEqual([
-      ['OutputImage', 1],
-    ]);
+    expect(
+      columns.filter((c) => c.priority !== undefined).map((c): unknown[] => [c.name, c.priority]),
+    ).toEqual([['OutputImage', 1]]);
   });
 
   it('defaults status.observedGeneration to -1 so kstatus waits for the first reconcile', () => {

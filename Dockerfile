@@ -1,6 +1,8 @@
 # The kaito-gitops image (the agent runs it as `agent`; every CLI command works). No build step: Node 24
 # runs the TypeScript sources directly (type stripping), so the image is the sources plus production
-# dependencies.
+# dependencies. Rendered pods also run it as a helper: `adapter pull` init containers and the tuning Job's
+# `adapter push` container, non-root with a read-only root filesystem (it writes only to its volumes and
+# the termination log).
 FROM node:24-bookworm-slim AS dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -14,7 +16,13 @@ COPY --from=dependencies /app/node_modules ./node_modules
 COPY package.json ./
 COPY presets ./presets
 COPY src ./src
-# uid 1000, the chart's runAsUser.
-USER node
+# Node's compile cache, filled at build time: type stripping and compilation of the CLI are done once here,
+# not at every container start (a helper container starts in about half the time, with ~30 MiB less
+# memory). Read-only at run time, which Node accepts: the cache is an optimization that never fails a run.
+ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
+RUN for command in agent adapter sync synth; do node src/cli/main.ts "$command" --help > /dev/null; done
+# uid 1000 (the base image's `node`), numeric so that runAsNonRoot can be checked; the chart's and the
+# helper containers' runAsUser.
+USER 1000:1000
 ENTRYPOINT ["node", "src/cli/main.ts"]
 CMD ["agent"]

@@ -11,6 +11,8 @@
  *    and the API requests per Workspace at steady state.
  * 4. Report (bench/report.ts): `report plan` for a pull request changing 1 of 1,000 workspaces, until the
  *    comment is posted, against one `synth` of the same tree.
+ * 4. OCI (bench/oci.ts): adapter push and pull of 100 MiB and 1 GiB against docker-registry, time and peak
+ *    RSS, with skopeo copy of the same content as the reference (`-- --no-oci` leaves it out).
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -23,6 +25,7 @@ import { writeTree } from '../src/render/index.ts';
 import { findKubectl } from '../tests/support/kustomize.ts';
 import { benchAgent } from './agent.ts';
 import { benchReport } from './report.ts';
+import { benchOci, printOciTable } from './oci.ts';
 import { runReference } from './synth.ts';
 import { benchSync } from './sync.ts';
 
@@ -122,4 +125,11 @@ if (!args.includes('--no-report')) {
   console.log(
     `| ${r.workspaces} | ${ms(r.toCommentMs)} | ${ms(r.commandMs)} | ${ms(r.synthMs)} | ${r.ratio.toFixed(2)} | ${r.commentChars} |`,
   );
+}
+if (!args.includes('--no-oci')) {
+  console.log(
+    '\n## OCI: adapter push and pull against docker-registry; reference: skopeo copy of the same content\n',
+  );
+  const runs = Number(process.env['BENCH_OCI_RUNS'] ?? 3);
+  printOciTable(await benchOci(undefined, runs), runs);
 }

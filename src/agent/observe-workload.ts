@@ -5,6 +5,9 @@
  */
 import type { V1Deployment, V1Job, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { classifyPods } from './pod-failure.ts';
+
+/** The tuning Job's output container (src/synth/tuning-job.ts). */
+export const PUSHER_CONTAINER = 'pusher';
 import type { InferenceObservation, TuningObservation } from './workspace-status.ts';
 
 export interface WorkloadObjects {
@@ -27,9 +30,35 @@ export function observeInference(objects: WorkloadObjects): InferenceObservation
   };
 }
 
+/**
+ * The tuning pod's `pusher` (the kaito-gitops image's `adapter push`) leaves its result as the
+ * termination message: `image@sha256:...` after exit 0, the registry's reason otherwise.
+ */
+export function pushResult(
+  pods: readonly V1Pod[],
+): { outputImage: string } | { pushFailure: string } | undefined {
+  for (const pod of pods) {
+    const terminated = pod.status?.containerStatuses?.find((c) => c.name === PUSHER_CONTAINER)?.state
+      ?.terminated;
+    if (terminated === undefined) continue;
+    const message = (terminated.message ?? '').trim();
+    if (terminated.exitCode === 0 && message !== '') return { outputImage: message };
+    if (terminated.exitCode !== 0) {
+      return {
+        pushFailure:
+          message !== ''
+            ? message
+            : `the pusher exited ${terminated.exitCode} (${terminated.reason ?? 'Error'})`,
+      };
+    }
+  }
+  return undefined;
+}
+
 export function observeTuning(objects: WorkloadObjects): TuningObservation {
   const job = objects.jobs[0];
   const podFailure = classifyPods(objects.pods);
+  const pushed = pushResult(objects.pods);
   const failed = job?.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
   return {
     kind: 'tuning',
@@ -39,5 +68,7 @@ export function observeTuning(objects: WorkloadObjects): TuningObservation {
     succeeded: job?.status?.succeeded ?? 0,
     ...(failed !== undefined ? { failedMessage: failed.message ?? failed.reason ?? 'Failed' } : {}),
     ...(podFailure !== undefined ? { podFailure } : {}),
+    ...pushed,
+    ...pushed,
   };
 }

@@ -29,6 +29,8 @@ export interface WorkspaceStatus {
   workerNodes: string[];
   targetNodeCount: number;
   state: WorkspaceState;
+  /** What the tuning pod pushed, from its `pusher` container's termination message. */
+  tuning?: { outputImage: string };
 }
 
 /** The inference Deployment or StatefulSet, as observed. */
@@ -52,6 +54,10 @@ export interface TuningObservation {
   /** The Job has a `Failed=True` condition; its message. */
   failedMessage?: string;
   podFailure?: PodFailure;
+  /** The `pusher` pushed the adapter: `image@sha256:...`. */
+  outputImage?: string;
+  /** The `pusher` failed: its reason (the registry's words), from the termination message. */
+  pushFailure?: string;
 }
 
 export interface Observed {
@@ -134,6 +140,9 @@ export function computeStatus(observed: Observed, generation: number, now: Date)
     workerNodes: [...(nodes?.readyNodes ?? [])].sort(),
     targetNodeCount: observed.targetNodeCount,
     state: workload.state,
+    ...(observed.workload.kind === 'tuning' && observed.workload.outputImage !== undefined
+      ? { tuning: { outputImage: observed.workload.outputImage } }
+      : {}),
   };
 }
 
@@ -229,6 +238,7 @@ function inferenceVerdict(
 
 /** `JobStarted` and `WorkspaceSucceeded` of a tuning Workspace, and its `state`. */
 function tuningVerdict(workload: TuningObservation): WorkloadVerdict {
+  if (workload.pushFailure !== undefined) return pushFailedVerdict(workload.pushFailure);
   const failed = workload.failedMessage !== undefined;
   const done = workload.succeeded > 0;
   const started = workload.found && (workload.active > 0 || workload.ready > 0 || done);
@@ -282,6 +292,21 @@ function tuningVerdict(workload: TuningObservation): WorkloadVerdict {
     ...(failed
       ? { stall: { reason: R.WorkloadFailed, message: `tuning job failed: ${workload.failedMessage}` } }
       : {}),
+  };
+}
+
+/** The adapter image could not be pushed: the Job failed for a reason the registry gave. */
+function pushFailedVerdict(reason: string): WorkloadVerdict {
+  const message = `pushing the adapter image failed: ${reason}`;
+  return {
+    conditions: [
+      { type: T.JobStarted, status: 'False', reason: R.AdapterPushFailed, message },
+      { type: T.WorkspaceSucceeded, status: 'False', reason: R.WorkspaceFailed, message },
+    ],
+    drop: T.InferenceReady,
+    succeeded: false,
+    state: 'Failed',
+    stall: { reason: R.AdapterPushFailed, message },
   };
 }
 

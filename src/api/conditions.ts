@@ -39,6 +39,8 @@ export const CONDITION_REASONS = {
   TuningJobStarted: 'WorkspaceTuningJobStatusStarted',
   TuningJobPending: 'WorkspaceTuningJobStatusPending',
   TuningJobFailed: 'WorkspaceTuningJobStatusFailed',
+  /** The tuning pod's `pusher` could not push the adapter image; the message is the registry's reason. */
+  AdapterPushFailed: 'AdapterImagePushFailed',
   // WorkspaceSucceeded
   WorkspaceSucceeded: 'workspaceSucceeded',
   WorkspacePending: 'workspacePending',

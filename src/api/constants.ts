@@ -5,6 +5,13 @@
  * paths and ports, lives in `src/catalog/pod-contract.ts`.)
  */
 
+import pkg from '../../package.json' with { type: 'json' };
+
+/** The kaito-gitops version: the image tag of the agent and of the helper containers synthesis adds. */
+export const KAITO_GITOPS_VERSION: string = pkg.version;
+/** Where the kaito-gitops image is published; a fork changes this. */
+export const KAITO_GITOPS_IMAGE_REPOSITORY = 'ghcr.io/kaito-gitops/kaito-gitops';
+
 /** Kaito's API group. */
 export const KAITO_GROUP = 'kaito.sh';
 /** The Workspace versions kaito-gitops reads, oldest first. */

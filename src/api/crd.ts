@@ -94,6 +94,8 @@ function version(name: 'v1alpha1' | 'v1beta1', storage: boolean): Json {
             { name: 'State', type: 'string', jsonPath: '.status.state' },
           ]
         : []),
+      // Hidden unless `-o wide`: long, and only tuning Workspaces have one.
+      { name: 'OutputImage', type: 'string', jsonPath: '.status.tuning.outputImage', priority: 1 },
       { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
     ],
     schema: {

@@ -329,5 +329,16 @@ export const statusSchema: ObjectNode = {
         },
       },
     },
+    tuning: {
+      kind: 'object',
+      description: 'What the tuning Job produced.',
+      properties: {
+        outputImage: {
+          kind: 'string',
+          description:
+            'The adapter image the tuning pod pushed, pinned by digest (image@sha256:...): use it in inference.adapters.',
+        },
+      },
+    },
   },
 };

@@ -24,8 +24,6 @@ export {
   KV_EVENTS_PORT,
   RAY_PORT,
   RESULTS_DIR,
-  RESULTS_PUSH_FAILED_FILE,
-  RESULTS_PUSHED_FILE,
   TUNING_DONE_FILE,
   WEIGHTS_DIR,
 } from './pod-contract.ts';

@@ -41,7 +41,4 @@ export const DATA_DIR = '/mnt/data';
 /** Fine-tuning output. */
 export const RESULTS_DIR = '/mnt/results';
 /** Kaito's fine-tuning script writes this file into the output directory when it is done. */
-export const TUNING_DONE_FILE = `${RESULTS_DIR}/fine_tuning_completed.txt`;
-/** The agent writes one of these once it has pushed (or given up on) the adapter image. */
-export const RESULTS_PUSHED_FILE = `${RESULTS_DIR}/.kaito-gitops/pushed`;
-export const RESULTS_PUSH_FAILED_FILE = `${RESULTS_DIR}/.kaito-gitops/push-failed`;
+export const TUNING_DONE_FILE = 'fine_tuning_completed.txt';

@@ -15,6 +15,8 @@ export interface CliIO {
   cwd: string;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM); long-running commands exit then. */
   stopped: Promise<void>;
+  /** stderr when it is a terminal: where long transfers draw progress. Absent in logs and pods. */
+  terminal?: NodeJS.WriteStream;
 }
 
 export interface Command {

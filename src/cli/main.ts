@@ -19,6 +19,7 @@ const commands: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./demo.ts')).demo,
   import: async () => (await import('./import.ts')).importCommand,
   report: async () => (await import('./report.ts')).report,
+  adapter: async () => (await import('./adapter.ts')).adapter,
 };
 
 async function help(): Promise<string> {
@@ -82,6 +83,7 @@ function processIO(): CliIO {
     env: process.env,
     cwd: process.cwd(),
     stopped,
+    ...(process.stderr.isTTY && { terminal: process.stderr }),
   };
 }
 

@@ -1,13 +1,14 @@
 /**
- * LoRA adapters of a preset inference Workspace: image adapters are copied into a shared emptyDir by
- * one init container each (the adapter image holds its files under `/data`), volume adapters are
- * mounted in place, and each adapter's strength reaches the server as an environment variable named
+ * LoRA adapters of a preset inference Workspace: image adapters are pulled into a shared emptyDir by
+ * one `adapter pull` init container each (the kaito-gitops image; the adapter's `imagePullSecrets` are
+ * its registry credentials), volume adapters are mounted in place, and each adapter's strength reaches the server as an environment variable named
  * after the adapter. vLLM loads every directory under `/mnt/adapter` as a LoRA module of that name;
  * `--enable-lora` is part of the command the catalog builds.
  */
 import type { V1Container, V1EnvVar, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { AdapterSpec, JsonObject } from '../api/index.ts';
 import { ADAPTER_DIR } from '../catalog/index.ts';
+import { RegistrySecrets, pullContainer } from './registry-containers.ts';
 import type { Problem } from '../errors.ts';
 
 export const ADAPTER_VOLUME = 'adapter-volume';
@@ -20,7 +21,6 @@ export interface AdapterParts {
   /** Mounts of the main container. */
   mounts: V1VolumeMount[];
   env: V1EnvVar[];
-  imagePullSecrets: string[];
 }
 
 /** The volume holding a volume adapter: `adapter-volume-<name>`. */
@@ -66,8 +66,12 @@ export function adapterProblems(
   return problems;
 }
 
-export function adapterParts(adapters: readonly AdapterSpec[] | undefined): AdapterParts {
-  const parts: AdapterParts = { initContainers: [], volumes: [], mounts: [], env: [], imagePullSecrets: [] };
+export function adapterParts(
+  adapters: readonly AdapterSpec[] | undefined,
+  helperImage: string,
+): AdapterParts {
+  const parts: AdapterParts = { initContainers: [], volumes: [], mounts: [], env: [] };
+  const secrets = new RegistrySecrets();
   if (adapters === undefined || adapters.length === 0) return parts;
   parts.volumes.push({ name: ADAPTER_VOLUME, emptyDir: {} });
   parts.mounts.push({ name: ADAPTER_VOLUME, mountPath: ADAPTER_DIR });
@@ -78,18 +82,23 @@ export function adapterParts(adapters: readonly AdapterSpec[] | undefined): Adap
       parts.volumes.push(volumeFrom(adapterVolumeName(name), adapter.source.volumeSource));
       parts.mounts.push({ name: adapterVolumeName(name), mountPath: target, readOnly: true });
     } else if (adapter.source.image !== undefined) {
-      parts.initContainers.push({
-        name,
-        image: adapter.source.image,
-        // Adapter tags are often rebuilt in place (`:0.0.1` retrained); always pull.
-        imagePullPolicy: 'Always',
-        command: ['/bin/sh', '-c', `mkdir -p ${target} && cp -r /data/* ${target}`],
-        volumeMounts: [{ name: ADAPTER_VOLUME, mountPath: ADAPTER_DIR }],
-      });
-      parts.imagePullSecrets.push(...(adapter.source.imagePullSecrets ?? []));
+      // The adapter image is read over the registry API, never run: images without a shell work, and
+      // a retrained tag (`:0.0.1` pushed again) is fetched anew on every pod start.
+      parts.initContainers.push(
+        pullContainer({
+          name,
+          helperImage,
+          image: adapter.source.image,
+          target,
+          volumeMounts: [{ name: ADAPTER_VOLUME, mountPath: ADAPTER_DIR }],
+          pullSecrets: adapter.source.imagePullSecrets ?? [],
+          secrets,
+        }),
+      );
     }
     parts.env.push({ name, value: adapter.strength ?? '1.0' });
   }
+  parts.volumes.push(...secrets.volumes());
   return parts;
 }
 

@@ -3,6 +3,7 @@
  * (labels, annotations, the GPU resource) are `src/api`'s; the paths and ports the server command also
  * uses are the catalog's pod contract.
  */
+import { KAITO_GITOPS_IMAGE_REPOSITORY, KAITO_GITOPS_VERSION } from '../api/index.ts';
 import type { HelperImages } from './types.ts';
 
 /** Set by the StatefulSet controller on every pod (Kubernetes ≥ 1.28): 0 is the leader. */
@@ -13,5 +14,5 @@ export const SHM_PATH = '/dev/shm';
 
 export const DEFAULT_IMAGES: Readonly<HelperImages> = {
   dataDownloader: 'curlimages/curl:8.11.1',
-  resultsKeeper: 'busybox:1.36.1',
+  kaitoGitops: `${KAITO_GITOPS_IMAGE_REPOSITORY}:${KAITO_GITOPS_VERSION}`,
 };

@@ -14,6 +14,7 @@ import { workspaceLabels } from './labels.ts';
 import { configVolume, gpuResources, planEnv, podIndex, pullSecrets, sharedMemory } from './pod-parts.ts';
 import { inferenceProbes } from './probes.ts';
 import { gpuTolerations, requiredNodeAffinity, workspaceNodeRequirements } from './scheduling.ts';
+import type { HelperImages } from './types.ts';
 
 /**
  * Models whose vLLM kernels are compiled at run time need nvcc, which Kaito's base image lacks: as Kaito
@@ -35,11 +36,11 @@ function cudaToolkit(image: string): { init: V1Container; volume: V1Volume; moun
   };
 }
 
-export function presetPodTemplate(plan: PresetInferencePlan): V1PodTemplateSpec {
+export function presetPodTemplate(plan: PresetInferencePlan, images: HelperImages): V1PodTemplateSpec {
   const workspace = plan.workspace;
   const inference = workspace.inference;
   const options = inference.preset.presetOptions ?? {};
-  const adapters = adapterParts(inference.adapters);
+  const adapters = adapterParts(inference.adapters, images.kaitoGitops);
 
   const parts = [sharedMemory()];
   // vLLM downloads the weights at start-up; an emptyDir keeps them across container restarts.
@@ -90,7 +91,7 @@ export function presetPodTemplate(plan: PresetInferencePlan): V1PodTemplateSpec 
           ? [...(cuda ? [cuda.init] : []), ...adapters.initContainers]
           : undefined,
       volumes,
-      imagePullSecrets: pullSecrets([...(options.imagePullSecrets ?? []), ...adapters.imagePullSecrets]),
+      imagePullSecrets: pullSecrets(options.imagePullSecrets ?? []),
       tolerations: gpuTolerations(plan),
       affinity: requiredNodeAffinity(workspace.resource.labelSelector, workspaceNodeRequirements(plan)),
       // Service links would inject `<SERVICE>_PORT=tcp://...` for every Service in the namespace; a

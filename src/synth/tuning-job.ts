@@ -1,28 +1,22 @@
 /**
  * The fine-tuning Job of a tuning Workspace. Input data reaches `/mnt/data` (downloaded from URLs,
- * copied out of an image, or a mounted volume); results land in `/mnt/results` (the output volume, or
- * an emptyDir when the output is an image).
+ * pulled from an image by `adapter pull`, or a mounted volume); results land in `/mnt/results` (the
+ * output volume, or an emptyDir when the output is an image).
  *
- * Image outputs: the push itself belongs to the kaito-gitops agent, not to this pod (no registry
- * credentials in the training pod, no fake push here). The `pusher` container only keeps the results
- * alive: it waits for Kaito's `fine_tuning_completed.txt`, then until the agent, having copied
- * `/mnt/results` out of this container and pushed `tuning.output.image`, writes
- * `/mnt/results/.kaito-gitops/pushed` (or `push-failed` with the reason, which fails the Job). The
- * agent also writes `push-failed` when the training container ends without the completion file.
+ * Image outputs are pushed by the pod itself: the `pusher` container runs the kaito-gitops image's
+ * `adapter push` with the `imagePushSecret` mounted read-only. It waits for Kaito's
+ * `fine_tuning_completed.txt`, pushes, writes `image@sha256:...` (or the registry's reason) to its
+ * termination message, and exits, so the Job completes and the GPU node is released; a failed push fails
+ * the Job. The pod shares one process namespace so the pusher sees the trainer end without the
+ * completion file and fails instead of waiting forever. The agent only reads the termination message.
  */
 import type { V1Container, V1EnvVar, V1Job, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { namespacedKey, type TuningSpec } from '../api/index.ts';
-import {
-  DATA_DIR,
-  RESULTS_DIR,
-  RESULTS_PUSH_FAILED_FILE,
-  RESULTS_PUSHED_FILE,
-  TUNING_DONE_FILE,
-  type TuningPlan,
-} from '../catalog/index.ts';
+import { DATA_DIR, RESULTS_DIR, TUNING_DONE_FILE, type TuningPlan } from '../catalog/index.ts';
 import { volumeFrom } from './adapters.ts';
 import { workspaceLabels } from './labels.ts';
 import { configVolume, gpuResources, planEnv, pullSecrets, sharedMemory } from './pod-parts.ts';
+import { HELPER_SECURITY_CONTEXT, RegistrySecrets, pullContainer } from './registry-containers.ts';
 import { gpuTolerations, requiredNodeAffinity } from './scheduling.ts';
 import type { HelperImages } from './types.ts';
 
@@ -42,22 +36,17 @@ for url in $DATA_URLS; do
   curl --fail --silent --show-error --location --retry 5 --retry-all-errors --output "$DATA_VOLUME_PATH/$file" "$url"
 done`;
 
-const EXTRACT_SCRIPT = `mkdir -p ${DATA_DIR} && cp -r /data/. ${DATA_DIR}`;
-
-const KEEP_RESULTS_SCRIPT = `set -eu
-echo "The kaito-gitops agent pushes the fine-tuning results to $OUTPUT_IMAGE; this container keeps ${RESULTS_DIR} until it has."
-until [ -f ${TUNING_DONE_FILE} ]; do sleep 10; done
-echo "Fine-tuning finished; waiting for the kaito-gitops agent to push $OUTPUT_IMAGE."
-until [ -f ${RESULTS_PUSHED_FILE} ] || [ -f ${RESULTS_PUSH_FAILED_FILE} ]; do sleep 10; done
-if [ -f ${RESULTS_PUSH_FAILED_FILE} ]; then cat ${RESULTS_PUSH_FAILED_FILE}; exit 1; fi
-echo "Pushed $OUTPUT_IMAGE."`;
+/** Where the pusher leaves its result; the agent reads it from the container's terminated state. */
+export const TERMINATION_MESSAGE_PATH = '/dev/termination-log';
+const PUSH_CONFIG_DIR = '/etc/kaito-gitops/push';
 
 export function tuningJob(plan: TuningPlan, images: HelperImages): V1Job {
   const workspace = plan.workspace;
   const tuning = workspace.tuning;
   const options = tuning.preset.presetOptions ?? {};
 
-  const input = tuningInput(tuning, images);
+  const secrets = new RegistrySecrets();
+  const input = tuningInput(tuning, images, secrets);
   const results: V1Volume =
     tuning.output.volumeSource !== undefined
       ? volumeFrom(RESULTS_VOLUME, tuning.output.volumeSource)
@@ -89,7 +78,14 @@ export function tuningJob(plan: TuningPlan, images: HelperImages): V1Job {
       volumeMounts: mounts,
     },
   ];
-  if (tuning.output.image !== undefined) containers.push(resultsKeeper(tuning.output.image, images));
+  const output = tuning.output.image;
+  if (output !== undefined) {
+    containers.push(pusher(output, tuning.output.imagePushSecret, tuning.preset.name, images));
+    if (tuning.output.imagePushSecret !== undefined) {
+      volumes.push({ name: PUSH_SECRET_VOLUME, secret: { secretName: tuning.output.imagePushSecret } });
+    }
+  }
+  volumes.push(...secrets.volumes());
 
   return {
     apiVersion: 'batch/v1',
@@ -114,10 +110,12 @@ export function tuningJob(plan: TuningPlan, images: HelperImages): V1Job {
         metadata: { labels: workspaceLabels(workspace.name) },
         spec: {
           restartPolicy: 'Never',
+          // The pusher tells a trainer that ended without its completion file by its processes being gone.
+          shareProcessNamespace: output !== undefined ? true : undefined,
           initContainers: input.initContainer !== undefined ? [input.initContainer] : undefined,
           containers,
           volumes,
-          imagePullSecrets: pullSecrets([...(options.imagePullSecrets ?? []), ...input.pullSecrets]),
+          imagePullSecrets: pullSecrets(options.imagePullSecrets ?? []),
           tolerations: gpuTolerations(),
           affinity: requiredNodeAffinity(workspace.resource.labelSelector),
         },
@@ -129,26 +127,25 @@ export function tuningJob(plan: TuningPlan, images: HelperImages): V1Job {
 interface TuningInput {
   volume: V1Volume;
   initContainer?: V1Container;
-  pullSecrets: string[];
 }
 
-function tuningInput(tuning: TuningSpec, images: HelperImages): TuningInput {
+function tuningInput(tuning: TuningSpec, images: HelperImages, secrets: RegistrySecrets): TuningInput {
   const source = tuning.input;
-  if (source.volumeSource !== undefined) {
-    return { volume: volumeFrom(DATA_VOLUME, source.volumeSource), pullSecrets: [] };
-  }
+  if (source.volumeSource !== undefined) return { volume: volumeFrom(DATA_VOLUME, source.volumeSource) };
   const volume: V1Volume = { name: DATA_VOLUME, emptyDir: {} };
   const mount = { name: DATA_VOLUME, mountPath: DATA_DIR };
   if (source.image !== undefined) {
     return {
       volume,
-      initContainer: {
-        name: 'data-extractor',
+      initContainer: pullContainer({
+        name: 'data-puller',
+        helperImage: images.kaitoGitops,
         image: source.image,
-        command: ['/bin/sh', '-c', EXTRACT_SCRIPT],
+        target: DATA_DIR,
         volumeMounts: [mount],
-      },
-      pullSecrets: source.imagePullSecrets ?? [],
+        pullSecrets: source.imagePullSecrets ?? [],
+        secrets,
+      }),
     };
   }
   return {
@@ -163,17 +160,44 @@ function tuningInput(tuning: TuningSpec, images: HelperImages): TuningInput {
       ],
       volumeMounts: [mount],
     },
-    pullSecrets: [],
   };
 }
 
-function resultsKeeper(outputImage: string, images: HelperImages): V1Container {
+const PUSH_SECRET_VOLUME = 'push-secret';
+
+function pusher(
+  outputImage: string,
+  pushSecret: string | undefined,
+  preset: string,
+  images: HelperImages,
+): V1Container {
+  const mounts: V1VolumeMount[] = [{ name: RESULTS_VOLUME, mountPath: RESULTS_DIR, readOnly: true }];
+  const credentials: string[] = [];
+  if (pushSecret !== undefined) {
+    mounts.push({ name: PUSH_SECRET_VOLUME, mountPath: PUSH_CONFIG_DIR, readOnly: true });
+    credentials.push('--registry-config', PUSH_CONFIG_DIR);
+  }
   return {
     name: 'pusher',
-    image: images.resultsKeeper,
-    command: ['/bin/sh', '-c', KEEP_RESULTS_SCRIPT],
-    env: [{ name: 'OUTPUT_IMAGE', value: outputImage }],
-    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
-    volumeMounts: [{ name: RESULTS_VOLUME, mountPath: RESULTS_DIR }],
+    image: images.kaitoGitops,
+    args: [
+      'adapter',
+      'push',
+      RESULTS_DIR,
+      outputImage,
+      ...credentials,
+      '--model',
+      preset,
+      '--wait-for',
+      TUNING_DONE_FILE,
+      '--fail-when-alone',
+      '--termination-message',
+      TERMINATION_MESSAGE_PATH,
+    ],
+    terminationMessagePath: TERMINATION_MESSAGE_PATH,
+    terminationMessagePolicy: 'File',
+    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+    securityContext: HELPER_SECURITY_CONTEXT,
+    volumeMounts: mounts,
   };
 }

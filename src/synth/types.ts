@@ -33,8 +33,12 @@ export interface WorkspaceManifests {
 export interface HelperImages {
   /** Downloads `tuning.input.urls` in the `data-downloader` init container. @default "curlimages/curl:8.11.1" */
   dataDownloader: string;
-  /** Keeps fine-tuning results until the agent has pushed them (`tuning.output.image`). @default "busybox:1.36.1" */
-  resultsKeeper: string;
+  /**
+   * The kaito-gitops image: pushes fine-tuning results (`adapter push`, the tuning Job's `pusher`) and
+   * pulls adapter and tuning-input images (`adapter pull` init containers), so those images need no shell.
+   * @default "ghcr.io/kaito-gitops/kaito-gitops:<this version>"
+   */
+  kaitoGitops: string;
 }
 
 export interface SynthOptions {

@@ -45,7 +45,7 @@ export function generatedObjects(plan: WorkspacePlan, options: SynthOptions): Ma
     case 'inference-preset':
       objects.push(
         ...asManifests(inferenceServices(plan)),
-        asManifest(inferenceWorkload(plan, presetPodTemplate(plan))),
+        asManifest(inferenceWorkload(plan, presetPodTemplate(plan, helperImages(options)))),
       );
       break;
     case 'inference-template':

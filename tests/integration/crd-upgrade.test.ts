@@ -110,7 +110,7 @@ describe('kubectl apply --server-side of the chart CRD', () => {
       'jsonpath={.spec.versions[1].additionalPrinterColumns[*].name}',
     );
     expect(columns).toBe(
-      'Instance ResourceReady InferenceReady JobStarted WorkspaceSucceeded WorkspaceReady TargetNodeCount State Age',
+      'Instance ResourceReady InferenceReady JobStarted WorkspaceSucceeded WorkspaceReady TargetNodeCount State OutputImage Age',
     );
     // Helm's ownership annotations stay: `helm uninstall` of Kaito would still delete the CRD (README).
     const annotations = await kubectlRun(

@@ -60,8 +60,13 @@ describe('the CRD', () => {
       ['WORKSPACEREADY', '.status.conditions[?(@.type=="Ready")].status'],
       ['TARGETNODECOUNT', '.status.targetNodeCount'],
       ['STATE', '.status.state'],
+      ['OUTPUTIMAGE', '.status.tuning.outputImage'],
       ['AGE', '.metadata.creationTimestamp'],
     ]);
+    // The pushed adapter image is long: only `kubectl get workspace -o wide` shows it.
+    expect(
+      columns.filter((c) => c.priority !== undefined).map((c): unknown[] => [c.name, c.priority]),
+    ).toEqual([['OutputImage', 1]]);
   });
 
   it('defaults status.observedGeneration to -1 so kstatus waits for the first reconcile', () => {
@@ -75,8 +80,10 @@ describe('the CRD', () => {
       'performance',
       'state',
       'targetNodeCount',
+      'tuning',
       'workerNodes',
     ]);
+    expect(status.properties.tuning.properties.outputImage).toMatchObject({ type: 'string' });
   });
 
   it('keeps Kubernetes-owned objects as written and applies Kaito’s defaults', () => {

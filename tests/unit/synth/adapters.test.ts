@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AdapterSpec } from '../../../src/api/types.ts';
+import { KAITO_GITOPS_VERSION } from '../../../src/api/index.ts';
 import { SpecError } from '../../../src/errors.ts';
 import { adapterProblems } from '../../../src/synth/adapters.ts';
 import { synthesize } from '../../../src/synth/index.ts';
@@ -20,24 +21,46 @@ describe('adapters', () => {
   );
   const spec = podSpec(manifests);
 
-  it('copies each image adapter into /mnt/adapter/<name> with an init container named after it', () => {
+  it('pulls each image adapter into /mnt/adapter/<name> with the kaito-gitops image, never running the adapter image', () => {
     expect(spec.initContainers).toEqual([
       {
         name: 'phi-3-adapter',
-        image: 'myacr.azurecr.io/adapter:0.0.1',
-        imagePullPolicy: 'Always',
-        command: [
-          '/bin/sh',
-          '-c',
-          'mkdir -p /mnt/adapter/phi-3-adapter && cp -r /data/* /mnt/adapter/phi-3-adapter',
+        image: `ghcr.io/kaito-gitops/kaito-gitops:${KAITO_GITOPS_VERSION}`,
+        args: [
+          'adapter',
+          'pull',
+          'myacr.azurecr.io/adapter:0.0.1',
+          '/mnt/adapter/phi-3-adapter',
+          '--replace',
+          '--registry-config',
+          '/etc/kaito-gitops/registry/acr-pull',
         ],
-        volumeMounts: [{ name: 'adapter-volume', mountPath: '/mnt/adapter' }],
+        resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          runAsUser: 1000,
+        },
+        volumeMounts: [
+          { name: 'adapter-volume', mountPath: '/mnt/adapter' },
+          { name: 'registry-config-0', mountPath: '/etc/kaito-gitops/registry/acr-pull', readOnly: true },
+        ],
       },
     ]);
   });
 
-  it("adds the adapter images' pull secrets after the preset's", () => {
-    expect(spec.imagePullSecrets).toEqual([{ name: 'base' }, { name: 'acr-pull' }]);
+  it("mounts the adapter's pull secrets as docker config, read-only, not as the pod's imagePullSecrets", () => {
+    expect(spec.volumes).toContainEqual({ name: 'registry-config-0', secret: { secretName: 'acr-pull' } });
+    expect(spec.imagePullSecrets).toEqual([{ name: 'base' }]);
+  });
+
+  it('takes the kaito-gitops image from the helper images option (mirrors)', () => {
+    const mirrored = synthesize(presetPlan({ adapters: [imageAdapter] }), {
+      images: { kaitoGitops: 'mirror.local/kaito-gitops:0.1.0' },
+    });
+    expect(podSpec(mirrored).initContainers?.[0]?.image).toBe('mirror.local/kaito-gitops:0.1.0');
   });
 
   it('shares an emptyDir at /mnt/adapter and mounts volume adapters read-only under it', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { KAITO_GITOPS_VERSION } from '../../../src/api/index.ts';
 import type { DataDestination, DataSource } from '../../../src/api/types.ts';
 import { synthesize } from '../../../src/synth/index.ts';
 import { job, kinds, mainContainer, names, podSpec, podTemplate } from '../../support/manifests.ts';
@@ -72,9 +73,9 @@ describe('tuning input', () => {
       { emptyDir: {} },
     ],
     [
-      'an image is copied out of /data',
+      'an image is pulled into /mnt/data by the kaito-gitops image',
       { image: 'myacr.azurecr.io/data:1', imagePullSecrets: ['acr'] },
-      'data-extractor',
+      'data-puller',
       { emptyDir: {} },
     ],
     [
@@ -93,7 +94,10 @@ describe('tuning input', () => {
       return;
     }
     expect(names(spec.initContainers)).toEqual([initName]);
-    expect(spec.initContainers?.[0]?.volumeMounts).toEqual([{ name: 'data-volume', mountPath: '/mnt/data' }]);
+    expect(spec.initContainers?.[0]?.volumeMounts?.[0]).toEqual({
+      name: 'data-volume',
+      mountPath: '/mnt/data',
+    });
   });
 
   it('hands the URLs to the downloader through the environment, never through the script', () => {
@@ -108,21 +112,31 @@ describe('tuning input', () => {
     expect(init.command?.join(' ')).not.toContain('${');
   });
 
-  it('uses the input image pull secrets', () => {
+  it('pulls an input image with adapter pull, its pull secrets mounted as docker config', () => {
     const spec = podSpec(synthesize(tuningPlan({ input: { image: 'x/y:1', imagePullSecrets: ['acr'] } })));
-    expect(spec.imagePullSecrets).toEqual([{ name: 'acr' }]);
+    expect(spec).not.toHaveProperty('imagePullSecrets');
     expect(spec.initContainers?.[0]).toMatchObject({
-      image: 'x/y:1',
-      command: ['/bin/sh', '-c', 'mkdir -p /mnt/data && cp -r /data/. /mnt/data'],
+      image: `ghcr.io/kaito-gitops/kaito-gitops:${KAITO_GITOPS_VERSION}`,
+      args: [
+        'adapter',
+        'pull',
+        'x/y:1',
+        '/mnt/data',
+        '--replace',
+        '--registry-config',
+        '/etc/kaito-gitops/registry/acr',
+      ],
     });
+    expect(spec.initContainers?.[0]).not.toHaveProperty('command');
+    expect(spec.volumes).toContainEqual({ name: 'registry-config-0', secret: { secretName: 'acr' } });
   });
 
   it('takes helper images from the options', () => {
     const manifests = synthesize(tuningPlan(), {
-      images: { dataDownloader: 'mirror.local/curl:8', resultsKeeper: 'mirror.local/busybox:1' },
+      images: { dataDownloader: 'mirror.local/curl:8', kaitoGitops: 'mirror.local/kaito-gitops:0.1.0' },
     });
     expect(podSpec(manifests).initContainers?.[0]?.image).toBe('mirror.local/curl:8');
-    expect(podSpec(manifests).containers[1]?.image).toBe('mirror.local/busybox:1');
+    expect(podSpec(manifests).containers[1]?.image).toBe('mirror.local/kaito-gitops:0.1.0');
   });
 });
 
@@ -136,23 +150,41 @@ describe('tuning output', () => {
     expect(names(spec.containers)).toEqual(['tuning-phi-3']);
   });
 
-  it('keeps results of an image output in a pusher container until the agent has pushed them', () => {
+  it('pushes an image output from the pod: adapter push with the push secret read-only and a termination message', () => {
     const spec = podSpec(
       synthesize(tuningPlan({ output: { image: 'acr.io/out:1', imagePushSecret: 'push' } })),
     );
     expect(spec.volumes).toContainEqual({ name: 'results-volume', emptyDir: {} });
+    expect(spec.volumes).toContainEqual({ name: 'push-secret', secret: { secretName: 'push' } });
+    expect(spec.shareProcessNamespace).toBe(true);
     const pusher = spec.containers[1]!;
     expect(pusher).toMatchObject({
       name: 'pusher',
-      image: 'busybox:1.36.1',
-      env: [{ name: 'OUTPUT_IMAGE', value: 'acr.io/out:1' }],
-      volumeMounts: [{ name: 'results-volume', mountPath: '/mnt/results' }],
+      image: `ghcr.io/kaito-gitops/kaito-gitops:${KAITO_GITOPS_VERSION}`,
+      args: [
+        'adapter',
+        'push',
+        '/mnt/results',
+        'acr.io/out:1',
+        '--registry-config',
+        '/etc/kaito-gitops/push',
+        '--model',
+        'phi-3-mini-128k-instruct',
+        '--wait-for',
+        'fine_tuning_completed.txt',
+        '--fail-when-alone',
+        '--termination-message',
+        '/dev/termination-log',
+      ],
+      terminationMessagePath: '/dev/termination-log',
+      terminationMessagePolicy: 'File',
+      securityContext: { readOnlyRootFilesystem: true, runAsNonRoot: true },
+      volumeMounts: [
+        { name: 'results-volume', mountPath: '/mnt/results', readOnly: true },
+        { name: 'push-secret', mountPath: '/etc/kaito-gitops/push', readOnly: true },
+      ],
     });
-    const script = pusher.command?.[2] ?? '';
-    expect(script).toContain('until [ -f /mnt/results/fine_tuning_completed.txt ]');
-    expect(script).toContain('/mnt/results/.kaito-gitops/pushed');
-    expect(script).toContain('kaito-gitops agent');
-    expect(script).not.toContain('acr.io');
-    expect(script).not.toMatch(/oras|docker|skopeo|curl/);
+    expect(pusher).not.toHaveProperty('command');
+    expect(JSON.stringify(spec)).not.toMatch(/kaito-gitops\/(pushed|push-failed)/);
   });
 });

@@ -2,23 +2,42 @@
  * The pipeline from source files to a Kustomize tree: load and validate (api), plan (catalog),
  * synthesize (synth), render and merge with the previous tree (render). Pure: the caller reads the
  * source files, the catalog and the previous tree, and writes the result (`synth` to disk, `sync` to
- * git). A spec that fails keeps its previous output, so a typo never takes a running model down.
+ * git).
+ *
+ * Removal only when the source says so: a workspace of the previous tree is removed only when the file
+ * that produced it (the inventory's `source`) is gone, or that file was accepted whole and no longer
+ * defines it. Any problem in a file (syntax, metadata, kind, apiVersion, an empty or binary file, a
+ * refused spec) keeps everything that file produced last time, byte for byte; so does a problem in a
+ * document that still names the workspace. A source with no workspace at all removes nothing unless
+ * `allowEmpty` is set.
  */
 import {
+  locateProblems,
   vllmArgs,
   loadSources,
   type ConfigMapObject,
   type LoadFailure,
   type SourceFile,
   type SourceObject,
-  compareStrings,
-  keyOf,
-  namespacedKey,
+  type Workspace,
 } from './api/index.ts';
 import { plan, type Catalog, type Cloud, type WorkspacePlan } from './catalog/index.ts';
-import { SpecError, type Problem } from './errors.ts';
-import { inventoryOf, mergeTree, renderTree, type Tree, type WorkspaceRef } from './render/index.ts';
-import { synthesizeAll, type HelperImages, type WorkspaceManifests } from './synth/index.ts';
+import { SpecError, type Problem, type SpecLocation } from './errors.ts';
+import {
+  inventoryOf,
+  mergeTree,
+  renderTree,
+  type InventoryEntry,
+  type Tree,
+  type WorkspaceRef,
+} from './render/index.ts';
+import {
+  references,
+  synthesizeAll,
+  workspaceProblems,
+  type HelperImages,
+  type WorkspaceManifests,
+} from './synth/index.ts';
 
 export type { SourceFile } from './api/index.ts';
 
@@ -32,18 +51,26 @@ export interface HydrateOptions {
   cloud?: Cloud;
   /** Images of helper containers (mirrors for air-gapped clusters). */
   images?: Partial<HelperImages>;
+  /**
+   * Let a source without any workspace remove every workspace of the previous tree (Argo CD's
+   * `allowEmpty`). Without it such a run keeps the previous tree and fails. @default false
+   */
+  allowEmpty?: boolean;
+  /** How the empty-source refusal names the source (`--workspaces` as typed, the repository path). @default "the source" */
+  sourceName?: string;
 }
 
 /**
  * What happened to one Workspace: `rendered` (its files changed or are new), `unchanged`, `kept` (its
- * spec failed; the previous files stay) or `removed` (its spec is gone, and so are its files).
+ * spec or its file failed; the previous files stay), `refused` (its spec failed and there were no
+ * previous files to keep) or `removed` (its spec is gone, and so are its files).
  */
-export type WorkspaceStatus = 'rendered' | 'unchanged' | 'kept' | 'removed';
+export type WorkspaceStatus = 'rendered' | 'unchanged' | 'kept' | 'refused' | 'removed';
 
 export interface WorkspaceOutcome {
   namespace: string;
   name: string;
-  /** Source file of the spec (for `removed`: the file it last came from, when known). */
+  /** Source file of the spec as messages name it (for `removed`: the file it last came from, when known). */
   file: string;
   status: WorkspaceStatus;
 }
@@ -55,7 +82,7 @@ export interface HydrateResult {
   workspaces: WorkspaceOutcome[];
   /** Plans of the workspaces that rendered, for `plan` output and PR comments. */
   plans: WorkspacePlan[];
-  /** One SpecError per failed document, naming its file; the exit code is 1 when there are any. */
+  /** One SpecError per failed document (or file), naming it; the exit code is 1 when there are any. */
   errors: SpecError[];
   /** Things worth saying that fail nothing (an object in the source that no Workspace references). */
   warnings: string[];
@@ -63,62 +90,191 @@ export interface HydrateResult {
 
 export function hydrate(files: readonly SourceFile[], options: HydrateOptions): HydrateResult {
   const previous = options.previous ?? new Map<string, string>();
+  const before = inventoryOf(previous).workspaces;
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const display = (path: string) => byPath.get(path)?.display ?? path;
   const loaded = loadSources(files);
-  const errors = loaded.failures.map(toSpecError);
-  const keep = keptAfterLoadFailures(loaded.failures, previous);
-
   const configMaps = loaded.objects.filter(isConfigMap);
+  const context = (workspace: Workspace) => ({
+    cloud: options.cloud ?? 'azure',
+    vllmConfig: vllmArgs(workspace, configMaps),
+  });
+
+  const failed = new Failures(byPath);
+  const refusedWorkspaces: Workspace[] = [];
+  for (const failure of loaded.failures) {
+    const more =
+      failure.workspace === undefined ? [] : laterProblems(failure.workspace, options.catalog, context);
+    if (failure.workspace !== undefined) refusedWorkspaces.push(failure.workspace);
+    failed.add(failure.file, failure.index, [...failure.problems, ...more], failure);
+  }
+
   const plans: WorkspacePlan[] = [];
   for (const workspace of loaded.workspaces) {
     try {
-      plans.push(
-        plan(workspace, options.catalog, {
-          cloud: options.cloud ?? 'azure',
-          vllmConfig: vllmArgs(workspace, configMaps),
-        }),
-      );
+      plans.push(plan(workspace, options.catalog, context(workspace)));
     } catch (error) {
       if (!(error instanceof SpecError)) throw error;
-      errors.push(inDocument(error, workspace.source.index));
-      keep.set(keyOf(workspace), workspace.source.file);
+      refusedWorkspaces.push(workspace);
+      const problems = [...error.problems, ...workspaceProblems(workspace)];
+      failed.add(workspace.source.file, workspace.source.index, problems, workspace);
     }
   }
 
   const synthesized = synthesizeAll(plans, loaded.objects, { images: options.images });
   for (const failure of synthesized.failures) {
-    errors.push(inDocument(failure.error, failure.source.index));
-    keep.set(keyOf(failure), failure.source.file);
+    const workspace = plans.find((p) => key(p.workspace) === key(failure))?.workspace;
+    if (workspace !== undefined) refusedWorkspaces.push(workspace);
+    failed.add(failure.source.file, failure.source.index, failure.error.problems, failure);
   }
   const annotate = options.annotate;
   const rendered = annotate
     ? synthesized.workspaces.map((w) => stamped(w, annotate))
     : synthesized.workspaces;
-  const renderedIds = new Set(rendered.map(keyOf));
+  const renderedIds = new Set(rendered.map(key));
+
+  // What stays from the previous tree: workspaces a failed document still names, and everything a
+  // failed file produced, unless it rendered again from a spec that was accepted.
+  const keep = new Map<string, string>();
+  for (const entry of before) {
+    const id = key(entry);
+    if (renderedIds.has(id)) continue;
+    const namedIn = failed.named.get(id);
+    if (namedIn !== undefined) keep.set(id, namedIn);
+    else if (entry.source !== undefined && failed.files.has(entry.source)) keep.set(id, entry.source);
+  }
+  const known = new Set(before.map(key));
+  const refused = new Map([...failed.named].filter(([id]) => !known.has(id) && !renderedIds.has(id)));
+
+  const errors = failed.errors();
+  const warnings = unreferencedWarnings(synthesized.unreferenced, refusedWorkspaces, loaded.failures);
   const next = renderTree(rendered);
-  const keptRefs: WorkspaceRef[] = [...keep.keys()].map(parseKey);
-  const merged = mergeTree(previous, next, { keep: keptRefs });
+  const merged = mergeTree(previous, next, { keep: [...keep.keys()].map(parseKey) });
+
+  if (!options.allowEmpty && before.length > 0 && inventoryOf(merged.tree).workspaces.length === 0) {
+    return {
+      tree: previous,
+      workspaces: before.map((entry) => ({
+        namespace: entry.namespace,
+        name: entry.name,
+        file: display(entry.source ?? ''),
+        status: 'kept' as const,
+      })),
+      plans: [],
+      errors: [...errors, emptySourceError(before, options.sourceName)],
+      warnings,
+    };
+  }
+
   for (const conflict of merged.conflicts) {
-    const file = rendered.find((w) => keyOf(w) === keyOf(conflict.workspace))?.source ?? '';
+    const file = rendered.find((w) => key(w) === key(conflict.workspace))?.source ?? '';
     errors.push(
       new SpecError(
         [
           {
             path: '',
-            message: `${conflict.path} is not written: Workspace "${keyOf(conflict.keptBy)}" keeps its last good output, which holds the same object; fix that Workspace's spec`,
+            message: `${conflict.path} is not written: Workspace "${key(conflict.keptBy)}" keeps its last good output, which holds the same object; fix that Workspace's spec`,
           },
         ],
-        { file },
+        { file: display(file), ...conflict.workspace },
       ),
     );
   }
 
   return {
     tree: merged.tree,
-    workspaces: outcomes(previous, merged.tree, rendered, keep),
-    plans: plans.filter((p) => renderedIds.has(keyOf(p.workspace))),
+    workspaces: outcomes({ previous, tree: merged.tree, rendered, keep, refused, display }),
+    plans: plans.filter((p) => renderedIds.has(key(p.workspace))),
     errors,
-    warnings: synthesized.unreferenced.map(unreferencedWarning),
+    warnings,
   };
+}
+
+/**
+ * Problems a Workspace refused by the loader would also have further on (an unknown preset next to a
+ * duplicate adapter), so that one run reports everything wrong with a spec.
+ */
+function laterProblems(
+  workspace: Workspace,
+  catalog: Catalog,
+  context: (workspace: Workspace) => { cloud: Cloud; vllmConfig: ReturnType<typeof vllmArgs> },
+): Problem[] {
+  const problems = [...workspaceProblems(workspace)];
+  try {
+    plan(workspace, catalog, context(workspace));
+  } catch (error) {
+    if (!(error instanceof SpecError)) throw error;
+    problems.unshift(...error.problems);
+  }
+  return problems;
+}
+
+interface FailedDocument {
+  file: string;
+  index?: number;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  problems: Problem[];
+}
+
+/**
+ * Failed documents and files, collected across the stages: which files failed, which workspaces a
+ * failure names, and one SpecError per document with its problems located in the source.
+ */
+class Failures {
+  readonly files = new Set<string>();
+  /** `namespace/name` → the file whose failed document names it. */
+  readonly named = new Map<string, string>();
+  readonly #byPath: ReadonlyMap<string, SourceFile>;
+  readonly #documents = new Map<string, FailedDocument>();
+
+  constructor(byPath: ReadonlyMap<string, SourceFile>) {
+    this.#byPath = byPath;
+  }
+
+  /** `who` names the document: a Workspace (namespace and name), or the kind of another object. */
+  add(
+    file: string,
+    index: number | undefined,
+    problems: readonly Problem[],
+    who: { kind?: string; namespace?: string; name?: string },
+  ): void {
+    this.files.add(file);
+    const id = JSON.stringify([file, index ?? -1]);
+    const document: FailedDocument = this.#documents.get(id) ?? { file, problems: [] };
+    if (index !== undefined) document.index = index;
+    if (who.kind !== undefined) document.kind ??= who.kind;
+    if (who.namespace !== undefined && who.name !== undefined) {
+      this.named.set(`${who.namespace}/${who.name}`, file);
+      document.namespace = who.namespace;
+      document.name = who.name;
+      document.kind = 'Workspace';
+    }
+    for (const p of problems) {
+      if (!document.problems.some((q) => q.path === p.path && q.message === p.message))
+        document.problems.push(p);
+    }
+    this.#documents.set(id, document);
+  }
+
+  errors(): SpecError[] {
+    return [...this.#documents.values()].map((failed) => {
+      const source = this.#byPath.get(failed.file);
+      const problems =
+        source === undefined || failed.index === undefined || source.unreadable !== undefined
+          ? failed.problems
+          : locateProblems(source.content, failed.index, failed.problems);
+      const location: SpecLocation = { file: source?.display ?? failed.file };
+      if (failed.index !== undefined) location.document = failed.index + 1;
+      if (failed.kind !== undefined) location.kind = failed.kind;
+      if (failed.name !== undefined) {
+        location.namespace = failed.namespace;
+        location.name = failed.name;
+      }
+      return new SpecError(problems, location);
+    });
+  }
 }
 
 /** The Workspace object of `manifests` with the caller's annotations added (they win over the spec's). */
@@ -144,37 +300,20 @@ function stamped(
   };
 }
 
-/**
- * Workspaces whose previous output stays: those named by a failed document, and, when a whole file
- * failed before its documents could be read, every workspace that file produced last time.
- */
-function keptAfterLoadFailures(failures: readonly LoadFailure[], previous: Tree): Map<string, string> {
-  const keep = new Map<string, string>();
-  const previousEntries = inventoryOf(previous).workspaces;
-  for (const failure of failures) {
-    if (failure.namespace !== undefined && failure.name !== undefined) {
-      keep.set(namespacedKey(failure.namespace, failure.name), failure.file);
-    } else if (failure.index === undefined || failure.kind === undefined) {
-      for (const entry of previousEntries) {
-        if (entry.source === failure.file) keep.set(keyOf(entry), failure.file);
-      }
-    }
-  }
-  return keep;
-}
-
-function outcomes(
-  previous: Tree,
-  tree: Tree,
-  rendered: readonly { namespace: string; name: string; source?: string }[],
-  keep: ReadonlyMap<string, string>,
-): WorkspaceOutcome[] {
-  const before = new Map(inventoryOf(previous).workspaces.map((entry) => [keyOf(entry), entry]));
-  const after = new Map(inventoryOf(tree).workspaces.map((entry) => [keyOf(entry), entry]));
+function outcomes(run: {
+  previous: Tree;
+  tree: Tree;
+  rendered: readonly WorkspaceManifests[];
+  keep: ReadonlyMap<string, string>;
+  refused: ReadonlyMap<string, string>;
+  display: (path: string) => string;
+}): WorkspaceOutcome[] {
+  const { previous, tree, rendered, keep, refused, display } = run;
+  const before = new Map(inventoryOf(previous).workspaces.map((entry) => [key(entry), entry]));
+  const after = new Map(inventoryOf(tree).workspaces.map((entry) => [key(entry), entry]));
   const result: WorkspaceOutcome[] = [];
   for (const workspace of rendered) {
-    const id = keyOf(workspace);
-    if (keep.has(id)) continue;
+    const id = key(workspace);
     const old = before.get(id);
     const now = after.get(id);
     const same =
@@ -185,59 +324,84 @@ function outcomes(
     result.push({
       namespace: workspace.namespace,
       name: workspace.name,
-      file: workspace.source ?? '',
+      file: display(workspace.source ?? ''),
       status: same ? 'unchanged' : 'rendered',
     });
   }
-  for (const [id, file] of keep) {
-    const { namespace, name } = parseKey(id);
-    result.push({ namespace, name, file, status: 'kept' });
+  for (const [status, map] of [
+    ['kept', keep],
+    ['refused', refused],
+  ] as const) {
+    for (const [id, file] of map) result.push({ ...parseKey(id), file: display(file), status });
   }
-  const renderedIds = new Set(rendered.map(keyOf));
+  const renderedIds = new Set(rendered.map(key));
   for (const [id, entry] of before) {
     if (!keep.has(id) && !renderedIds.has(id)) {
       result.push({
         namespace: entry.namespace,
         name: entry.name,
-        file: entry.source ?? '',
+        file: display(entry.source ?? ''),
         status: 'removed',
       });
     }
   }
-  return result.sort((a, b) => compareStrings(keyOf(a), keyOf(b)));
+  return result.sort((a, b) => compare(key(a), key(b)));
+}
+
+function emptySourceError(before: readonly InventoryEntry[], sourceName = 'the source'): SpecError {
+  const names = before.slice(0, 3).map(key).join(', ') + (before.length > 3 ? ', ...' : '');
+  return new SpecError(
+    [
+      {
+        path: '',
+        message: `holds no Workspace, so rendering it would remove all ${before.length} workspaces of the previous output (${names}); nothing was changed. If every workspace should go, run again with --allow-empty`,
+      },
+    ],
+    { file: sourceName },
+  );
 }
 
 /**
- * A load failure as a SpecError. In a multi-document file the path alone does not say which document
- * is wrong, so problems of non-Workspace documents (and document-level ones) name it.
+ * Source objects that render nowhere. One that a refused Workspace references is not "unreferenced":
+ * it comes back with that Workspace once the spec is fixed (until then its last output keeps it).
  */
-function toSpecError(failure: LoadFailure): SpecError {
-  const { index, kind } = failure;
-  const where = index === undefined ? undefined : `${kind ?? 'document'} in document ${index + 1}`;
-  const problems: Problem[] = failure.problems.map((p) => ({
-    path: p.path,
-    message:
-      where !== undefined && (p.path === '' || kind !== 'Workspace') ? `${where}: ${p.message}` : p.message,
-  }));
-  return new SpecError(problems, { file: failure.file, document: index });
-}
-
-/** `error` with the document it came from, so a reader (the PR comment) can point at its lines. */
-function inDocument(error: SpecError, document: number): SpecError {
-  if (error.document !== undefined) return error;
-  return new SpecError(error.problems, { file: error.file, document, cause: error.cause });
-}
-
-function unreferencedWarning(object: SourceObject): string {
-  const namespace = object.metadata.namespace ?? 'default';
-  return `${object.kind} "${namespace}/${object.metadata.name}" is not referenced by any Workspace, so it is not rendered; reference it from a Workspace or keep it elsewhere`;
+function unreferencedWarnings(
+  objects: readonly SourceObject[],
+  refused: readonly Workspace[],
+  failures: readonly LoadFailure[],
+): string[] {
+  const wanted = new Map<string, string>();
+  for (const workspace of refused) {
+    for (const ref of references(workspace))
+      wanted.set(`${ref.kind}/${workspace.namespace}/${ref.name}`, key(workspace));
+  }
+  const unread = failures.some(
+    (f) => f.workspace === undefined && (f.kind === undefined || f.kind === 'Workspace'),
+  );
+  return objects.map((object) => {
+    const namespace = object.metadata.namespace ?? 'default';
+    const what = `${object.kind} "${namespace}/${object.metadata.name}"`;
+    const by = wanted.get(`${object.kind}/${namespace}/${object.metadata.name}`);
+    if (by !== undefined)
+      return `${what} is referenced only by Workspace "${by}", which is refused, so it is not rendered until that spec is fixed`;
+    const which = unread ? 'any Workspace that could be read' : 'any Workspace';
+    return `${what} is not referenced by ${which}, so it is not rendered; reference it from a Workspace or keep it elsewhere`;
+  });
 }
 
 function isConfigMap(object: SourceObject): object is ConfigMapObject {
   return object.apiVersion === 'v1' && object.kind === 'ConfigMap';
 }
 
+function key(ref: { namespace: string; name: string }): string {
+  return `${ref.namespace}/${ref.name}`;
+}
+
 function parseKey(id: string): WorkspaceRef {
   const [namespace = '', name = ''] = id.split('/');
   return { namespace, name };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -3,6 +3,7 @@ export type { Tree } from './types.ts';
 export type { WorkspaceRef } from './tree.ts';
 export { mergeTree, renderTree } from './tree.ts';
 
+export type { InventoryEntry } from './inventory.ts';
 export { inventoryOf } from './inventory.ts';
 export { objectFileName } from './layout.ts';
 

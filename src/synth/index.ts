@@ -2,3 +2,5 @@
 export type { HelperImages, Manifest, WorkspaceManifests } from './types.ts';
 
 export { synthesize, synthesizeAll } from './synthesize.ts';
+export { workspaceProblems } from './workspace-objects.ts';
+export { references } from './pass-through.ts';

@@ -7,14 +7,14 @@ import type { SourceFile } from '../api/index.ts';
 import { CLOUDS, DEFAULT_PRESETS_DIR, readCatalog, type Catalog, type Cloud } from '../catalog/index.ts';
 import { UsageError, errnoCode, type SpecError } from '../errors.ts';
 import { hydrate, type HydrateResult } from '../pipeline.ts';
-import { outputFlag, outputFormat, parseFlags, type CliIO } from './command.ts';
+import { outputFlag, outputFormat, parseFlags, stopSignal, type CliIO } from './command.ts';
 import {
   cacheFileFor,
   refreshHuggingFaceCache,
   withCacheFile,
   type CacheRefresh,
 } from './huggingface-cache.ts';
-import { readSources } from './sources.ts';
+import { readSources, type ReadOptions } from './sources.ts';
 
 /** `--presets DIR` and `--cloud`, shared by the pipeline commands. */
 export const catalogFlags = {
@@ -43,9 +43,13 @@ export async function loadCatalog(presets: string | undefined, io: CliIO): Promi
   }
 }
 
-export async function loadSpecs(paths: readonly string[], io: CliIO): Promise<SourceFile[]> {
+export async function loadSpecs(
+  paths: readonly string[],
+  io: CliIO,
+  options: ReadOptions = {},
+): Promise<SourceFile[]> {
   if (paths.length === 0) throw new UsageError('name at least one spec file or directory');
-  return readSources(paths, io.cwd);
+  return readSources(paths, io.cwd, options);
 }
 
 /** Every problem of every failed spec, `file: path: message`, one per line. */
@@ -53,10 +57,32 @@ export function reportErrors(errors: readonly SpecError[], io: CliIO): void {
   for (const error of errors) io.stderr(error.message + '\n');
 }
 
-export function errorsJson(
-  errors: readonly SpecError[],
-): { file: string; problems: { path: string; message: string }[] }[] {
-  return errors.map((error) => ({ file: error.file ?? '', problems: [...error.problems] }));
+/** A refused spec as `--output json` shows it; fields that are unknown are left out. */
+export interface ErrorJson {
+  file: string;
+  /** 1-based document of a multi-document file. */
+  document?: number;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  problems: { path: string; message: string; line?: number; column?: number }[];
+}
+
+export function errorsJson(errors: readonly SpecError[]): ErrorJson[] {
+  return errors.map((error) => {
+    const { document, kind, namespace, name } = error.location;
+    return {
+      file: error.file ?? '',
+      ...(document === undefined ? {} : { document }),
+      ...(kind === undefined ? {} : { kind }),
+      ...(name === undefined ? {} : { namespace: namespace ?? 'default', name }),
+      problems: error.problems.map(({ path, message, line, column }) => ({
+        path,
+        message,
+        ...(line === undefined ? {} : { line, column }),
+      })),
+    };
+  });
 }
 
 /**
@@ -71,11 +97,14 @@ export async function checkSpecs(
   const { values, positionals } = parseFlags(args, { ...catalogFlags, ...outputFlag }, true);
   const output = outputFormat(values.output);
   const cloud = cloudFlag(values.cloud);
-  const files = await loadSpecs(positionals, io);
+  const stop = stopSignal(io);
+  const files = await loadSpecs(positionals, io, { paths: 'typed' });
   const cacheFile = await cacheFileFor(positionals, io);
   const catalog = await withCacheFile(await loadCatalog(values.presets, io), cacheFile, io);
+  stop.check();
   if (!options.sizeFromHub) return { output, result: hydrate(files, { catalog, cloud }) };
   const hub = await refreshHuggingFaceCache(catalog, files, cacheFile, io);
+  stop.check();
   return { output, result: hydrate(files, { catalog: hub.catalog, cloud }), hub };
 }
 

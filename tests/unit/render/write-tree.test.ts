@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SpecError } from '../../../src/errors.ts';
+import { EnvironmentError, SpecError } from '../../../src/errors.ts';
 import {
   inventoryOf,
   mergeTree,
@@ -13,6 +13,7 @@ import {
 } from '../../../src/render/index.ts';
 import { synthesizeAll } from '../../../src/synth/index.ts';
 import { mixedPlans, mixedSourceObjects, presetPlan } from '../../support/plans.ts';
+import { makeReadOnly } from '../../support/read-only.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -24,6 +25,17 @@ afterEach(async () => {
 
 const treeOf = (n: number): Tree =>
   renderTree(synthesizeAll(mixedPlans(n), mixedSourceObjects(n)).workspaces);
+
+/** Every file under `root` with its bytes, hidden ones included. */
+async function snapshot(root: string): Promise<[string, string][]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return Promise.all(
+    files
+      .sort()
+      .map(async (f): Promise<[string, string]> => [f.slice(root.length + 1), await readFile(f, 'utf8')]),
+  );
+}
 
 async function filesUnder(root: string): Promise<string[]> {
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
@@ -122,6 +134,61 @@ describe('writeTree', () => {
     } finally {
       await rm(outside, { recursive: true, force: true });
     }
+  });
+});
+
+describe('writeTree when the disk refuses', () => {
+  const changedTree = (n: number, gpus: number) =>
+    renderTree(
+      synthesizeAll(
+        mixedPlans(n).map((p) => ({ ...p, gpusPerNode: gpus })),
+        mixedSourceObjects(n),
+      ).workspaces,
+    );
+
+  it('leaves every file and the inventory as they were, and says nothing changed', async () => {
+    const before = changedTree(4, 1);
+    writeTree(dir, before);
+    const on = await snapshot(dir);
+    // Staging reaches the read-only directory after writing temporary files in the ones before it.
+    const locked = join(dir, 'workspaces/team-2/ws-00002');
+    const undo = await makeReadOnly(locked);
+    try {
+      const after = new Map([...changedTree(5, 2)]);
+      expect(() => writeTree(dir, after, inventoryOf(before), { name: 'dist' })).toThrow(EnvironmentError);
+      expect(() => writeTree(dir, after, inventoryOf(before), { name: 'dist' })).toThrow(
+        /^cannot write dist\/workspaces\/team-2\/ws-00002\/.*: operation not permitted \(EPERM\)|permission denied \(EACCES\); nothing in dist was changed$/,
+      );
+    } finally {
+      await undo();
+    }
+    expect(await snapshot(dir)).toEqual(on);
+  });
+
+  it('says so in one line when the output directory cannot be made', async () => {
+    await writeFile(join(dir, 'file'), 'x');
+    expect(() => writeTree(join(dir, 'file'), treeOf(1), undefined, { name: 'file' })).toThrow(
+      /^cannot create the output directory file: already exists \(EEXIST\)$/,
+    );
+  });
+
+  it('says how far it got when a removal fails, and the inventory lets the next run finish', async () => {
+    const before = changedTree(2, 1); // ws-00000, ws-00001
+    writeTree(dir, before);
+    const after = renderTree(synthesizeAll(mixedPlans(3).slice(1), mixedSourceObjects(3)).workspaces); // ws-00000 gone, ws-00002 new
+    const undo = await makeReadOnly(join(dir, 'workspaces/team-0/ws-00000'));
+    try {
+      expect(() => writeTree(dir, after, inventoryOf(before), { name: 'dist' })).toThrow(
+        /^cannot remove dist\/workspaces\/team-0\/ws-00000\/.*; every new file was written, and dist\/inventory.json still lists the files left to remove: run the command again to finish$/,
+      );
+    } finally {
+      await undo();
+    }
+    const listed = readTree(dir).inventory?.workspaces.map((w) => w.name);
+    expect(listed).toEqual(['ws-00000', 'ws-00001', 'ws-00002']);
+    const finished = writeTree(dir, after, readTree(dir).inventory);
+    expect(finished.removed.length).toBeGreaterThan(0);
+    expect(await filesUnder(dir)).toEqual([...after.keys()].sort());
   });
 });
 

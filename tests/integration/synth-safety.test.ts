@@ -262,13 +262,14 @@ describe('environment errors: one line, exit 2 or 3, never a stack trace', () =>
     ],
     [
       '--workspaces does not exist',
-      async () => ['synth', '--workspaces', 'nowhere', '--out', 'out'],
+      () => Promise.resolve(['synth', '--workspaces', 'nowhere', '--out', 'out']),
       2,
       /^kaito-gitops synth: nowhere: no such file or directory/,
     ],
     [
       'agent without a kubeconfig',
-      async () => ['agent', '--provisioner', 'byo', '--kubeconfig', join(work, 'missing-kubeconfig')],
+      () =>
+        Promise.resolve(['agent', '--provisioner', 'byo', '--kubeconfig', join(work, 'missing-kubeconfig')]),
       3,
       /^kaito-gitops agent: cannot load the kubeconfig .*missing-kubeconfig: no such file or directory \(ENOENT\); pass --kubeconfig FILE/,
     ],

@@ -7,9 +7,10 @@
  * Removal only when the source says so: a workspace of the previous tree is removed only when the file
  * that produced it (the inventory's `source`) is gone, or that file was accepted whole and no longer
  * defines it. Any problem in a file (syntax, metadata, kind, apiVersion, an empty or binary file, a
- * refused spec) keeps everything that file produced last time, byte for byte; so does a problem in a
- * document that still names the workspace. A source with no workspace at all removes nothing unless
- * `allowEmpty` is set.
+ * refused spec) keeps everything that file produced last time, byte for byte, even what another file
+ * now defines; so does a problem in a document that still names the workspace. New workspaces of a
+ * file with problems still render. A source that would leave no workspace at all removes nothing
+ * unless `allowEmpty` is set.
  */
 import {
   locateProblems,
@@ -36,6 +37,7 @@ import {
   synthesizeAll,
   workspaceProblems,
   type HelperImages,
+  type SynthesisResult,
   type WorkspaceManifests,
 } from './synth/index.ts';
 
@@ -121,11 +123,35 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
     }
   }
 
-  const synthesized = synthesizeAll(plans, loaded.objects, { images: options.images });
-  for (const failure of synthesized.failures) {
-    const workspace = plans.find((p) => key(p.workspace) === key(failure))?.workspace;
-    if (workspace !== undefined) refusedWorkspaces.push(workspace);
-    failed.add(failure.source.file, failure.source.index, failure.error.problems, failure);
+  // A file with any problem keeps everything it produced last time, byte for byte, even a workspace
+  // that another file now defines validly. Synthesis can fail more files, which holds more: settle.
+  const ownerOf = new Map(before.map((entry) => [key(entry), entry.source]));
+  const heldBy = (files: ReadonlySet<string>) =>
+    before.filter((entry) => entry.source !== undefined && files.has(entry.source)).map(key);
+  let held = new Set(heldBy(failed.files));
+  let synthesized: SynthesisResult;
+  let late: LateFailure[];
+  for (;;) {
+    synthesized = synthesizeAll(
+      plans.filter((p) => !held.has(key(p.workspace))),
+      loaded.objects,
+      { images: options.images },
+    );
+    late = [
+      ...synthesized.failures.map((f) => ({ source: f.source, problems: f.error.problems, who: f })),
+      ...plans
+        .filter((p) => held.has(key(p.workspace)))
+        .flatMap((p) => heldElsewhere(p.workspace, ownerOf.get(key(p.workspace)) ?? '', display)),
+    ];
+    const files = new Set([...failed.files, ...late.map((l) => l.source.file)]);
+    const next = new Set([...held, ...heldBy(files)]);
+    if (next.size === held.size) break;
+    held = next;
+  }
+  for (const failure of late) {
+    const workspace = plans.find((p) => key(p.workspace) === key(failure.who))?.workspace;
+    if (workspace !== undefined && !held.has(key(workspace))) refusedWorkspaces.push(workspace);
+    failed.add(failure.source.file, failure.source.index, failure.problems, failure.who);
   }
   const annotate = options.annotate;
   const rendered = annotate
@@ -133,15 +159,14 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
     : synthesized.workspaces;
   const renderedIds = new Set(rendered.map(key));
 
-  // What stays from the previous tree: workspaces a failed document still names, and everything a
-  // failed file produced, unless it rendered again from a spec that was accepted.
+  // What stays from the previous tree: everything a failed file produced, and workspaces a failed
+  // document still names (wherever their output came from).
   const keep = new Map<string, string>();
   for (const entry of before) {
     const id = key(entry);
-    if (renderedIds.has(id)) continue;
     const namedIn = failed.named.get(id);
-    if (namedIn !== undefined) keep.set(id, namedIn);
-    else if (entry.source !== undefined && failed.files.has(entry.source)) keep.set(id, entry.source);
+    if (held.has(id)) keep.set(id, entry.source ?? '');
+    else if (!renderedIds.has(id) && namedIn !== undefined) keep.set(id, namedIn);
   }
   const known = new Set(before.map(key));
   const refused = new Map([...failed.named].filter(([id]) => !known.has(id) && !renderedIds.has(id)));
@@ -188,6 +213,37 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
     errors,
     warnings,
   };
+}
+
+/** A failure found after loading: a spec synthesis refused, or one held back by its output's owner. */
+interface LateFailure {
+  source: { file: string; index: number };
+  problems: readonly Problem[];
+  who: { namespace: string; name: string };
+}
+
+/**
+ * A valid spec whose workspace's running output came from another file, which has problems now: that
+ * output is kept as it was, so this spec is not rendered yet, and says why.
+ */
+function heldElsewhere(
+  workspace: Workspace,
+  owner: string,
+  display: (path: string) => string,
+): LateFailure[] {
+  if (owner === workspace.source.file) return [];
+  return [
+    {
+      source: workspace.source,
+      who: workspace,
+      problems: [
+        {
+          path: 'metadata.name',
+          message: `not rendered: the running output of this Workspace comes from ${display(owner)}, which has problems, and stays as it was until that file loads cleanly (fix it, or remove the Workspace from it)`,
+        },
+      ],
+    },
+  ];
 }
 
 /**

@@ -53,14 +53,37 @@ describe('a broken file keeps everything it produced, byte for byte', () => {
     expect(result.errors.every((e) => e.file === 'alpha.yaml' && e.problems.length > 0)).toBe(true);
   });
 
-  it('keeps the broken workspace of a multi-document file and renders its good neighbour', () => {
+  it('a multi-document file with one broken document keeps all it produced, and renders what is new', () => {
     const both = `${spec('alpha')}---\n${spec('gamma')}`;
     const before = hydrate([file('all.yaml', both)], { catalog });
-    const edited = `${spec('alpha').replace('apps: alpha', 'apps: alpha-v2')}---\n${spec('gamma').replace('metadata:', 'metadata: [')}`;
+    const edited = [
+      spec('alpha').replace('apps: alpha', 'apps: alpha-v2'),
+      spec('gamma').replace('metadata:', 'metadata: ['),
+      spec('epsilon'),
+    ].join('---\n');
     const after = hydrate([file('all.yaml', edited)], { catalog, previous: before.tree });
-    expect(statusOf(after, 'alpha')).toBe('rendered');
+    expect(statusOf(after, 'alpha')).toBe('kept');
     expect(statusOf(after, 'gamma')).toBe('kept');
+    expect(statusOf(after, 'epsilon')).toBe('rendered');
+    expect(filesOf(after.tree, 'alpha')).toEqual(filesOf(before.tree, 'alpha'));
     expect(filesOf(after.tree, 'gamma')).toEqual(filesOf(before.tree, 'gamma'));
+  });
+
+  it('keeps the output of a broken file even when another file now defines the workspace', () => {
+    const result = hydrate(
+      [
+        file('alpha.yaml', 'metadata: ['),
+        file('beta.yaml', `${spec('beta')}---\n${spec('alpha').replace('apps: alpha', 'apps: moved')}`),
+      ],
+      { catalog, previous: first.tree },
+    );
+    expect(statusOf(result, 'alpha')).toBe('kept');
+    expect(filesOf(result.tree, 'alpha')).toEqual(filesOf(first.tree, 'alpha'));
+    expect(result.errors.map((e) => e.message)).toContainEqual(
+      expect.stringMatching(
+        /^beta\.yaml:\d+:\d+: Workspace default\/alpha: metadata\.name: not rendered: the running output of this Workspace comes from alpha\.yaml, which has problems/,
+      ),
+    );
   });
 
   it('keeps a workspace whose failed document still names it, even from another file', () => {

@@ -20,6 +20,7 @@ import {
   credentialSettingsFromEnv,
   credentialSourceFrom,
   TOKEN_USERNAME,
+  parseRepositoryUrl,
   type CredentialSource,
   redactUrl,
   type SyncConfig,
@@ -131,21 +132,8 @@ function parseRequest(args: string[], io: CliIO): SyncRequest {
   const { values } = parseFlags(args, flags);
   const output = outputFormat(values.output);
   if (values.source === undefined) throw new UsageError('--source URL is required');
-  for (const [flag, url] of [
-    ['--source', values.source],
-    ['--target', values.target],
-  ] as const) {
-    if (url !== undefined && url !== redactUrl(url)) {
-      throw new UsageError(
-        `${flag} must not carry credentials; set KAITO_GITOPS_GIT_TOKEN or _PASSWORD instead`,
-      );
-    }
-    if (url !== undefined && !/^https?:\/\//.test(url)) {
-      throw new UsageError(
-        `${flag} must be an https:// (or http://) URL; isomorphic-git has no SSH transport`,
-      );
-    }
-  }
+  const sourceUrl = parseRepositoryUrl(values.source, '--source');
+  const targetUrl = values.target === undefined ? sourceUrl : parseRepositoryUrl(values.target, '--target');
   if (values.once && (values.interval !== undefined || values.listen !== undefined)) {
     throw new UsageError('--once cannot be combined with --interval or --listen');
   }
@@ -158,9 +146,9 @@ function parseRequest(args: string[], io: CliIO): SyncRequest {
     );
   }
   const config: SyncConfig = {
-    source: { url: values.source, ref: values['source-ref'], path: values['source-path'] },
+    source: { url: sourceUrl, ref: values['source-ref'], path: values['source-path'] },
     target: {
-      url: values.target ?? values.source,
+      url: targetUrl,
       branch: values['target-branch'],
       path: values['target-path'],
     },

@@ -292,8 +292,15 @@ describe('environment errors: one line, exit 2 or 3, never a stack trace', () =>
       2,
       /^kaito-gitops demo: --dir demo-dir is not empty/,
     ],
+    [
+      'sync with a password (holding a space) in --source',
+      () => Promise.resolve(['sync', '--source', 'https://bot:pa ss@git.example/m.git', '--once']),
+      2,
+      /^kaito-gitops sync: --source must not carry credentials/,
+    ],
   ])('%s', async (_, setup, code, message, env) => {
     const run = await runProcess(await setup(), env);
+    expect(run.stderr + run.stdout).not.toContain('pa ss');
     expect(run.code).toBe(code);
     expect(run.stderr).toMatch(message);
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);

@@ -13,6 +13,7 @@ import { templatePodTemplate, templateProblems } from './inference-template.ts';
 import { inferenceWorkload } from './inference-workload.ts';
 import { inferenceServices } from './service.ts';
 import { tuningJob } from './tuning-job.ts';
+import { tuningNetworkPolicy } from './tuning-network-policy.ts';
 import type { HelperImages, Manifest, SynthOptions } from './types.ts';
 import { workspaceObject } from './workspace-object.ts';
 
@@ -58,9 +59,12 @@ export function generatedObjects(plan: WorkspacePlan, options: SynthOptions): Ma
         asManifest(inferenceWorkload(plan, templatePodTemplate(plan))),
       );
       break;
-    case 'tuning':
+    case 'tuning': {
+      const policy = tuningNetworkPolicy(plan.workspace);
+      if (policy !== undefined) objects.push(asManifest(policy));
       objects.push(asManifest(tuningJob(plan, helperImages(options))));
       break;
+    }
   }
   return objects;
 }

@@ -21,17 +21,14 @@ import {
   type SourceFile,
   type SourceObject,
   type Workspace,
+  compareStrings,
+  keyOf,
+  namespacedKey,
+  splitNamespacedKey,
 } from './api/index.ts';
 import { plan, type Catalog, type Cloud, type WorkspacePlan } from './catalog/index.ts';
 import { SpecError, type Problem, type SpecLocation } from './errors.ts';
-import {
-  inventoryOf,
-  mergeTree,
-  renderTree,
-  type InventoryEntry,
-  type Tree,
-  type WorkspaceRef,
-} from './render/index.ts';
+import { inventoryOf, mergeTree, renderTree, type InventoryEntry, type Tree } from './render/index.ts';
 import {
   references,
   synthesizeAll,
@@ -125,23 +122,23 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
 
   // A file with any problem keeps everything it produced last time, byte for byte, even a workspace
   // that another file now defines validly. Synthesis can fail more files, which holds more: settle.
-  const ownerOf = new Map(before.map((entry) => [key(entry), entry.source]));
+  const ownerOf = new Map(before.map((entry) => [keyOf(entry), entry.source]));
   const heldBy = (files: ReadonlySet<string>) =>
-    before.filter((entry) => entry.source !== undefined && files.has(entry.source)).map(key);
+    before.filter((entry) => entry.source !== undefined && files.has(entry.source)).map(keyOf);
   let held = new Set(heldBy(failed.files));
   let synthesized: SynthesisResult;
   let late: LateFailure[];
   for (;;) {
     synthesized = synthesizeAll(
-      plans.filter((p) => !held.has(key(p.workspace))),
+      plans.filter((p) => !held.has(keyOf(p.workspace))),
       loaded.objects,
       { images: options.images },
     );
     late = [
       ...synthesized.failures.map((f) => ({ source: f.source, problems: f.error.problems, who: f })),
       ...plans
-        .filter((p) => held.has(key(p.workspace)))
-        .flatMap((p) => heldElsewhere(p.workspace, ownerOf.get(key(p.workspace)) ?? '', display)),
+        .filter((p) => held.has(keyOf(p.workspace)))
+        .flatMap((p) => heldElsewhere(p.workspace, ownerOf.get(keyOf(p.workspace)) ?? '', display)),
     ];
     const files = new Set([...failed.files, ...late.map((l) => l.source.file)]);
     const next = new Set([...held, ...heldBy(files)]);
@@ -149,32 +146,32 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
     held = next;
   }
   for (const failure of late) {
-    const workspace = plans.find((p) => key(p.workspace) === key(failure.who))?.workspace;
-    if (workspace !== undefined && !held.has(key(workspace))) refusedWorkspaces.push(workspace);
+    const workspace = plans.find((p) => keyOf(p.workspace) === keyOf(failure.who))?.workspace;
+    if (workspace !== undefined && !held.has(keyOf(workspace))) refusedWorkspaces.push(workspace);
     failed.add(failure.source.file, failure.source.index, failure.problems, failure.who);
   }
   const annotate = options.annotate;
   const rendered = annotate
     ? synthesized.workspaces.map((w) => stamped(w, annotate))
     : synthesized.workspaces;
-  const renderedIds = new Set(rendered.map(key));
+  const renderedIds = new Set(rendered.map(keyOf));
 
   // What stays from the previous tree: everything a failed file produced, and workspaces a failed
   // document still names (wherever their output came from).
   const keep = new Map<string, string>();
   for (const entry of before) {
-    const id = key(entry);
+    const id = keyOf(entry);
     const namedIn = failed.named.get(id);
     if (held.has(id)) keep.set(id, entry.source ?? '');
     else if (!renderedIds.has(id) && namedIn !== undefined) keep.set(id, namedIn);
   }
-  const known = new Set(before.map(key));
+  const known = new Set(before.map(keyOf));
   const refused = new Map([...failed.named].filter(([id]) => !known.has(id) && !renderedIds.has(id)));
 
   const errors = failed.errors();
   const warnings = unreferencedWarnings(synthesized.unreferenced, refusedWorkspaces, loaded.failures);
   const next = renderTree(rendered);
-  const merged = mergeTree(previous, next, { keep: [...keep.keys()].map(parseKey) });
+  const merged = mergeTree(previous, next, { keep: [...keep.keys()].map(splitNamespacedKey) });
 
   if (!options.allowEmpty && before.length > 0 && inventoryOf(merged.tree).workspaces.length === 0) {
     return {
@@ -192,13 +189,13 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   }
 
   for (const conflict of merged.conflicts) {
-    const file = rendered.find((w) => key(w) === key(conflict.workspace))?.source ?? '';
+    const file = rendered.find((w) => keyOf(w) === keyOf(conflict.workspace))?.source ?? '';
     errors.push(
       new SpecError(
         [
           {
             path: '',
-            message: `${conflict.path} is not written: Workspace "${key(conflict.keptBy)}" keeps its last good output, which holds the same object; fix that Workspace's spec`,
+            message: `${conflict.path} is not written: Workspace "${keyOf(conflict.keptBy)}" keeps its last good output, which holds the same object; fix that Workspace's spec`,
           },
         ],
         { file: display(file), ...conflict.workspace },
@@ -209,7 +206,7 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   return {
     tree: merged.tree,
     workspaces: outcomes({ previous, tree: merged.tree, rendered, keep, refused, display }),
-    plans: plans.filter((p) => renderedIds.has(key(p.workspace))),
+    plans: plans.filter((p) => renderedIds.has(keyOf(p.workspace))),
     errors,
     warnings,
   };
@@ -302,7 +299,7 @@ class Failures {
     if (index !== undefined) document.index = index;
     if (who.kind !== undefined) document.kind ??= who.kind;
     if (who.namespace !== undefined && who.name !== undefined) {
-      this.named.set(`${who.namespace}/${who.name}`, file);
+      this.named.set(namespacedKey(who.namespace, who.name), file);
       document.namespace = who.namespace;
       document.name = who.name;
       document.kind = 'Workspace';
@@ -365,11 +362,11 @@ function outcomes(run: {
   display: (path: string) => string;
 }): WorkspaceOutcome[] {
   const { previous, tree, rendered, keep, refused, display } = run;
-  const before = new Map(inventoryOf(previous).workspaces.map((entry) => [key(entry), entry]));
-  const after = new Map(inventoryOf(tree).workspaces.map((entry) => [key(entry), entry]));
+  const before = new Map(inventoryOf(previous).workspaces.map((entry) => [keyOf(entry), entry]));
+  const after = new Map(inventoryOf(tree).workspaces.map((entry) => [keyOf(entry), entry]));
   const result: WorkspaceOutcome[] = [];
   for (const workspace of rendered) {
-    const id = key(workspace);
+    const id = keyOf(workspace);
     const old = before.get(id);
     const now = after.get(id);
     const same =
@@ -388,9 +385,9 @@ function outcomes(run: {
     ['kept', keep],
     ['refused', refused],
   ] as const) {
-    for (const [id, file] of map) result.push({ ...parseKey(id), file: display(file), status });
+    for (const [id, file] of map) result.push({ ...splitNamespacedKey(id), file: display(file), status });
   }
-  const renderedIds = new Set(rendered.map(key));
+  const renderedIds = new Set(rendered.map(keyOf));
   for (const [id, entry] of before) {
     if (!keep.has(id) && !renderedIds.has(id)) {
       result.push({
@@ -401,11 +398,11 @@ function outcomes(run: {
       });
     }
   }
-  return result.sort((a, b) => compare(key(a), key(b)));
+  return result.sort((a, b) => compareStrings(keyOf(a), keyOf(b)));
 }
 
 function emptySourceError(before: readonly InventoryEntry[], sourceName = 'the source'): SpecError {
-  const names = before.slice(0, 3).map(key).join(', ') + (before.length > 3 ? ', ...' : '');
+  const names = before.slice(0, 3).map(keyOf).join(', ') + (before.length > 3 ? ', ...' : '');
   return new SpecError(
     [
       {
@@ -429,7 +426,7 @@ function unreferencedWarnings(
   const wanted = new Map<string, string>();
   for (const workspace of refused) {
     for (const ref of references(workspace))
-      wanted.set(`${ref.kind}/${workspace.namespace}/${ref.name}`, key(workspace));
+      wanted.set(`${ref.kind}/${workspace.namespace}/${ref.name}`, keyOf(workspace));
   }
   const unread = failures.some(
     (f) => f.workspace === undefined && (f.kind === undefined || f.kind === 'Workspace'),
@@ -447,17 +444,4 @@ function unreferencedWarnings(
 
 function isConfigMap(object: SourceObject): object is ConfigMapObject {
   return object.apiVersion === 'v1' && object.kind === 'ConfigMap';
-}
-
-function key(ref: { namespace: string; name: string }): string {
-  return `${ref.namespace}/${ref.name}`;
-}
-
-function parseKey(id: string): WorkspaceRef {
-  const [namespace = '', name = ''] = id.split('/');
-  return { namespace, name };
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -72,8 +72,7 @@ export const synth: Command = {
     });
     stop.check();
     const written = writeTree(out, result.tree, previous.inventory, { name: values.out });
-    if (files.length === 0)
-      io.stderr(`warning: ${values.workspaces} holds no *.yaml or *.yml file\n`);
+    if (files.length === 0) io.stderr(`warning: ${values.workspaces} holds no *.yaml or *.yml file\n`);
     if (output === 'json') {
       io.stdout(JSON.stringify(summaryJson(result, written, values.out), null, 2) + '\n');
     } else {

@@ -13,7 +13,7 @@
  * moments of its creation.
  */
 import type { V1NetworkPolicy } from '@kubernetes/client-node';
-import type { Workspace } from '../api/types.ts';
+import type { Workspace } from '../api/index.ts';
 import { selectorLabels, workspaceLabels } from './labels.ts';
 
 /** IPv4 ranges a tuning pod may not reach (RFC 6890 special-purpose blocks, plus platform endpoints). */

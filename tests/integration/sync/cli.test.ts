@@ -91,7 +91,7 @@ describe('kaito-gitops sync --once', () => {
     expect(diff).toBe('');
     const text = await runCli([...flags('once'), '--once'], remote.root, env);
     expect(text.code).toBe(1);
-    expect(text.stderr).toContain('bad.yaml: resource.count');
+    expect(text.stderr).toContain('bad.yaml:9:3: resource.count');
   });
 
   it('never prints credentials, even when the push fails', async () => {

@@ -14,7 +14,8 @@
  *    kaito-gitops may have written, so a run that dies halfway is finished by the next one; a failure
  *    here says how far it got.
  *
- * Files the inventory does not list are never touched. Failures are EnvironmentErrors (exit 3).
+ * Files the inventory does not list are never touched (`place.ts`): one that is in the way of the new
+ * tree stops the write before anything changes. Failures are EnvironmentErrors (exit 3).
  *
  * Synchronous on purpose: a tree is thousands of small files, and going through the libuv thread
  * pool costs more than the writes (1,000 Workspaces on tmpfs: 359 ms with fs/promises at 32 in
@@ -41,6 +42,7 @@ import {
   type InventoryEntry,
 } from './inventory.ts';
 import { INVENTORY, KUSTOMIZATION } from './layout.ts';
+import { ownedPaths } from './place.ts';
 import { assertTreePath } from './paths.ts';
 import type { Tree } from './types.ts';
 import { compareStrings } from '../api/index.ts';
@@ -75,9 +77,11 @@ interface Staged {
 export function writeTree(
   dir: string,
   tree: Tree,
-  previous: Inventory = emptyInventory(),
+  previousInventory?: Inventory,
   options: WriteOptions = {},
 ): WriteResult {
+  const previous = previousInventory ?? emptyInventory();
+  const owned = ownedPaths(previousInventory);
   for (const path of tree.keys()) assertTreePath(path);
   const inventoryText = tree.get(INVENTORY);
   if (inventoryText === undefined) throw new Error(`a tree must carry its ${INVENTORY}`);
@@ -103,33 +107,35 @@ export function writeTree(
   const made: string[] = [];
   const staged: Staged[] = [];
   let unchanged = 0;
-  let current = '';
+  let path = '';
   try {
     const directories = new Map<string, boolean>([[root, false]]);
     // Directories are made one level at a time below a checked parent, and an existing one is resolved
     // before anything goes into it, so a symlink leading out of the root is refused, not followed.
     // `true` for a directory made now: its files need no comparison.
-    const ensureDirectory = (path: string): boolean => {
-      const known = directories.get(path);
+    const ensureDirectory = (directory: string): boolean => {
+      const known = directories.get(directory);
       if (known !== undefined) return known;
-      ensureDirectory(dirname(path));
+      ensureDirectory(dirname(directory));
       let fresh = true;
       try {
-        mkdirSync(path);
-        made.push(path);
+        mkdirSync(directory);
+        made.push(directory);
       } catch (error) {
         if (errnoCode(error) !== 'EEXIST') throw error;
-        assertInside(root, realpathSync(path), path);
+        assertInside(root, realpathSync(directory), directory);
         fresh = false;
       }
-      directories.set(path, fresh);
+      directories.set(directory, fresh);
       return fresh;
     };
-    for (const [path, text] of tree) {
-      current = path;
+    for (const [treePath, text] of tree) {
+      path = treePath;
       const target = inside(root, path);
       const fresh = ensureDirectory(dirname(target));
-      if (!fresh && readIfExists(target) === text) {
+      const current = fresh ? undefined : readIfExists(target);
+      if (current !== undefined && !owned.has(path)) throw new NotOurs(path);
+      if (current === text) {
         unchanged++;
         continue;
       }
@@ -139,8 +145,13 @@ export function writeTree(
     }
   } catch (error) {
     discard(staged, made);
+    if (error instanceof NotOurs) {
+      throw new EnvironmentError(
+        `${shown(error.path)} is there already and kaito-gitops did not write it (${INVENTORY} does not list it); move it away or choose another output directory; nothing in ${name} was changed`,
+      );
+    }
     throw new EnvironmentError(
-      `cannot write ${shown(current)}: ${systemErrorText(error)}; nothing in ${name} was changed`,
+      `cannot write ${shown(path)}: ${systemErrorText(error)}; nothing in ${name} was changed`,
       { cause: error },
     );
   }
@@ -243,6 +254,15 @@ function discard(staged: readonly Staged[], made: readonly string[]): void {
     } catch {
       // not empty, or already gone
     }
+  }
+}
+
+/** A file of the tree that is on disk already and that kaito-gitops does not own. */
+class NotOurs extends Error {
+  readonly path: string;
+  constructor(path: string) {
+    super(`${path} is not kaito-gitops'`);
+    this.path = path;
   }
 }
 

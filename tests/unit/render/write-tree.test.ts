@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EnvironmentError, SpecError } from '../../../src/errors.ts';
+import { placeTree } from '../../../src/render/place.ts';
 import {
   inventoryOf,
   mergeTree,
@@ -134,6 +135,39 @@ describe('writeTree', () => {
     } finally {
       await rm(outside, { recursive: true, force: true });
     }
+  });
+});
+
+describe('writeTree and files it did not write', () => {
+  it('refuses to write over a file that is in the way and not in the inventory', async () => {
+    await writeFile(join(dir, 'kustomization.yaml'), 'resources: [mine.yaml]\n');
+    expect(() => writeTree(dir, treeOf(2), undefined, { name: 'out' })).toThrow(
+      'out/kustomization.yaml is there already and kaito-gitops did not write it (inventory.json does not list it); move it away or choose another output directory; nothing in out was changed',
+    );
+    expect(await filesUnder(dir)).toEqual(['kustomization.yaml']);
+  });
+
+  it('owns the root kustomization and the inventory once an inventory is there', async () => {
+    const tree = treeOf(2);
+    writeTree(dir, tree);
+    expect(() => writeTree(dir, treeOf(3), inventoryOf(tree))).not.toThrow();
+  });
+});
+
+describe('placeTree (the same rule for a directory in git)', () => {
+  it('keeps foreign files, removes owned ones the new tree lacks, and reports collisions', () => {
+    const before = treeOf(2);
+    const existing = new Map([...before, ['README.md', 'mine'], ['flux-system/gotk.yaml', 'flux']]);
+    const after = treeOf(1);
+    const placed = placeTree(existing, after);
+    expect(placed.conflicts).toEqual([]);
+    expect(placed.foreign).toBe(2);
+    expect([...placed.files.keys()].sort()).toEqual(
+      [...after.keys(), 'README.md', 'flux-system/gotk.yaml'].sort(),
+    );
+    expect(placeTree(new Map([['kustomization.yaml', 'mine']]), after).conflicts).toEqual([
+      'kustomization.yaml',
+    ]);
   });
 });
 

@@ -147,7 +147,7 @@ describe('writeTree and files it did not write', () => {
     expect(await filesUnder(dir)).toEqual(['kustomization.yaml']);
   });
 
-  it('owns the root kustomization and the inventory once an inventory is there', async () => {
+  it('owns the root kustomization and the inventory once an inventory is there', () => {
     const tree = treeOf(2);
     writeTree(dir, tree);
     expect(() => writeTree(dir, treeOf(3), inventoryOf(tree))).not.toThrow();

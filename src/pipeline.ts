@@ -87,6 +87,33 @@ export interface HydrateResult {
   warnings: string[];
 }
 
+/** A refused spec as results show it (`--output json`, sync results); unknown fields are left out. */
+export interface ErrorReport {
+  /** The file as messages name it. */
+  file: string;
+  /** 1-based document of a multi-document file. */
+  document?: number;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  problems: { path: string; message: string; line?: number; column?: number }[];
+}
+
+export function errorReport(error: SpecError): ErrorReport {
+  const { document, kind, namespace, name } = error.location;
+  return {
+    file: error.file ?? '',
+    ...(document === undefined ? {} : { document }),
+    ...(kind === undefined ? {} : { kind }),
+    ...(name === undefined ? {} : { namespace: namespace ?? 'default', name }),
+    problems: error.problems.map(({ path, message, line, column }) => ({
+      path,
+      message,
+      ...(line === undefined ? {} : { line, column }),
+    })),
+  };
+}
+
 export function hydrate(files: readonly SourceFile[], options: HydrateOptions): HydrateResult {
   const previous = options.previous ?? new Map<string, string>();
   const before = inventoryOf(previous).workspaces;

@@ -8,6 +8,18 @@ import { MAX_FILE_BYTES, tooLarge } from './yaml-documents.ts';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
+/** A spec file that is a symbolic link: read from nowhere, so that no link pulls a file from outside in. */
+export function sourceLink(path: string, display?: string): SourceFile {
+  const file: SourceFile = {
+    path,
+    content: '',
+    unreadable:
+      'is a symbolic link; kaito-gitops reads only regular files, so that no link can pull a file from outside the source in: replace it with the file itself',
+  };
+  if (display !== undefined) file.display = display;
+  return file;
+}
+
 /**
  * `bytes` may be cut short by a reader that stops after {@link MAX_FILE_BYTES} + 1 bytes; `size` is then
  * the file's real size, which the message states.

@@ -210,7 +210,7 @@ function report(
     ...tree.map((file) => `  ${file.path}  (${file.bytes} bytes)`),
   ];
   for (const error of result.errors) {
-    for (const problem of error.problems) lines.push(`refused: ${formatProblem(problem, error.file)}`);
+    for (const problem of error.problems) lines.push(`refused: ${formatProblem(problem, error)}`);
   }
   if (kept !== undefined)
     lines.push('', `repositories kept in ${kept}/repos (git clone --branch deploy ${kept}/repos/deploy.git)`);

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { SourceFile } from '../api/index.ts';
 import { CLOUDS, DEFAULT_PRESETS_DIR, readCatalog, type Catalog, type Cloud } from '../catalog/index.ts';
 import { UsageError, errnoCode, type SpecError } from '../errors.ts';
-import { hydrate, type HydrateResult } from '../pipeline.ts';
+import { errorReport, hydrate, type ErrorReport, type HydrateResult } from '../pipeline.ts';
 import { outputFlag, outputFormat, parseFlags, stopSignal, type CliIO } from './command.ts';
 import {
   cacheFileFor,
@@ -57,32 +57,9 @@ export function reportErrors(errors: readonly SpecError[], io: CliIO): void {
   for (const error of errors) io.stderr(error.message + '\n');
 }
 
-/** A refused spec as `--output json` shows it; fields that are unknown are left out. */
-export interface ErrorJson {
-  file: string;
-  /** 1-based document of a multi-document file. */
-  document?: number;
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  problems: { path: string; message: string; line?: number; column?: number }[];
-}
-
-export function errorsJson(errors: readonly SpecError[]): ErrorJson[] {
-  return errors.map((error) => {
-    const { document, kind, namespace, name } = error.location;
-    return {
-      file: error.file ?? '',
-      ...(document === undefined ? {} : { document }),
-      ...(kind === undefined ? {} : { kind }),
-      ...(name === undefined ? {} : { namespace: namespace ?? 'default', name }),
-      problems: error.problems.map(({ path, message, line, column }) => ({
-        path,
-        message,
-        ...(line === undefined ? {} : { line, column }),
-      })),
-    };
-  });
+/** Refused specs as `--output json` shows them. */
+export function errorsJson(errors: readonly SpecError[]): ErrorReport[] {
+  return errors.map(errorReport);
 }
 
 /**

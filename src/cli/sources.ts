@@ -9,7 +9,7 @@
  */
 import { lstat, open, readdir, stat } from 'node:fs/promises';
 import { basename, join, posix, relative, resolve, sep } from 'node:path';
-import { MAX_FILE_BYTES, sourceFile, type SourceFile } from '../api/index.ts';
+import { MAX_FILE_BYTES, sourceFile, sourceLink, type SourceFile } from '../api/index.ts';
 import { EnvironmentError, UsageError, systemErrorText } from '../errors.ts';
 
 const SPEC_FILE = /\.ya?ml$/i;
@@ -70,15 +70,7 @@ async function walk(dir: string, typed: string): Promise<string[]> {
  */
 async function readSpec(file: string, path: string, display: string): Promise<SourceFile> {
   try {
-    if ((await lstat(file)).isSymbolicLink()) {
-      return {
-        path,
-        display,
-        content: '',
-        unreadable:
-          'is a symbolic link; kaito-gitops reads only regular files, so that no link can pull a file from outside the source in: replace it with the file itself',
-      };
-    }
+    if ((await lstat(file)).isSymbolicLink()) return sourceLink(path, display);
     const handle = await open(file, 'r');
     try {
       const { size } = await handle.stat();

@@ -185,7 +185,7 @@ async function once(
   io.stdout(output === 'json' ? JSON.stringify(result, null, 2) + '\n' : summaryText(result, config));
   if (output === 'text')
     for (const error of result.errors) {
-      for (const problem of error.problems) io.stderr(`${formatProblem(problem, error.file)}\n`);
+      for (const problem of error.problems) io.stderr(`${formatProblem(problem, error)}\n`);
     }
   return result.errors.length > 0 ? EXIT.invalid : EXIT.ok;
 }

@@ -15,6 +15,13 @@ export function ownedPaths(inventory: Inventory | undefined): Set<string> {
   return new Set([INVENTORY, KUSTOMIZATION, ...inventory.workspaces.flatMap((entry) => entry.files)]);
 }
 
+/** The part of a directory kaito-gitops owns: what a render builds on (`hydrate`'s previous tree). */
+export function ownedTree(existing: Tree): Tree {
+  const text = existing.get(INVENTORY);
+  const owned = ownedPaths(text === undefined ? undefined : parseInventory(text));
+  return new Map([...existing].filter(([path]) => owned.has(path)));
+}
+
 export interface Placement {
   /** Every file of the directory after the write. */
   files: Map<string, string>;

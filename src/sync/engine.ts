@@ -6,7 +6,7 @@
  * final tree is always the render of the newest source and no commit is lost or duplicated.
  */
 import { Errors } from 'isomorphic-git';
-import { compareStrings } from '../api/index.ts';
+import { compareStrings, sourceFile, sourceLink } from '../api/index.ts';
 import {
   HUGGING_FACE_CACHE_FILE,
   parseHuggingFaceCache,
@@ -15,15 +15,24 @@ import {
   type Cloud,
 } from '../catalog/index.ts';
 import {
+  EnvironmentError,
   RemoteRefusedError,
   RetriesExhaustedError,
   SpecError,
   TransientError,
+  UsageError,
   errnoCode,
   formatProblem,
 } from '../errors.ts';
-import type { HydrateOptions, HydrateResult, SourceFile, WorkspaceOutcome } from '../pipeline.ts';
-import type { Tree } from '../render/index.ts';
+import {
+  errorReport,
+  type ErrorReport,
+  type HydrateOptions,
+  type HydrateResult,
+  type SourceFile,
+  type WorkspaceOutcome,
+} from '../pipeline.ts';
+import { INVENTORY, ownedTree, placeTree, type Tree } from '../render/index.ts';
 import type { HelperImages } from '../synth/index.ts';
 import { redactUrl, type CredentialSource, type Redactor } from './credentials.ts';
 import { GitMirror, type CommitIdentity } from './git-mirror.ts';
@@ -46,7 +55,10 @@ export interface TargetLocation {
   url: string;
   /** Deploy branch; created when missing. */
   branch: string;
-  /** Directory the rendered tree replaces, e.g. `clusters/prod`. Nothing else writes there. */
+  /**
+   * Directory of the rendered tree, e.g. `clusters/prod`. kaito-gitops changes only the files its
+   * inventory there lists (see render/place.ts); everything else in it is left as it is.
+   */
   path: string;
 }
 
@@ -66,6 +78,13 @@ export interface SyncConfig {
   /** Cloud whose SKUs size a Workspace without `instanceType`. @default "azure" */
   cloud?: Cloud;
   images?: Partial<HelperImages>;
+  /** Let a source without any workspace remove every workspace of the deploy path. @default false */
+  allowEmpty?: boolean;
+  /**
+   * Write into a deploy path that holds files but no inventory (kaito-gitops never wrote there),
+   * beside those files. @default false
+   */
+  adopt?: boolean;
 }
 
 export interface SyncDependencies {
@@ -79,10 +98,8 @@ export interface SyncDependencies {
   random?: () => number;
 }
 
-export interface SpecErrorReport {
-  file: string;
-  problems: { path: string; message: string }[];
-}
+/** A refused spec: its file in the source repository, the document and Workspace, each problem located. */
+export type SpecErrorReport = ErrorReport;
 
 export interface SyncResult {
   /** `pushed`: a new deploy commit; `unchanged`: the deploy path already held this render. */
@@ -101,7 +118,7 @@ export interface SyncResult {
   durationMs: number;
 }
 
-export const SPEC_FILE = /\.ya?ml$/;
+export const SPEC_FILE = /\.ya?ml$/i;
 export const DEFAULT_AUTHOR: CommitIdentity = {
   name: 'kaito-gitops',
   email: 'kaito-gitops@users.noreply.github.com',
@@ -273,13 +290,17 @@ export class SyncEngine {
         { file: source.path === '' ? '.' : source.path },
       );
     }
+    const specDir = normalizePath(source.path);
     const files: SourceFile[] = [
-      ...(await mirrors.source.readFiles(sourceTree, (name) => SPEC_FILE.test(name))),
+      ...(await mirrors.source.readFiles(sourceTree, (name) => SPEC_FILE.test(name), { links: true })),
     ]
-      .map(([path, file]) => ({ path, content: file.text }))
+      .map(([path, file]) => {
+        const display = specDir === '' ? path : `${specDir}/${path}`;
+        return file.link ? sourceLink(path, display) : sourceFile(path, file.bytes, { display });
+      })
       .sort((a, b) => compareStrings(a.path, b.path));
     const deployTree = tip === undefined ? undefined : await mirrors.target.treeAt(tip, target.path);
-    const previous: Tree =
+    const existing: Tree =
       deployTree === undefined
         ? new Map()
         : new Map(
@@ -287,11 +308,19 @@ export class SyncEngine {
               .map(([path, file]): [string, string] => [path, file.text])
               .sort(([a], [b]) => compareStrings(a, b)),
           );
+    if (existing.size > 0 && !existing.has(INVENTORY) && this.config.adopt !== true) {
+      throw new UsageError(
+        `--target-path ${target.path || '.'} on ${target.branch} holds ${existing.size} files but no ${INVENTORY}, so kaito-gitops never wrote there; point --target-path at an empty or new directory, or pass --adopt to add kaito-gitops' files beside them`,
+      );
+    }
+    const previous = ownedTree(existing);
 
     const options: HydrateOptions = {
       catalog: await this.#catalogFor(mirrors.source, sourceTree),
       previous,
       cloud: this.config.cloud ?? 'azure',
+      allowEmpty: this.config.allowEmpty ?? false,
+      sourceName: specDir === '' ? '.' : specDir,
     };
     if (this.config.images !== undefined) options.images = this.config.images;
     const result = renderStamped(this.#renderer.render, files, {
@@ -299,7 +328,15 @@ export class SyncEngine {
       stamp: { repository: redactUrl(source.url), path: normalizePath(source.path), commit: sourceCommit },
     });
     const summary = summarize(result);
-    const directory = directoryOf(result.tree);
+    const placed = placeTree(existing, result.tree);
+    if (placed.conflicts.length > 0) {
+      const where = (path: string) =>
+        normalizePath(target.path) === '' ? path : `${normalizePath(target.path)}/${path}`;
+      throw new EnvironmentError(
+        `${placed.conflicts.map(where).join(', ')} on ${target.branch} ${placed.conflicts.length === 1 ? 'is' : 'are'} there already and kaito-gitops did not write ${placed.conflicts.length === 1 ? 'it' : 'them'} (${INVENTORY} does not list ${placed.conflicts.length === 1 ? 'it' : 'them'}); move ${placed.conflicts.length === 1 ? 'it' : 'them'} away or choose another --target-path; nothing was pushed`,
+      );
+    }
+    const directory = directoryOf(placed.files);
     if (directory.oid === deployTree && tip !== undefined) {
       this.#renderer.accept(files, options, result);
       return { kind: 'done', result: { ...summary, outcome: 'unchanged', sourceCommit, deployCommit: tip } };
@@ -338,7 +375,7 @@ function summarize(result: HydrateResult) {
     workspaces,
     workspaceCount: workspaces.filter((ws) => ws.status !== 'removed').length,
     changed: workspaces.filter((ws) => ws.status === 'rendered' || ws.status === 'removed').length,
-    errors: result.errors.map((error) => ({ file: error.file ?? '', problems: [...error.problems] })),
+    errors: result.errors.map(errorReport),
   };
 }
 
@@ -353,10 +390,10 @@ export function commitMessage(
     '',
   ];
   if (summary.errors.length > 0) {
-    lines.push('Refused specs (their last rendered output is kept):');
+    lines.push('Refused specs (a refused spec keeps the output it last rendered, if any):');
     for (const error of summary.errors) {
       for (const problem of error.problems) {
-        lines.push(`- ${formatProblem(problem, error.file)}`);
+        lines.push(`- ${formatProblem(problem, error)}`);
       }
     }
     lines.push('');

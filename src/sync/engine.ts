@@ -5,7 +5,6 @@
  * rejects (someone else pushed first) starts the pass over from fresh fetches, with backoff, so the
  * final tree is always the render of the newest source and no commit is lost or duplicated.
  */
-import { Errors } from 'isomorphic-git';
 import { compareStrings, sourceFile, sourceLink } from '../api/index.ts';
 import {
   HUGGING_FACE_CACHE_FILE,
@@ -16,12 +15,12 @@ import {
 } from '../catalog/index.ts';
 import {
   EnvironmentError,
+  InterruptedError,
   RemoteRefusedError,
   RetriesExhaustedError,
   SpecError,
   TransientError,
   UsageError,
-  errnoCode,
   formatProblem,
 } from '../errors.ts';
 import {
@@ -35,6 +34,15 @@ import {
 import { INVENTORY, ownedTree, placeTree, type Tree } from '../render/index.ts';
 import type { HelperImages } from '../synth/index.ts';
 import { redactUrl, type CredentialSource, type Redactor } from './credentials.ts';
+import {
+  CacheMovedAside,
+  classifyFailure,
+  describe,
+  isRemoteFailure,
+  mayBeDamage,
+  oneLine,
+} from './failures.ts';
+import { gitHttpClient } from './git-http-client.ts';
 import { GitMirror, type CommitIdentity } from './git-mirror.ts';
 import { directoryOf } from './git-objects.ts';
 import { IncrementalRenderer } from './incremental-renderer.ts';
@@ -80,6 +88,8 @@ export interface SyncConfig {
   images?: Partial<HelperImages>;
   /** Let a source without any workspace remove every workspace of the deploy path. @default false */
   allowEmpty?: boolean;
+  /** How long a git request may wait for an answer (or the next chunk of one). @default 30000 */
+  timeoutMs?: number;
   /**
    * Write into a deploy path that holds files but no inventory (kaito-gitops never wrote there),
    * beside those files. @default false
@@ -96,6 +106,8 @@ export interface SyncDependencies {
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Aborts git requests in flight and ends the sync (the process was asked to stop). */
+  signal?: AbortSignal;
 }
 
 /** A refused spec: its file in the source repository, the document and Workspace, each problem located. */
@@ -135,6 +147,8 @@ export class SyncEngine {
   /** The catalog with the source's Hugging Face cache file, kept while the file does not change. */
   #sized: { text: string | undefined; catalog: Catalog } | undefined;
   #mirrors: Promise<{ source: GitMirror; target: GitMirror }> | undefined;
+  /** True while a push is on its way (what a stop signal leaves behind depends on it). */
+  #pushing = false;
 
   constructor(config: SyncConfig, deps: SyncDependencies) {
     if (config.source.url === config.target.url && config.source.ref === config.target.branch) {
@@ -151,8 +165,11 @@ export class SyncEngine {
   }
 
   /**
-   * One sync: retried on rejected pushes and TransientErrors; a RemoteRefusedError or SpecError at once,
-   * a RetriesExhaustedError when the attempts ran out.
+   * One sync: retried on rejected pushes and TransientErrors; a RemoteRefusedError, SpecError,
+   * UsageError or EnvironmentError at once, a RetriesExhaustedError when the attempts ran out, an
+   * InterruptedError when the stop signal ended it. A failure that looks like a damaged clone cache
+   * (anything git's local object store throws that is not a remote's answer) moves the cache aside
+   * and tries once more from a fresh clone.
    */
   async sync(): Promise<SyncResult> {
     const started = performance.now();
@@ -160,11 +177,19 @@ export class SyncEngine {
     const maxAttempts = this.config.maxAttempts ?? 6;
     let lastProblem = '';
     let lastError: TransientError | undefined;
+    let recovered = false;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      this.#throwIfStopped();
       let pass: Pass;
       try {
-        pass = await this.#pass(now());
+        pass = await this.#pass(now(), !recovered);
       } catch (error) {
+        this.#throwIfStopped(error);
+        if (error instanceof CacheMovedAside) {
+          recovered = true;
+          attempt--;
+          continue;
+        }
         const failure = this.#classify(error);
         if (!(failure instanceof TransientError)) throw failure;
         lastError = failure;
@@ -184,11 +209,26 @@ export class SyncEngine {
       await this.#backoff(attempt, maxAttempts);
     }
     throw new RetriesExhaustedError(
-      this.#deps.redactor.redact(
-        `sync of ${redactUrl(this.config.target.url)} ${this.config.target.branch} failed after ${maxAttempts} attempts; last: ${lastProblem}`,
+      oneLine(
+        this.#deps.redactor.redact(
+          `sync to ${redactUrl(this.config.target.url)} ${this.config.target.branch} failed after ${maxAttempts} attempts; last: ${lastProblem}`,
+        ),
       ),
       maxAttempts,
       { cause: lastError },
+    );
+  }
+
+  /** An InterruptedError once the stop signal fired; `error` is what the pass ended with, if anything. */
+  #throwIfStopped(error?: unknown): void {
+    const signal = this.#deps.signal;
+    if (signal?.aborted !== true) return;
+    if (error instanceof InterruptedError) throw error;
+    throw new InterruptedError(
+      this.#pushing
+        ? 'stopped by a signal during the push: the deploy branch holds either its previous commit or the new one (a push is all or nothing); the next sync settles it'
+        : 'stopped by a signal; nothing was pushed',
+      { cause: error },
     );
   }
 
@@ -200,57 +240,71 @@ export class SyncEngine {
     await (this.#deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))))(delay);
   }
 
-  /**
-   * A pass's failure in the taxonomy: network failures and 5xx/429/408 are TransientErrors; other HTTP
-   * answers (auth, no such repository) and git's own errors are RemoteRefusedErrors; SpecErrors and bugs
-   * stay as they are. Messages are redacted here, once.
-   */
-  #classify(error: unknown): unknown {
-    if (
-      error instanceof SpecError ||
-      error instanceof TransientError ||
-      error instanceof RemoteRefusedError
-    ) {
-      return error;
+  /** {@link classifyFailure} with this sync's redactor and the remote's URL. */
+  #classify(error: unknown, role?: Role): unknown {
+    const url = role === undefined ? '' : redactUrl(this.config[role].url);
+    return classifyFailure(error, (detail) =>
+      oneLine(this.#deps.redactor.redact(role === undefined ? detail : `the ${role} ${url}: ${detail}`)),
+    );
+  }
+
+  /** `task`, a remote call of the source's or the target's; its failures name that remote. */
+  async #remote<T>(role: Role, task: () => Promise<T>): Promise<T> {
+    try {
+      return await task();
+    } catch (error) {
+      if (!isRemoteFailure(error)) throw error;
+      throw this.#classify(error, role);
     }
-    const redact = (text: string) => this.#deps.redactor.redact(text);
-    if (error instanceof Errors.HttpError) {
-      const { statusCode, statusMessage } = error.data;
-      if (statusCode >= 500 || statusCode === 429 || statusCode === 408) {
-        return new TransientError(redact(describe(error)), undefined, { cause: error });
-      }
-      const hint =
-        statusCode === 401 || statusCode === 403
-          ? ': check the credentials in KAITO_GITOPS_GIT_TOKEN / _TOKEN_FILE / _USERNAME / _PASSWORD'
-          : '';
-      return new RemoteRefusedError(redact(`git remote answered ${statusCode} ${statusMessage}${hint}`), {
-        cause: error,
-      });
-    }
-    if (TRANSIENT_CODES.has(errnoCode(error) ?? '')) {
-      return new TransientError(redact(describe(error)), undefined, { cause: error });
-    }
-    if (isGitError(error)) return new RemoteRefusedError(redact(describe(error)), { cause: error });
-    return error;
   }
 
   async #openMirrors() {
     this.#mirrors ??= (async () => {
       const { cacheDir, source, target } = this.config;
-      const sourceMirror = await GitMirror.open(cacheDir, source.url, this.#deps.credentials.source);
+      const http = gitHttpClient({
+        ...(this.config.timeoutMs === undefined ? {} : { timeoutMs: this.config.timeoutMs }),
+        ...(this.#deps.signal === undefined ? {} : { signal: this.#deps.signal }),
+      });
+      const sourceMirror = await GitMirror.open(cacheDir, source.url, this.#deps.credentials.source, http);
       const targetMirror =
         redactUrl(target.url) === redactUrl(source.url) &&
         this.#deps.credentials.source === this.#deps.credentials.target
           ? sourceMirror
-          : await GitMirror.open(`${cacheDir}/target`, target.url, this.#deps.credentials.target);
+          : await GitMirror.open(`${cacheDir}/target`, target.url, this.#deps.credentials.target, http);
       return { source: sourceMirror, target: targetMirror };
     })();
     return this.#mirrors;
   }
 
-  async #pass(now: Date): Promise<Pass> {
+  /**
+   * One pass under the mirrors' locks. With `mayRecover`, a failure that is not a remote's answer nor
+   * one of the project's errors moves both mirrors aside (still under the locks) and throws
+   * CacheMovedAside, so the caller tries again from fresh clones.
+   */
+  async #pass(now: Date, mayRecover: boolean): Promise<Pass> {
     const mirrors = await this.#openMirrors();
-    return GitMirror.lockAll([mirrors.source, mirrors.target], () => this.#passLocked(mirrors, now));
+    const lockOptions = this.#deps.signal === undefined ? {} : { signal: this.#deps.signal };
+    return GitMirror.lockAll(
+      [mirrors.source, mirrors.target],
+      async () => {
+        try {
+          return await this.#passLocked(mirrors, now);
+        } catch (error) {
+          if (!mayRecover || this.#deps.signal?.aborted === true || !mayBeDamage(error)) throw error;
+          const moved = await Promise.all(
+            [...new Set([mirrors.source, mirrors.target])].map((mirror) => mirror.moveAside(now)),
+          );
+          this.#deps.logger.log('warn', 'the clone cache looks damaged; moved it aside, cloning again', {
+            error: oneLine(this.#deps.redactor.redact(describe(error))),
+            movedTo: moved,
+          });
+          this.#mirrors = undefined;
+          this.#renderer.reset();
+          throw new CacheMovedAside({ cause: error });
+        }
+      },
+      lockOptions,
+    );
   }
 
   /**
@@ -273,8 +327,8 @@ export class SyncEngine {
 
   async #passLocked(mirrors: { source: GitMirror; target: GitMirror }, now: Date): Promise<Pass> {
     const { source, target } = this.config;
-    const tip = await mirrors.target.fetch(target.branch);
-    const sourceCommit = await mirrors.source.fetch(source.ref);
+    const tip = await this.#remote('target', () => mirrors.target.fetch(target.branch));
+    const sourceCommit = await this.#remote('source', () => mirrors.source.fetch(source.ref));
     if (sourceCommit === undefined) {
       throw new RemoteRefusedError(`${redactUrl(source.url)} has no branch "${source.ref}" (--source-ref)`);
     }
@@ -351,7 +405,11 @@ export class SyncEngine {
       author: this.config.author ?? DEFAULT_AUTHOR,
       now,
     });
-    const pushed = await mirrors.target.push(target.branch, commit);
+    this.#throwIfStopped();
+    this.#pushing = true;
+    const pushed = await this.#remote('target', () => mirrors.target.push(target.branch, commit)).finally(
+      () => (this.#pushing = false),
+    );
     if (!pushed.ok) {
       await mirrors.target.resetBranch(target.branch, tip);
       this.#renderer.reset();
@@ -373,7 +431,7 @@ function summarize(result: HydrateResult) {
   const workspaces = result.workspaces;
   return {
     workspaces,
-    workspaceCount: workspaces.filter((ws) => ws.status !== 'removed').length,
+    workspaceCount: workspaces.filter((ws) => ws.status !== 'removed' && ws.status !== 'refused').length,
     changed: workspaces.filter((ws) => ws.status === 'rendered' || ws.status === 'removed').length,
     errors: result.errors.map(errorReport),
   };
@@ -402,26 +460,7 @@ export function commitMessage(
   return lines.join('\n');
 }
 
-/** Connection failures worth another attempt. */
-const TRANSIENT_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'UND_ERR_SOCKET',
-]);
-
-function isGitError(error: unknown): error is Error {
-  return (Object.values(Errors) as unknown[]).some(
-    (type) => typeof type === 'function' && error instanceof type,
-  );
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+type Role = 'source' | 'target';
 
 function normalizePath(path: string): string {
   return path

@@ -8,12 +8,13 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import git, { Errors } from 'isomorphic-git';
+import git, { Errors, type HttpClient } from 'isomorphic-git';
 import { authorizationHeader, redactUrl, type CredentialSource } from './credentials.ts';
-import { gitHttpClient as http } from './git-http-client.ts';
+import { gitHttpClient } from './git-http-client.ts';
 import { compareEntries, type GitDirectory } from './git-objects.ts';
+import { withFileLocks, type FileLockOptions } from './file-lock.ts';
 import { KeyedLock } from './keyed-lock.ts';
 
 /** A file read from git: its blob id, bytes and text (UTF-8); `link` for a symbolic link. */
@@ -44,6 +45,7 @@ export class GitMirror {
   readonly url: string;
   readonly gitdir: string;
   readonly #credentials: CredentialSource;
+  readonly #http: HttpClient;
   /** One isomorphic-git cache for the mirror's lifetime: packfile indexes are parsed once. */
   #cache: object = {};
   /** Tree listings by id (see #list). */
@@ -51,16 +53,29 @@ export class GitMirror {
   /** Blobs by id: unchanged files are never read twice. Cleared when it grows past a bound. */
   #blobs = new Map<string, { bytes: Uint8Array; text: string }>();
 
-  private constructor(url: string, gitdir: string, credentials: CredentialSource) {
+  private constructor(url: string, gitdir: string, credentials: CredentialSource, http: HttpClient) {
     this.url = url;
     this.gitdir = gitdir;
     this.#credentials = credentials;
+    this.#http = http;
   }
 
-  /** Opens (creating when missing) the mirror of `url` under `cacheDir`, named by a hash of the URL. */
-  static async open(cacheDir: string, url: string, credentials: CredentialSource): Promise<GitMirror> {
-    const name = createHash('sha256').update(redactUrl(url)).digest('hex').slice(0, 16);
-    const gitdir = join(cacheDir, `${name}.git`);
+  /** Where the mirror of `url` lives under `cacheDir`: a directory named by a hash of the URL. */
+  static gitdirFor(cacheDir: string, url: string): string {
+    return join(cacheDir, `${createHash('sha256').update(redactUrl(url)).digest('hex').slice(0, 16)}.git`);
+  }
+
+  /**
+   * Opens (creating when missing) the mirror of `url` under `cacheDir`. `http` carries the timeouts and
+   * the stop signal. @default http a client with the default timeout
+   */
+  static async open(
+    cacheDir: string,
+    url: string,
+    credentials: CredentialSource,
+    http: HttpClient = gitHttpClient(),
+  ): Promise<GitMirror> {
+    const gitdir = GitMirror.gitdirFor(cacheDir, url);
     await mkdir(gitdir, { recursive: true });
     if (!fs.existsSync(join(gitdir, 'HEAD'))) await git.init({ fs, gitdir, bare: true });
     // The URL itself travels with every call; the refspec is what isomorphic-git's fetch needs to
@@ -72,15 +87,37 @@ export class GitMirror {
       path: 'remote.origin.fetch',
       value: '+refs/heads/*:refs/remotes/origin/*',
     });
-    return new GitMirror(url, gitdir, credentials);
+    return new GitMirror(url, gitdir, credentials, http);
   }
 
-  /** Runs `task` while no other task of this process uses any of these mirrors' directories. */
-  static lockAll<T>(mirrors: readonly GitMirror[], task: () => Promise<T>): Promise<T> {
-    return locks.runAll(
-      mirrors.map((m) => m.gitdir),
-      task,
+  /**
+   * Runs `task` while no other task, of this process or another one sharing the cache directory, uses
+   * any of these mirrors' directories (an in-process queue, then a lock file per mirror).
+   */
+  static lockAll<T>(
+    mirrors: readonly GitMirror[],
+    task: () => Promise<T>,
+    options: FileLockOptions = {},
+  ): Promise<T> {
+    const gitdirs = mirrors.map((m) => m.gitdir);
+    return locks.runAll(gitdirs, () =>
+      withFileLocks(
+        gitdirs.map((gitdir) => `${gitdir}.lock`),
+        task,
+        options,
+      ),
     );
+  }
+
+  /**
+   * Moves the mirror's directory aside (`<gitdir>.damaged-<time>`), for a fresh clone on the next open:
+   * what to do with a cache that a killed process or a full disk left half written. Call it holding
+   * the lock. Returns where it went.
+   */
+  async moveAside(now: Date): Promise<string> {
+    const aside = `${this.gitdir}.damaged-${now.toISOString().replace(/[:.]/g, '-')}`;
+    await rename(this.gitdir, aside);
+    return aside;
   }
 
   /**
@@ -94,7 +131,7 @@ export class GitMirror {
     try {
       const result = await git.fetch({
         fs,
-        http,
+        http: this.#http,
         gitdir: this.gitdir,
         url: this.url,
         ref,
@@ -299,7 +336,7 @@ export class GitMirror {
     try {
       const result = await git.push({
         fs,
-        http,
+        http: this.#http,
         gitdir: this.gitdir,
         url: this.url,
         ref,

@@ -7,11 +7,11 @@
  */
 import { resolve } from 'node:path';
 import { runProcess } from './main.ts';
-import { copyDirFor, keepCopy, restorePrevious, userCacheDir } from './cdk8s-previous.ts';
+import { userCacheDir } from './cache-dir.ts';
+import { copyDirFor, keepCopy, restorePrevious } from './cdk8s-previous.ts';
 
 const out = resolve(process.env['CDK8S_OUTDIR'] ?? 'dist');
-const cache = userCacheDir(process.env);
-const copy = cache === undefined ? undefined : copyDirFor(cache, out);
+const copy = copyDirFor(userCacheDir(process.env), out);
 
 try {
   await restorePrevious(out, process.cwd(), copy);
@@ -22,7 +22,7 @@ try {
   process.exit(3);
 }
 await runProcess(['synth', '--workspaces', 'gitops/workspaces', '--out', out]);
-if (copy !== undefined && (process.exitCode === 0 || process.exitCode === 1)) {
+if (process.exitCode === 0 || process.exitCode === 1) {
   try {
     keepCopy(out, copy);
   } catch (error) {

@@ -8,7 +8,7 @@
  *    HEAD holds it: every committed file is put back byte for byte (hand-written files included), so
  *    the kept output is the committed, deployed one;
  * 2. otherwise the copy of the last tree this route wrote, kept outside the emptied directory in the
- *    user cache directory (`$XDG_CACHE_HOME/kaito-gitops/cdk8s/<hash of the output path>`); it holds
+ *    user cache directory (`<cache>/cdk8s/<hash of the output path>`, see cache-dir.ts); it holds
  *    the files kaito-gitops wrote, not hand-written ones.
  */
 import { createHash } from 'node:crypto';
@@ -18,12 +18,6 @@ import git from 'isomorphic-git';
 import { readTree, writeTree } from '../render/index.ts';
 
 export type PreviousSource = 'git HEAD' | 'cache' | 'none';
-
-/** The per-user cache directory: `$XDG_CACHE_HOME/kaito-gitops`, else `~/.cache/kaito-gitops`. */
-export function userCacheDir(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  const base = env['XDG_CACHE_HOME'] || (env['HOME'] ? join(env['HOME'], '.cache') : undefined);
-  return base === undefined ? undefined : join(base, 'kaito-gitops');
-}
 
 /** Where this route keeps its copy of the tree it wrote to `out` (an absolute path). */
 export function copyDirFor(cacheDir: string, out: string): string {

@@ -126,4 +126,9 @@ export async function runProcess(argv: string[]): Promise<void> {
   }
 }
 
-if (import.meta.main) await runProcess(process.argv.slice(2));
+if (import.meta.main) {
+  await runProcess(process.argv.slice(2));
+  // The command is done: idle keep-alive connections (fetch's pool) must not hold the process open.
+  // Writes to files, pipes and terminals are synchronous on Linux and macOS, so nothing is cut short.
+  process.exit();
+}

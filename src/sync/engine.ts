@@ -333,26 +333,6 @@ export class SyncEngine {
       throw new RemoteRefusedError(`${redactUrl(source.url)} has no branch "${source.ref}" (--source-ref)`);
     }
     const sourceTree = await mirrors.source.treeAt(sourceCommit, source.path);
-    if (sourceTree === undefined) {
-      throw new SpecError(
-        [
-          {
-            path: '',
-            message: `no such directory at source commit ${sourceCommit}; nothing was written (check --source-path, or keep the directory)`,
-          },
-        ],
-        { file: source.path === '' ? '.' : source.path },
-      );
-    }
-    const specDir = normalizePath(source.path);
-    const files: SourceFile[] = [
-      ...(await mirrors.source.readFiles(sourceTree, (name) => SPEC_FILE.test(name), { links: true })),
-    ]
-      .map(([path, file]) => {
-        const display = specDir === '' ? path : `${specDir}/${path}`;
-        return file.link ? sourceLink(path, display) : sourceFile(path, file.bytes, { display });
-      })
-      .sort((a, b) => compareStrings(a.path, b.path));
     const deployTree = tip === undefined ? undefined : await mirrors.target.treeAt(tip, target.path);
     const existing: Tree =
       deployTree === undefined
@@ -362,6 +342,30 @@ export class SyncEngine {
               .map(([path, file]): [string, string] => [path, file.text])
               .sort(([a], [b]) => compareStrings(a, b)),
           );
+    // Git keeps no empty directories: deleting every spec deletes the directory. Once workspaces were
+    // rendered, that is an empty source (the empty-source guard decides); before, a mistyped path.
+    if (sourceTree === undefined && !existing.has(INVENTORY)) {
+      throw new SpecError(
+        [
+          {
+            path: '',
+            message: `no such directory at source commit ${sourceCommit}; nothing was written (check --source-path)`,
+          },
+        ],
+        { file: source.path === '' ? '.' : source.path },
+      );
+    }
+    const specDir = normalizePath(source.path);
+    const files: SourceFile[] = [
+      ...(sourceTree === undefined
+        ? []
+        : await mirrors.source.readFiles(sourceTree, (name) => SPEC_FILE.test(name), { links: true })),
+    ]
+      .map(([path, file]) => {
+        const display = specDir === '' ? path : `${specDir}/${path}`;
+        return file.link ? sourceLink(path, display) : sourceFile(path, file.bytes, { display });
+      })
+      .sort((a, b) => compareStrings(a.path, b.path));
     if (existing.size > 0 && !existing.has(INVENTORY) && this.config.adopt !== true) {
       throw new UsageError(
         `--target-path ${target.path || '.'} on ${target.branch} holds ${existing.size} files but no ${INVENTORY}, so kaito-gitops never wrote there; point --target-path at an empty or new directory, or pass --adopt to add kaito-gitops' files beside them`,

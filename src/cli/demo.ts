@@ -203,7 +203,7 @@ function report(
     `workspaces     ${result.workspaceCount} (${result.changed} changed, ${result.errors.length} refused)`,
     '',
     ...result.workspaces.map(
-      (ws) => `  ${ws.status.padEnd(9)} ${ws.namespace}/${ws.name}  <- ${SOURCE_PATH}/${ws.file}`,
+      (ws) => `  ${ws.status.padEnd(9)} ${ws.namespace}/${ws.name}  <- ${ws.file}`,
     ),
     '',
     'deploy tree:',

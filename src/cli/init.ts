@@ -8,7 +8,7 @@ import { UsageError } from '../errors.ts';
 import { bootstrapTree, fluxTimeout, type BootstrapTool, type FluxTimeout } from '../install/index.ts';
 import { hydrate } from '../pipeline.ts';
 import { parseRepositoryUrl } from '../sync/index.ts';
-import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
+import { EXIT, parseFlags, stopSignal, type CliIO, type Command } from './command.ts';
 import { parseDuration } from './duration.ts';
 import { catalogFlags, cloudFlag, loadCatalog } from './inputs.ts';
 import { readSources } from './sources.ts';
@@ -98,6 +98,7 @@ export const init: Command = {
       tools,
     );
     const out = resolve(io.cwd, values.out ?? '');
+    stopSignal(io).check();
     for (const [path, text] of tree) {
       const file = join(out, path);
       await mkdir(dirname(file), { recursive: true });

@@ -4,7 +4,18 @@
  * failure changes nothing, and environment errors and signals end the command in one line.
  */
 import { execFile, spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, readdir, readlink, rename, rm, writeFile } from 'node:fs/promises';
+import {
+  cp,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  readlink,
+  rename,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -64,6 +75,18 @@ describe('synth: a broken file keeps what it produced, byte for byte', () => {
     const lines = run.stderr.trimEnd().split('\n');
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(line).toMatch(/^specs\/phi-3-mini\.yaml(:\d+:\d+)?: /);
+  });
+
+  it('a spec file replaced by a symbolic link keeps what it produced', async () => {
+    const before = await snapshot(out);
+    const outside = join(work, 'outside.yaml');
+    await writeFile(outside, await readFile(join(specs, 'phi-3-mini.yaml'), 'utf8'));
+    await rm(join(specs, 'phi-3-mini.yaml'));
+    await symlink(outside, join(specs, 'phi-3-mini.yaml'));
+    const run = await synth();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^specs\/phi-3-mini\.yaml: is a symbolic link; /);
+    expect(await snapshot(out)).toEqual(before);
   });
 
   it('reads .YAML like .yaml: renaming the file keeps the workspace', async () => {
@@ -186,6 +209,22 @@ describe('synth: stopping', () => {
     expect(code).toBe(130);
     expect(stderr).toBe('kaito-gitops synth: stopped by a signal; nothing was written\n');
     expect(await snapshot(out)).toEqual([]);
+  });
+
+  it.each([
+    ['validate', 'specs'],
+    ['plan', 'specs/phi-3-mini.yaml'],
+  ])('%s stops with exit 130 when a signal has arrived', async (command, path) => {
+    let stderr = '';
+    const code = await main([command, path], {
+      stdout: () => {},
+      stderr: (text) => void (stderr += text),
+      env: {},
+      cwd: work,
+      stopped: Promise.resolve(),
+    });
+    expect(code).toBe(130);
+    expect(stderr).toBe(`kaito-gitops ${command}: stopped by a signal; nothing was written\n`);
   });
 
   it.each(['SIGINT', 'SIGTERM'] as const)(

@@ -5,7 +5,7 @@
  * output committed at git HEAD, hand-written files included), and an empty source removes nothing.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readTree } from '../../src/render/index.ts';
 import { runCli } from '../support/cli.ts';
 import { git } from '../support/git-remote.ts';
+import { snapshot } from '../support/snapshot.ts';
 
 const exec = promisify(execFile);
 const repo = join(import.meta.dirname, '..', '..');
@@ -34,16 +35,6 @@ async function cdk8sSynth(): Promise<{ code: number; stderr: string }> {
     const failed = error as { code: number; stderr: string };
     return { code: failed.code, stderr: failed.stderr };
   }
-}
-
-async function snapshot(root: string): Promise<[string, string][]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-  return Promise.all(
-    files
-      .sort()
-      .map(async (f): Promise<[string, string]> => [f.slice(root.length + 1), await readFile(f, 'utf8')]),
-  );
 }
 
 const phiFiles = async () => (await snapshot(join(project, 'dist'))).filter(([path]) => path.startsWith(PHI));

@@ -25,6 +25,7 @@ import { readTree } from '../../src/render/index.ts';
 import { BREAKAGES } from '../support/broken-files.ts';
 import { runCli } from '../support/cli.ts';
 import { makeReadOnly } from '../support/read-only.ts';
+import { snapshot } from '../support/snapshot.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 const entry = join(repo, 'src', 'cli', 'main.ts');
@@ -32,17 +33,6 @@ const PHI = 'workspace-phi-3-mini';
 let work: string;
 let specs: string;
 let out: string;
-
-/** Every file under `root` with its bytes, hidden files included; [] when `root` does not exist. */
-async function snapshot(root: string): Promise<[string, string][]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-  return Promise.all(
-    files
-      .sort()
-      .map(async (f): Promise<[string, string]> => [f.slice(root.length + 1), await readFile(f, 'utf8')]),
-  );
-}
 
 const synth = (...extra: string[]) =>
   runCli(['synth', '--workspaces', 'specs', '--out', 'out', ...extra], work);
@@ -196,27 +186,14 @@ describe('synth: a write failure', () => {
 });
 
 describe('synth: stopping', () => {
-  it('stops before writing when a signal has arrived, exit 130', async () => {
-    await rm(out, { recursive: true, force: true });
-    let stderr = '';
-    const code = await main(['synth', '--workspaces', 'specs', '--out', 'out'], {
-      stdout: () => {},
-      stderr: (text) => void (stderr += text),
-      env: {},
-      cwd: work,
-      stopped: Promise.resolve(),
-    });
-    expect(code).toBe(130);
-    expect(stderr).toBe('kaito-gitops synth: stopped by a signal; nothing was written\n');
-    expect(await snapshot(out)).toEqual([]);
-  });
-
   it.each([
+    ['synth', '--workspaces', 'specs', '--out', 'out'],
     ['validate', 'specs'],
     ['plan', 'specs/phi-3-mini.yaml'],
-  ])('%s stops with exit 130 when a signal has arrived', async (command, path) => {
+  ])('%s stops before writing when a signal has arrived, exit 130', async (...argv) => {
+    await rm(out, { recursive: true, force: true });
     let stderr = '';
-    const code = await main([command, path], {
+    const code = await main(argv, {
       stdout: () => {},
       stderr: (text) => void (stderr += text),
       env: {},
@@ -224,7 +201,8 @@ describe('synth: stopping', () => {
       stopped: Promise.resolve(),
     });
     expect(code).toBe(130);
-    expect(stderr).toBe(`kaito-gitops ${command}: stopped by a signal; nothing was written\n`);
+    expect(stderr).toBe(`kaito-gitops ${argv[0]}: stopped by a signal; nothing was written\n`);
+    expect(await snapshot(out)).toEqual([]);
   });
 
   it.each(['SIGINT', 'SIGTERM'] as const)(

@@ -55,7 +55,8 @@ async function repos(): Promise<{ source: string; deploy: string }> {
   return { source, deploy };
 }
 
-const flags = (r: { source: string; deploy: string }, cache = `cache-${counter}`) => [
+/** The sync flags for a pair of repositories; a cache directory of its own unless `cache` is null. */
+const flags = (r: { source: string; deploy: string }, cache: string | null = `cache-${counter}`) => [
   'sync',
   '--source',
   remote.url(r.source),
@@ -67,8 +68,7 @@ const flags = (r: { source: string; deploy: string }, cache = `cache-${counter}`
   'deploy',
   '--target-path',
   'clusters/prod',
-  '--cache-dir',
-  join(remote.root, 'caches', cache),
+  ...(cache === null ? [] : ['--cache-dir', join(remote.root, 'caches', cache)]),
 ];
 
 /** Path → blob id of every file under `clusters/prod` on the deploy branch. */
@@ -317,21 +317,7 @@ describe('sync: the environment', () => {
     const home = join(remote.root, 'home-concurrent');
     const runs = await Promise.all(
       Array.from({ length: 10 }, () =>
-        runProcess(
-          [
-            'sync',
-            '--source',
-            remote.url(r.source),
-            '--source-path',
-            'gitops/workspaces',
-            '--target',
-            remote.url(r.deploy),
-            '--target-path',
-            'clusters/prod',
-            '--once',
-          ],
-          { ...env, XDG_CACHE_HOME: home },
-        ),
+        runProcess([...flags(r, null), '--once'], { ...env, XDG_CACHE_HOME: home }),
       ),
     );
     expect(runs.map((run) => run.code)).toEqual(Array(10).fill(0));

@@ -15,6 +15,7 @@ import {
 import { synthesizeAll } from '../../../src/synth/index.ts';
 import { mixedPlans, mixedSourceObjects, presetPlan } from '../../support/plans.ts';
 import { makeReadOnly } from '../../support/read-only.ts';
+import { snapshot } from '../../support/snapshot.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -26,17 +27,6 @@ afterEach(async () => {
 
 const treeOf = (n: number): Tree =>
   renderTree(synthesizeAll(mixedPlans(n), mixedSourceObjects(n)).workspaces);
-
-/** Every file under `root` with its bytes, hidden ones included. */
-async function snapshot(root: string): Promise<[string, string][]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-  return Promise.all(
-    files
-      .sort()
-      .map(async (f): Promise<[string, string]> => [f.slice(root.length + 1), await readFile(f, 'utf8')]),
-  );
-}
 
 async function filesUnder(root: string): Promise<string[]> {
   const entries = await readdir(root, { recursive: true, withFileTypes: true });

@@ -21,13 +21,10 @@ import {
   SpecError,
   TransientError,
   UsageError,
-  formatProblem,
 } from '../errors.ts';
 import {
-  errorReport,
   type ErrorReport,
   type HydrateOptions,
-  type HydrateResult,
   type SourceFile,
   type WorkspaceOutcome,
 } from '../pipeline.ts';
@@ -42,6 +39,7 @@ import {
   mayBeDamage,
   oneLine,
 } from './failures.ts';
+import { commitMessage, summarize } from './commit-message.ts';
 import { gitHttpClient } from './git-http-client.ts';
 import { GitMirror, type CommitIdentity } from './git-mirror.ts';
 import { directoryOf } from './git-objects.ts';
@@ -429,39 +427,6 @@ export class SyncEngine {
     });
     return { kind: 'done', result: { ...summary, outcome: 'pushed', sourceCommit, deployCommit: commit } };
   }
-}
-
-function summarize(result: HydrateResult) {
-  const workspaces = result.workspaces;
-  return {
-    workspaces,
-    workspaceCount: workspaces.filter((ws) => ws.status !== 'removed' && ws.status !== 'refused').length,
-    changed: workspaces.filter((ws) => ws.status === 'rendered' || ws.status === 'removed').length,
-    errors: result.errors.map(errorReport),
-  };
-}
-
-/** `hydrate: <sha> (<n> workspaces, <changed> changed)`, the refused specs, then the trailers. */
-export function commitMessage(
-  sourceCommit: string,
-  repository: string,
-  summary: { workspaceCount: number; changed: number; errors: readonly SpecErrorReport[] },
-): string {
-  const lines = [
-    `hydrate: ${sourceCommit} (${summary.workspaceCount} workspaces, ${summary.changed} changed)`,
-    '',
-  ];
-  if (summary.errors.length > 0) {
-    lines.push('Refused specs (a refused spec keeps the output it last rendered, if any):');
-    for (const error of summary.errors) {
-      for (const problem of error.problems) {
-        lines.push(`- ${formatProblem(problem, error)}`);
-      }
-    }
-    lines.push('');
-  }
-  lines.push(`Source-Commit: ${sourceCommit}`, `Source-Repository: ${repository}`, '');
-  return lines.join('\n');
 }
 
 type Role = 'source' | 'target';

@@ -17,22 +17,16 @@ import { dirname, join, relative, sep } from 'node:path';
 import git from 'isomorphic-git';
 import { readTree, writeTree } from '../render/index.ts';
 
-export type PreviousSource = 'git HEAD' | 'cache' | 'none';
-
 /** Where this route keeps its copy of the tree it wrote to `out` (an absolute path). */
 export function copyDirFor(cacheDir: string, out: string): string {
   return join(cacheDir, 'cdk8s', createHash('sha256').update(out).digest('hex').slice(0, 16));
 }
 
 /**
- * Puts the previous output back into the (emptied) directory `out`, from git HEAD or the copy, and
- * says where it came from. `cwd` locates the git work tree.
+ * Puts the previous output back into the (emptied) directory `out`: from git HEAD when it holds the
+ * directory (`cwd` locates the work tree), else from the copy in `copyDir`, else nothing (a first run).
  */
-export async function restorePrevious(
-  out: string,
-  cwd: string,
-  copyDir: string | undefined,
-): Promise<PreviousSource> {
+export async function restorePrevious(out: string, cwd: string, copyDir: string): Promise<void> {
   const committed = await committedFiles(out, cwd);
   if (committed !== undefined && committed.size > 0) {
     for (const [path, bytes] of committed) {
@@ -40,13 +34,10 @@ export async function restorePrevious(
       fs.mkdirSync(dirname(target), { recursive: true });
       fs.writeFileSync(target, bytes);
     }
-    return 'git HEAD';
+    return;
   }
-  if (copyDir === undefined) return 'none';
   const copy = readTree(copyDir);
-  if (copy.inventory === undefined) return 'none';
-  writeTree(out, copy.tree);
-  return 'cache';
+  if (copy.inventory !== undefined) writeTree(out, copy.tree);
 }
 
 /** After a run: the copy holds what `out` now holds of kaito-gitops' tree. */

@@ -32,7 +32,7 @@ export function errorReport(error: SpecError): ErrorReport {
   const { document, kind, namespace, name } = error.location;
   return {
     file: error.file ?? '',
-    ...(document === undefined ? {} : { document }),
+    ...(document === undefined ? {} : { document: document + 1 }),
     ...(kind === undefined ? {} : { kind }),
     ...(name === undefined ? {} : { namespace: namespace ?? 'default', name }),
     problems: error.problems.map(({ path, message, line, column }) => ({
@@ -131,7 +131,7 @@ export class Failures {
           ? failed.problems
           : locateProblems(source.content, failed.index, failed.problems);
       const location: SpecLocation = { file: source?.display ?? failed.file };
-      if (failed.index !== undefined) location.document = failed.index + 1;
+      if (failed.index !== undefined) location.document = failed.index;
       if (failed.kind !== undefined) location.kind = failed.kind;
       if (failed.name !== undefined) {
         location.namespace = failed.namespace;

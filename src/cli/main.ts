@@ -64,7 +64,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`kaito-gitops ${name}: ${error.message} (see kaito-gitops ${name} --help)\n`);
+      io.stderr(`kaito-gitops ${name}: ${error.message}\n`);
       return EXIT.usage;
     }
     if (error instanceof SpecError) {

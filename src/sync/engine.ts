@@ -311,8 +311,8 @@ export class SyncEngine {
    * Hugging Face IDs outside the catalog as `synth` does. The same object while the file is unchanged,
    * so the incremental renderer keeps its results.
    */
-  async #catalogFor(source: GitMirror, tree: string): Promise<Catalog> {
-    const text = await source.readFileAt(tree, HUGGING_FACE_CACHE_FILE);
+  async #catalogFor(source: GitMirror, tree: string | undefined): Promise<Catalog> {
+    const text = tree === undefined ? undefined : await source.readFileAt(tree, HUGGING_FACE_CACHE_FILE);
     if (this.#sized !== undefined && this.#sized.text === text) return this.#sized.catalog;
     const path = [normalizePath(this.config.source.path), HUGGING_FACE_CACHE_FILE].filter(Boolean).join('/');
     const catalog = withHuggingFaceCache(

@@ -287,8 +287,8 @@ describe('environment errors: one line, exit 2 or 3, never a stack trace', () =>
       'agent without a kubeconfig',
       () =>
         Promise.resolve(['agent', '--provisioner', 'byo', '--kubeconfig', join(work, 'missing-kubeconfig')]),
-      3,
-      /^kaito-gitops agent: cannot load the kubeconfig .*missing-kubeconfig: no such file or directory \(ENOENT\); pass --kubeconfig FILE/,
+      2,
+      /^kaito-gitops agent: cannot read the kubeconfig .*missing-kubeconfig: /,
     ],
     [
       'agent with a broken kubeconfig',
@@ -296,8 +296,8 @@ describe('environment errors: one line, exit 2 or 3, never a stack trace', () =>
         await writeFile(join(work, 'bad-kubeconfig'), 'clusters: [\n');
         return ['agent', '--provisioner', 'byo', '--kubeconfig', join(work, 'bad-kubeconfig')];
       },
-      3,
-      /^kaito-gitops agent: cannot load the kubeconfig .*bad-kubeconfig: /,
+      2,
+      /^kaito-gitops agent: cannot read the kubeconfig .*bad-kubeconfig: /,
     ],
     [
       'demo --dir reused',

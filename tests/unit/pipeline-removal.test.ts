@@ -186,7 +186,7 @@ inference:
     expect(rest).toEqual([]);
     expect(error?.location).toEqual({
       file: 'specs/bad.yaml',
-      document: 1,
+      document: 0,
       kind: 'Workspace',
       namespace: 'models',
       name: 'bad',

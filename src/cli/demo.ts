@@ -202,9 +202,7 @@ function report(
     `deploy commit  ${result.deployCommit}  (deploy:${TARGET_PATH}, ${result.outcome})`,
     `workspaces     ${result.workspaceCount} (${result.changed} changed, ${result.errors.length} refused)`,
     '',
-    ...result.workspaces.map(
-      (ws) => `  ${ws.status.padEnd(9)} ${ws.namespace}/${ws.name}  <- ${ws.file}`,
-    ),
+    ...result.workspaces.map((ws) => `  ${ws.status.padEnd(9)} ${ws.namespace}/${ws.name}  <- ${ws.file}`),
     '',
     'deploy tree:',
     ...tree.map((file) => `  ${file.path}  (${file.bytes} bytes)`),

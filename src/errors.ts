@@ -15,6 +15,9 @@
  *   such repository or branch). Not retried; the CLI exits 3.
  * - {@link RetriesExhaustedError}: transient failures outlasted every attempt. The CLI exits 3.
  * - {@link UsageError}: the command line is wrong; the CLI exits 2.
+ * - {@link EnvironmentError}: something outside kaito-gitops (a directory, a file, the disk) is not as
+ *   the command needs it; the CLI exits 3 with one line naming it.
+ * - {@link InterruptedError}: SIGINT or SIGTERM arrived before the command wrote anything; exit 130.
  *
  * Anything else is a bug (the CLI exits 70 with the stack).
  */
@@ -24,6 +27,20 @@ export interface Problem {
   /** Field path inside the document; empty for the document as a whole. */
   path: string;
   message: string;
+  /** 1-based line and column in the source file, when the problem was located there. */
+  line?: number;
+  column?: number;
+}
+
+/** Where a spec error is: its file as the user named it, the document in it, the Workspace it defines. */
+export interface SpecLocation {
+  file?: string;
+  /** 0-based index of the document in the file (messages show it 1-based). */
+  document?: number;
+  /** Kind of that document, when it could be read. */
+  kind?: string;
+  namespace?: string;
+  name?: string;
 }
 
 export class KaitoGitopsError extends Error {
@@ -36,16 +53,25 @@ export class SpecError extends KaitoGitopsError {
   readonly file: string | undefined;
   /** 0-based index of the YAML document in `file` the problems belong to, when known. */
   readonly document: number | undefined;
+  readonly kind: string | undefined;
+  readonly namespace: string | undefined;
+  readonly workspace: string | undefined;
   readonly problems: readonly Problem[];
 
-  constructor(
-    problems: readonly Problem[],
-    options: { file?: string; document?: number; cause?: unknown } = {},
-  ) {
-    super(formatProblems(problems, options.file), { cause: options.cause });
+  constructor(problems: readonly Problem[], options: SpecLocation & { cause?: unknown } = {}) {
+    super(formatProblems(problems, options), { cause: options.cause });
     this.file = options.file;
     this.document = options.document;
+    this.kind = options.kind;
+    this.namespace = options.namespace;
+    this.workspace = options.name;
     this.problems = problems;
+  }
+
+  /** Where this error is, as given to the constructor. */
+  get location(): SpecLocation {
+    const { file, document, kind, namespace, workspace: name } = this;
+    return { file, document, kind, namespace, name };
   }
 }
 
@@ -92,18 +118,78 @@ export class UsageError extends KaitoGitopsError {
   override name = 'UsageError';
 }
 
-/** `file: path.to.field: message`, the one line a problem is shown as (empty parts left out). */
-export function formatProblem(problem: Problem, file?: string): string {
-  return [file, problem.path, problem.message].filter((part) => part !== undefined && part !== '').join(': ');
+/** A directory, file or disk is not as the command needs it (not writable, not a directory, full). */
+export class EnvironmentError extends KaitoGitopsError {
+  override name = 'EnvironmentError';
+}
+
+/** The process was asked to stop (SIGINT/SIGTERM) before the command changed anything. */
+export class InterruptedError extends KaitoGitopsError {
+  override name = 'InterruptedError';
+}
+
+/**
+ * The one line a problem is shown as: `file:line:column: subject: path.to.field: message`, where the
+ * subject is the Workspace (`Workspace prod/llama`) or, for other documents, `document 2 (Secret)`.
+ * Parts that are unknown are left out; `location` may be just the file name.
+ */
+export function formatProblem(problem: Problem, location: string | SpecLocation = {}): string {
+  const at = typeof location === 'string' ? { file: location } : location;
+  const subject =
+    at.name !== undefined
+      ? `Workspace ${at.namespace ?? 'default'}/${at.name}`
+      : at.document !== undefined
+        ? `document ${at.document + 1}${at.kind === undefined ? '' : ` (${at.kind})`}`
+        : undefined;
+  const place =
+    at.file === undefined || at.file === ''
+      ? undefined
+      : problem.line === undefined
+        ? at.file
+        : `${at.file}:${problem.line}${problem.column === undefined ? '' : `:${problem.column}`}`;
+  return [place, subject, problem.path, problem.message]
+    .filter((part) => part !== undefined && part !== '')
+    .join(': ');
 }
 
 /** {@link formatProblem}, one problem per line. */
-export function formatProblems(problems: readonly Problem[], file?: string): string {
-  return problems.map((p) => formatProblem(p, file)).join('\n');
+export function formatProblems(problems: readonly Problem[], location: string | SpecLocation = {}): string {
+  return problems.map((p) => formatProblem(p, location)).join('\n');
 }
 
 /** The `code` of a Node.js system error (`ENOENT`, `ECONNRESET`, …); undefined for anything else. */
 export function errnoCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
   return typeof error.code === 'string' ? error.code : undefined;
+}
+
+const SYSTEM_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EISDIR: 'is a directory',
+  EEXIST: 'already exists',
+  ENOENT: 'no such file or directory',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'name too long',
+};
+
+/** True for an error the operating system raised (it carries `syscall` and a string `code`). */
+export function isSystemError(error: unknown): error is NodeJS.ErrnoException & { code: string } {
+  return (
+    error instanceof Error &&
+    typeof (error as NodeJS.ErrnoException).code === 'string' &&
+    typeof (error as NodeJS.ErrnoException).syscall === 'string'
+  );
+}
+
+/** `permission denied (EACCES)` for a system error; the message for anything else. */
+export function systemErrorText(error: unknown): string {
+  if (isSystemError(error)) return `${SYSTEM_ERRORS[error.code] ?? error.code.toLowerCase()} (${error.code})`;
+  return error instanceof Error ? error.message : String(error);
 }

@@ -2,25 +2,48 @@
  * The pipeline from source files to a Kustomize tree: load and validate (api), plan (catalog),
  * synthesize (synth), render and merge with the previous tree (render). Pure: the caller reads the
  * source files, the catalog and the previous tree, and writes the result (`synth` to disk, `sync` to
- * git). A spec that fails keeps its previous output, so a typo never takes a running model down.
+ * git).
+ *
+ * Removal only when the source says so: a workspace of the previous tree is removed only when the file
+ * that produced it (the inventory's `source`) is gone, or that file was accepted whole and no longer
+ * defines it. Any problem in a file (syntax, metadata, kind, apiVersion, an empty or binary file, a
+ * refused spec) keeps everything that file produced last time, byte for byte, even what another file
+ * now defines; so does a problem in a document that still names the workspace. New workspaces of a
+ * file with problems still render. A source that would leave no workspace at all removes nothing
+ * unless `allowEmpty` is set.
  */
 import {
   vllmArgs,
   loadSources,
   type ConfigMapObject,
-  type LoadFailure,
   type SourceFile,
   type SourceObject,
+  type Workspace,
   compareStrings,
   keyOf,
-  namespacedKey,
+  splitNamespacedKey,
 } from './api/index.ts';
 import { plan, type Catalog, type Cloud, type WorkspacePlan } from './catalog/index.ts';
 import { SpecError, type Problem } from './errors.ts';
-import { inventoryOf, mergeTree, renderTree, type Tree, type WorkspaceRef } from './render/index.ts';
-import { synthesizeAll, type HelperImages, type WorkspaceManifests } from './synth/index.ts';
+import {
+  Failures,
+  emptySourceError,
+  heldElsewhere,
+  unreferencedWarnings,
+  type LateFailure,
+} from './pipeline-reports.ts';
+import { inventoryOf, mergeTree, renderTree, type Tree } from './render/index.ts';
+import {
+  synthesizeAll,
+  workspaceProblems,
+  type HelperImages,
+  type SynthesisResult,
+  type WorkspaceManifests,
+} from './synth/index.ts';
 
 export type { SourceFile } from './api/index.ts';
+export type { ErrorReport } from './pipeline-reports.ts';
+export { errorReport } from './pipeline-reports.ts';
 
 export interface HydrateOptions {
   catalog: Catalog;
@@ -32,18 +55,26 @@ export interface HydrateOptions {
   cloud?: Cloud;
   /** Images of helper containers (mirrors for air-gapped clusters). */
   images?: Partial<HelperImages>;
+  /**
+   * Let a source without any workspace remove every workspace of the previous tree (Argo CD's
+   * `allowEmpty`). Without it such a run keeps the previous tree and fails. @default false
+   */
+  allowEmpty?: boolean;
+  /** How the empty-source refusal names the source (`--workspaces` as typed, the repository path). @default "the source" */
+  sourceName?: string;
 }
 
 /**
  * What happened to one Workspace: `rendered` (its files changed or are new), `unchanged`, `kept` (its
- * spec failed; the previous files stay) or `removed` (its spec is gone, and so are its files).
+ * spec or its file failed; the previous files stay), `refused` (its spec failed and there were no
+ * previous files to keep) or `removed` (its spec is gone, and so are its files).
  */
-export type WorkspaceStatus = 'rendered' | 'unchanged' | 'kept' | 'removed';
+export type WorkspaceStatus = 'rendered' | 'unchanged' | 'kept' | 'refused' | 'removed';
 
 export interface WorkspaceOutcome {
   namespace: string;
   name: string;
-  /** Source file of the spec (for `removed`: the file it last came from, when known). */
+  /** Source file of the spec as messages name it (for `removed`: the file it last came from, when known). */
   file: string;
   status: WorkspaceStatus;
 }
@@ -55,7 +86,7 @@ export interface HydrateResult {
   workspaces: WorkspaceOutcome[];
   /** Plans of the workspaces that rendered, for `plan` output and PR comments. */
   plans: WorkspacePlan[];
-  /** One SpecError per failed document, naming its file; the exit code is 1 when there are any. */
+  /** One SpecError per failed document (or file), naming it; the exit code is 1 when there are any. */
   errors: SpecError[];
   /** Things worth saying that fail nothing (an object in the source that no Workspace references). */
   warnings: string[];
@@ -63,40 +94,105 @@ export interface HydrateResult {
 
 export function hydrate(files: readonly SourceFile[], options: HydrateOptions): HydrateResult {
   const previous = options.previous ?? new Map<string, string>();
+  const before = inventoryOf(previous).workspaces;
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const display = (path: string) => byPath.get(path)?.display ?? path;
   const loaded = loadSources(files);
-  const errors = loaded.failures.map(toSpecError);
-  const keep = keptAfterLoadFailures(loaded.failures, previous);
-
   const configMaps = loaded.objects.filter(isConfigMap);
+  const context = (workspace: Workspace) => ({
+    cloud: options.cloud ?? 'azure',
+    vllmConfig: vllmArgs(workspace, configMaps),
+  });
+
+  const failed = new Failures(byPath);
+  const refusedWorkspaces: Workspace[] = [];
+  for (const failure of loaded.failures) {
+    const more =
+      failure.workspace === undefined ? [] : laterProblems(failure.workspace, options.catalog, context);
+    if (failure.workspace !== undefined) refusedWorkspaces.push(failure.workspace);
+    failed.add(failure.file, failure.index, [...failure.problems, ...more], failure);
+  }
+
   const plans: WorkspacePlan[] = [];
   for (const workspace of loaded.workspaces) {
     try {
-      plans.push(
-        plan(workspace, options.catalog, {
-          cloud: options.cloud ?? 'azure',
-          vllmConfig: vllmArgs(workspace, configMaps),
-        }),
-      );
+      plans.push(plan(workspace, options.catalog, context(workspace)));
     } catch (error) {
       if (!(error instanceof SpecError)) throw error;
-      errors.push(inDocument(error, workspace.source.index));
-      keep.set(keyOf(workspace), workspace.source.file);
+      refusedWorkspaces.push(workspace);
+      const problems = [...error.problems, ...workspaceProblems(workspace)];
+      failed.add(workspace.source.file, workspace.source.index, problems, workspace);
     }
   }
 
-  const synthesized = synthesizeAll(plans, loaded.objects, { images: options.images });
-  for (const failure of synthesized.failures) {
-    errors.push(inDocument(failure.error, failure.source.index));
-    keep.set(keyOf(failure), failure.source.file);
+  // A file with any problem keeps everything it produced last time, byte for byte, even a workspace
+  // that another file now defines validly. Synthesis can fail more files, which holds more: settle.
+  const ownerOf = new Map(before.map((entry) => [keyOf(entry), entry.source]));
+  const heldBy = (files: ReadonlySet<string>) =>
+    before.filter((entry) => entry.source !== undefined && files.has(entry.source)).map(keyOf);
+  let held = new Set(heldBy(failed.files));
+  let synthesized: SynthesisResult;
+  let late: LateFailure[];
+  for (;;) {
+    synthesized = synthesizeAll(
+      plans.filter((p) => !held.has(keyOf(p.workspace))),
+      loaded.objects,
+      { images: options.images },
+    );
+    late = [
+      ...synthesized.failures.map((f) => ({ source: f.source, problems: f.error.problems, who: f })),
+      ...plans
+        .filter((p) => held.has(keyOf(p.workspace)))
+        .flatMap((p) => heldElsewhere(p.workspace, ownerOf.get(keyOf(p.workspace)) ?? '', display)),
+    ];
+    const files = new Set([...failed.files, ...late.map((l) => l.source.file)]);
+    const next = new Set([...held, ...heldBy(files)]);
+    if (next.size === held.size) break;
+    held = next;
+  }
+  for (const failure of late) {
+    const workspace = plans.find((p) => keyOf(p.workspace) === keyOf(failure.who))?.workspace;
+    if (workspace !== undefined && !held.has(keyOf(workspace))) refusedWorkspaces.push(workspace);
+    failed.add(failure.source.file, failure.source.index, failure.problems, failure.who);
   }
   const annotate = options.annotate;
   const rendered = annotate
     ? synthesized.workspaces.map((w) => stamped(w, annotate))
     : synthesized.workspaces;
   const renderedIds = new Set(rendered.map(keyOf));
+
+  // What stays from the previous tree: everything a failed file produced, and workspaces a failed
+  // document still names (wherever their output came from).
+  const keep = new Map<string, string>();
+  for (const entry of before) {
+    const id = keyOf(entry);
+    const namedIn = failed.named.get(id);
+    if (held.has(id)) keep.set(id, entry.source ?? '');
+    else if (!renderedIds.has(id) && namedIn !== undefined) keep.set(id, namedIn);
+  }
+  const known = new Set(before.map(keyOf));
+  const refused = new Map([...failed.named].filter(([id]) => !known.has(id) && !renderedIds.has(id)));
+
+  const errors = failed.errors();
+  const warnings = unreferencedWarnings(synthesized.unreferenced, refusedWorkspaces, loaded.failures);
   const next = renderTree(rendered);
-  const keptRefs: WorkspaceRef[] = [...keep.keys()].map(parseKey);
-  const merged = mergeTree(previous, next, { keep: keptRefs });
+  const merged = mergeTree(previous, next, { keep: [...keep.keys()].map(splitNamespacedKey) });
+
+  if (!options.allowEmpty && before.length > 0 && inventoryOf(merged.tree).workspaces.length === 0) {
+    return {
+      tree: previous,
+      workspaces: before.map((entry) => ({
+        namespace: entry.namespace,
+        name: entry.name,
+        file: display(entry.source ?? ''),
+        status: 'kept' as const,
+      })),
+      plans: [],
+      errors: [...errors, emptySourceError(before, options.sourceName)],
+      warnings,
+    };
+  }
+
   for (const conflict of merged.conflicts) {
     const file = rendered.find((w) => keyOf(w) === keyOf(conflict.workspace))?.source ?? '';
     errors.push(
@@ -107,18 +203,37 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
             message: `${conflict.path} is not written: Workspace "${keyOf(conflict.keptBy)}" keeps its last good output, which holds the same object; fix that Workspace's spec`,
           },
         ],
-        { file },
+        { file: display(file), ...conflict.workspace },
       ),
     );
   }
 
   return {
     tree: merged.tree,
-    workspaces: outcomes(previous, merged.tree, rendered, keep),
+    workspaces: outcomes({ previous, tree: merged.tree, rendered, keep, refused, display }),
     plans: plans.filter((p) => renderedIds.has(keyOf(p.workspace))),
     errors,
-    warnings: synthesized.unreferenced.map(unreferencedWarning),
+    warnings,
   };
+}
+
+/**
+ * Problems a Workspace refused by the loader would also have further on (an unknown preset next to a
+ * duplicate adapter), so that one run reports everything wrong with a spec.
+ */
+function laterProblems(
+  workspace: Workspace,
+  catalog: Catalog,
+  context: (workspace: Workspace) => { cloud: Cloud; vllmConfig: ReturnType<typeof vllmArgs> },
+): Problem[] {
+  const problems = [...workspaceProblems(workspace)];
+  try {
+    plan(workspace, catalog, context(workspace));
+  } catch (error) {
+    if (!(error instanceof SpecError)) throw error;
+    problems.unshift(...error.problems);
+  }
+  return problems;
 }
 
 /** The Workspace object of `manifests` with the caller's annotations added (they win over the spec's). */
@@ -144,37 +259,20 @@ function stamped(
   };
 }
 
-/**
- * Workspaces whose previous output stays: those named by a failed document, and, when a whole file
- * failed before its documents could be read, every workspace that file produced last time.
- */
-function keptAfterLoadFailures(failures: readonly LoadFailure[], previous: Tree): Map<string, string> {
-  const keep = new Map<string, string>();
-  const previousEntries = inventoryOf(previous).workspaces;
-  for (const failure of failures) {
-    if (failure.namespace !== undefined && failure.name !== undefined) {
-      keep.set(namespacedKey(failure.namespace, failure.name), failure.file);
-    } else if (failure.index === undefined || failure.kind === undefined) {
-      for (const entry of previousEntries) {
-        if (entry.source === failure.file) keep.set(keyOf(entry), failure.file);
-      }
-    }
-  }
-  return keep;
-}
-
-function outcomes(
-  previous: Tree,
-  tree: Tree,
-  rendered: readonly { namespace: string; name: string; source?: string }[],
-  keep: ReadonlyMap<string, string>,
-): WorkspaceOutcome[] {
+function outcomes(run: {
+  previous: Tree;
+  tree: Tree;
+  rendered: readonly WorkspaceManifests[];
+  keep: ReadonlyMap<string, string>;
+  refused: ReadonlyMap<string, string>;
+  display: (path: string) => string;
+}): WorkspaceOutcome[] {
+  const { previous, tree, rendered, keep, refused, display } = run;
   const before = new Map(inventoryOf(previous).workspaces.map((entry) => [keyOf(entry), entry]));
   const after = new Map(inventoryOf(tree).workspaces.map((entry) => [keyOf(entry), entry]));
   const result: WorkspaceOutcome[] = [];
   for (const workspace of rendered) {
     const id = keyOf(workspace);
-    if (keep.has(id)) continue;
     const old = before.get(id);
     const now = after.get(id);
     const same =
@@ -185,13 +283,15 @@ function outcomes(
     result.push({
       namespace: workspace.namespace,
       name: workspace.name,
-      file: workspace.source ?? '',
+      file: display(workspace.source ?? ''),
       status: same ? 'unchanged' : 'rendered',
     });
   }
-  for (const [id, file] of keep) {
-    const { namespace, name } = parseKey(id);
-    result.push({ namespace, name, file, status: 'kept' });
+  for (const [status, map] of [
+    ['kept', keep],
+    ['refused', refused],
+  ] as const) {
+    for (const [id, file] of map) result.push({ ...splitNamespacedKey(id), file: display(file), status });
   }
   const renderedIds = new Set(rendered.map(keyOf));
   for (const [id, entry] of before) {
@@ -199,7 +299,7 @@ function outcomes(
       result.push({
         namespace: entry.namespace,
         name: entry.name,
-        file: entry.source ?? '',
+        file: display(entry.source ?? ''),
         status: 'removed',
       });
     }
@@ -207,37 +307,6 @@ function outcomes(
   return result.sort((a, b) => compareStrings(keyOf(a), keyOf(b)));
 }
 
-/**
- * A load failure as a SpecError. In a multi-document file the path alone does not say which document
- * is wrong, so problems of non-Workspace documents (and document-level ones) name it.
- */
-function toSpecError(failure: LoadFailure): SpecError {
-  const { index, kind } = failure;
-  const where = index === undefined ? undefined : `${kind ?? 'document'} in document ${index + 1}`;
-  const problems: Problem[] = failure.problems.map((p) => ({
-    path: p.path,
-    message:
-      where !== undefined && (p.path === '' || kind !== 'Workspace') ? `${where}: ${p.message}` : p.message,
-  }));
-  return new SpecError(problems, { file: failure.file, document: index });
-}
-
-/** `error` with the document it came from, so a reader (the PR comment) can point at its lines. */
-function inDocument(error: SpecError, document: number): SpecError {
-  if (error.document !== undefined) return error;
-  return new SpecError(error.problems, { file: error.file, document, cause: error.cause });
-}
-
-function unreferencedWarning(object: SourceObject): string {
-  const namespace = object.metadata.namespace ?? 'default';
-  return `${object.kind} "${namespace}/${object.metadata.name}" is not referenced by any Workspace, so it is not rendered; reference it from a Workspace or keep it elsewhere`;
-}
-
 function isConfigMap(object: SourceObject): object is ConfigMapObject {
   return object.apiVersion === 'v1' && object.kind === 'ConfigMap';
-}
-
-function parseKey(id: string): WorkspaceRef {
-  const [namespace = '', name = ''] = id.split('/');
-  return { namespace, name };
 }

@@ -1,9 +1,19 @@
 /**
  * Tuning data URLs: Kaito's rule (v0.12 `validateDataSourceURL`) that a download URL is http(s) and does
- * not point into the cluster, the node or a cloud metadata service. Hosts are read with the WHATWG URL
- * parser, which also decodes the decimal, octal and hex IPv4 spellings (`http://2130706433/`,
- * `http://0x7f.1/`) that a plain IP check would miss; IPv6 forms that embed an IPv4 address are judged
- * by the embedded address.
+ * not point into the cluster, the node or a cloud metadata service, made tighter. Hosts are read with
+ * the WHATWG URL parser, which also decodes the decimal, octal and hex IPv4 spellings (`http://2130706433/`,
+ * `http://0x7f.1/`) that a plain IP check would miss; IPv6 forms that embed an IPv4 address (mapped,
+ * translated, NAT64, 6to4, Teredo) are judged by the embedded address.
+ *
+ * Refused besides Kaito's cases: names that the pod's DNS resolves inside the cluster (one label, which
+ * the search path completes, `*.svc`, `*.cluster.local`, `kubernetes.default`), localhost aliases,
+ * platform addresses outside the link-local range (Azure's 168.63.129.16, Oracle's 192.0.0.192,
+ * Alibaba's 100.100.100.200), shared address space 100.64.0.0/10 (pod networks on some clusters),
+ * reserved and multicast ranges, site-local and local-use NAT64 IPv6, and wildcard-DNS services whose
+ * names resolve to the address they spell (nip.io, sslip.io) or to loopback (localtest.me, lvh.me).
+ * A name can still resolve anywhere at run time (a two-label name such as `minio.storage` is completed
+ * to a Service by the search path), so the tuning Job also gets a NetworkPolicy that lets it reach
+ * DNS and public addresses only (`synth/tuning-network-policy.ts`).
  */
 
 export const DATA_URL_MESSAGES = {
@@ -11,6 +21,10 @@ export const DATA_URL_MESSAGES = {
   scheme: 'data source URL must use HTTP or HTTPS',
   local: 'data source URL must not target a local or metadata endpoint',
   address: 'data source URL must not target a loopback, private, or link-local address',
+  cluster:
+    'data source URL must not target a cluster-internal name (one label, *.svc, *.cluster.local, kubernetes.default); use the public host name',
+  wildcard:
+    'data source URL must not use a wildcard-DNS name (nip.io, sslip.io, localtest.me, ...), which resolves to the address it spells or to loopback; use the real host name',
 } as const;
 
 const METADATA_HOSTS = new Set([
@@ -20,10 +34,41 @@ const METADATA_HOSTS = new Set([
   'instance-data',
   'instance-data.ec2.internal',
   'metadata.azure.com',
+  'metadata.tencentyun.com',
 ]);
 
-/** Cloud metadata endpoints outside the link-local range (Alibaba Cloud). */
-const METADATA_IPV4 = new Set(['100.100.100.200']);
+const LOCALHOST_ALIASES = new Set([
+  'localhost',
+  'localhost.localdomain',
+  'localhost6',
+  'localhost6.localdomain6',
+  'ip6-localhost',
+  'ip6-loopback',
+]);
+
+/** Names that resolve inside the cluster whatever the search path: the API server and Service domains. */
+const CLUSTER_SUFFIXES = ['.svc', '.cluster.local', '.svc.cluster.local'];
+const CLUSTER_HOSTS = new Set(['kubernetes.default', 'cluster.local']);
+
+/** Public wildcard-DNS services: `10.0.0.1.nip.io` resolves to 10.0.0.1, `x.lvh.me` to 127.0.0.1. */
+const WILDCARD_DNS = [
+  'nip.io',
+  'sslip.io',
+  'xip.io',
+  'localtest.me',
+  'lvh.me',
+  'vcap.me',
+  'lacolhost.com',
+  'fuf.me',
+  'traefik.me',
+];
+
+/** Platform and metadata endpoints outside the link-local range. */
+const METADATA_IPV4 = new Set([
+  '100.100.100.200', // Alibaba Cloud metadata
+  '168.63.129.16', // Azure wireserver (platform DNS, health probes, VM agent)
+  '192.0.0.192', // Oracle Cloud metadata
+]);
 
 /** Returns Kaito's message for a URL that must not be used as tuning input, or undefined when it is fine. */
 export function dataUrlError(raw: string): string | undefined {
@@ -36,7 +81,7 @@ export function dataUrlError(raw: string): string | undefined {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return DATA_URL_MESSAGES.scheme;
   const host = url.hostname.toLowerCase().replace(/\.$/, '');
   if (host === '') return DATA_URL_MESSAGES.invalid;
-  if (host === 'localhost' || host.endsWith('.localhost') || METADATA_HOSTS.has(host)) {
+  if (LOCALHOST_ALIASES.has(host) || host.endsWith('.localhost') || METADATA_HOSTS.has(host)) {
     return DATA_URL_MESSAGES.local;
   }
   const ipv4 = parseIpv4(host);
@@ -46,37 +91,62 @@ export function dataUrlError(raw: string): string | undefined {
     if (ipv6 === undefined) return DATA_URL_MESSAGES.invalid;
     return ipv6Error(ipv6);
   }
+  if (WILDCARD_DNS.some((domain) => host === domain || host.endsWith(`.${domain}`))) {
+    return DATA_URL_MESSAGES.wildcard;
+  }
+  const fullyQualified = url.hostname.endsWith('.');
+  if (
+    (!host.includes('.') && !fullyQualified) ||
+    CLUSTER_HOSTS.has(host) ||
+    host.startsWith('kubernetes.default.') ||
+    CLUSTER_SUFFIXES.some((suffix) => host.endsWith(suffix))
+  ) {
+    return DATA_URL_MESSAGES.cluster;
+  }
   return undefined;
 }
 
+/** Judges an IPv4 address given as four octets. */
 function ipv4Error(octets: number[]): string | undefined {
   const [a = 0, b = 0, c = 0] = octets;
   if (METADATA_IPV4.has(octets.join('.'))) return DATA_URL_MESSAGES.local;
   const blocked =
     a === 0 || // "this network", includes the unspecified 0.0.0.0
+    a === 10 || // private
+    (a === 100 && b >= 64 && b <= 127) || // shared address space (carrier-grade NAT, some pod networks)
     a === 127 || // loopback
-    a === 10 ||
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) || // private
     (a === 169 && b === 254) || // link-local, includes 169.254.169.254 metadata
-    (a === 224 && b === 0 && c === 0) || // link-local multicast
-    octets.every((o) => o === 255);
+    (a === 172 && b >= 16 && b <= 31) || // private
+    (a === 192 && b === 0 && c === 0) || // IETF protocol assignments
+    (a === 192 && b === 168) || // private
+    (a === 198 && (b === 18 || b === 19)) || // benchmarking
+    a >= 224; // multicast, reserved, broadcast
   return blocked ? DATA_URL_MESSAGES.address : undefined;
 }
 
 function ipv6Error(words: number[]): string | undefined {
   const [w0 = 0, w1 = 0, w2 = 0, w3 = 0, w4 = 0, w5 = 0, w6 = 0, w7 = 0] = words;
-  const embedded = [w6 >> 8, w6 & 0xff, w7 >> 8, w7 & 0xff];
-  const zeroPrefix = w0 === 0 && w1 === 0 && w2 === 0 && w3 === 0 && w4 === 0;
-  if (zeroPrefix && w5 === 0 && w6 === 0 && (w7 === 0 || w7 === 1)) return DATA_URL_MESSAGES.address;
-  // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) forms.
-  if (zeroPrefix && (w5 === 0xffff || w5 === 0)) return ipv4Error(embedded);
-  if (w0 === 0x64 && w1 === 0xff9b && w2 === 0 && w3 === 0 && w4 === 0 && w5 === 0) {
-    return ipv4Error(embedded);
+  const last32 = [w6 >> 8, w6 & 0xff, w7 >> 8, w7 & 0xff];
+  const zeroPrefix = w0 === 0 && w1 === 0 && w2 === 0 && w3 === 0;
+  if (zeroPrefix && w4 === 0 && w5 === 0 && w6 === 0 && (w7 === 0 || w7 === 1))
+    return DATA_URL_MESSAGES.address;
+  // IPv4-compatible (::a.b.c.d), IPv4-mapped (::ffff:a.b.c.d) and IPv4-translated (::ffff:0:a.b.c.d).
+  if (zeroPrefix && ((w4 === 0 && (w5 === 0 || w5 === 0xffff)) || (w4 === 0xffff && w5 === 0))) {
+    return ipv4Error(last32);
   }
+  // NAT64 well-known prefix 64:ff9b::/96 embeds the IPv4 address; the local-use one 64:ff9b:1::/48 may
+  // embed it anywhere, so it is refused whole.
+  if (w0 === 0x64 && w1 === 0xff9b) {
+    if (w2 === 0 && w3 === 0 && w4 === 0 && w5 === 0) return ipv4Error(last32);
+    if (w2 === 1) return DATA_URL_MESSAGES.address;
+  }
+  if (w0 === 0x2002) return ipv4Error([w1 >> 8, w1 & 0xff, w2 >> 8, w2 & 0xff]); // 6to4
+  if (w0 === 0x2001 && w1 === 0) return ipv4Error(last32.map((octet) => octet ^ 0xff)); // Teredo client
   if ((w0 & 0xfe00) === 0xfc00) return DATA_URL_MESSAGES.address; // unique local (private), fd00:ec2::254
   if ((w0 & 0xffc0) === 0xfe80) return DATA_URL_MESSAGES.address; // link-local unicast
-  if ((w0 & 0xff0f) === 0xff02) return DATA_URL_MESSAGES.address; // link-local multicast
+  if ((w0 & 0xffc0) === 0xfec0) return DATA_URL_MESSAGES.address; // site-local (deprecated, still routed inside sites)
+  if ((w0 & 0xff00) === 0xff00) return DATA_URL_MESSAGES.address; // multicast
+  if (w0 === 0x100 && w1 === 0 && w2 === 0 && w3 === 0) return DATA_URL_MESSAGES.address; // discard-only
   return undefined;
 }
 

@@ -52,6 +52,8 @@ export { editDistance } from './problems.ts';
 
 export type { LoadFailure, LoadResult, SourceFile } from './load.ts';
 export { loadSources } from './load.ts';
+export { locateProblems } from './locate.ts';
+export { sourceFile, sourceLink } from './source-file.ts';
 export { MAX_FILE_BYTES, readYamlDocuments } from './yaml-documents.ts';
 
 export { DEFAULT_NAMESPACE } from './normalize.ts';

@@ -15,14 +15,21 @@ import { DEFAULT_NAMESPACE, normalizeWorkspace } from './normalize.ts';
 import { validateWorkspace } from './validate.ts';
 import { readYamlDocuments } from './yaml-documents.ts';
 import { isDns1123Label } from './names.ts';
-import { isObject, isUnder, problem, show } from './problems.ts';
+import { editDistance, isObject, isUnder, problem, show } from './problems.ts';
 import { validateObject, workspaceFieldHint } from './source-objects.ts';
 
 /** One file of the source repository. */
 export interface SourceFile {
-  /** Path relative to the source root, as messages should show it. */
+  /** Path relative to the source root: what the inventory records as a workspace's source. */
   path: string;
   content: string;
+  /** How messages name the file: the path as the user typed it or as the repository holds it. @default path */
+  display?: string;
+  /**
+   * Why the reader could not take the file as YAML text (binary, not UTF-8, too large), when it could
+   * not; `content` is then ignored. The file fails as a whole and keeps what it produced before.
+   */
+  unreadable?: string;
 }
 
 /** A document (or a whole file) that could not be used, with everything wrong with it. */
@@ -35,6 +42,8 @@ export interface LoadFailure {
   /** Only for Workspaces, and only when valid DNS-1123 labels: the identity whose last good output to keep. */
   namespace?: string;
   name?: string;
+  /** The Workspace as normalized, when only Kaito's rules (not the syntax) refused it. */
+  workspace?: Workspace;
   problems: Problem[];
 }
 
@@ -63,9 +72,21 @@ export function loadSources(files: readonly SourceFile[]): LoadResult {
   const objects: Located<SourceObject>[] = [];
 
   for (const file of files) {
+    if (file.unreadable !== undefined) {
+      failures.push({ file: file.path, problems: [problem('', file.unreadable)] });
+      continue;
+    }
     const read = readYamlDocuments(file.content);
     if (!read.ok) {
-      failures.push({ file: file.path, problems: [problem('', read.error)] });
+      failures.push({ file: file.path, problems: [read.error] });
+      continue;
+    }
+    if (
+      read.documents.every(
+        (doc) => doc.errors.length === 0 && (doc.value === null || doc.value === undefined),
+      )
+    ) {
+      failures.push({ file: file.path, problems: [problem('', EMPTY_FILE)] });
       continue;
     }
     for (const doc of read.documents) {
@@ -78,7 +99,8 @@ export function loadSources(files: readonly SourceFile[]): LoadResult {
     }
   }
 
-  const duplicates = findDuplicates([...pending, ...objects]);
+  const displayOf = new Map(files.map((f) => [f.path, f.display ?? f.path]));
+  const duplicates = findDuplicates([...pending, ...objects], displayOf);
   const keptObjects = objects.filter((o) => !duplicates.has(o));
   const configMaps = keptObjects.map((o) => o.item).filter(isConfigMap);
   const workspaces: Workspace[] = [];
@@ -90,7 +112,9 @@ export function loadSources(files: readonly SourceFile[]): LoadResult {
       const rules = validateWorkspace(workspace, { configMaps });
       const problems = [...structural, ...relevant(rules, structural), ...(duplicate ?? [])];
       if (problems.length === 0) return undefined;
-      return { type: 'failure', failure: workspaceFailure(located.source, workspace.document, problems) };
+      const failure = workspaceFailure(located.source, workspace.document, problems);
+      if (structural.length === 0) failure.workspace = workspace;
+      return { type: 'failure', failure };
     });
     if (checked === undefined) workspaces.push(workspace);
     else if (checked.type === 'failure') failures.push(checked.failure);
@@ -109,9 +133,13 @@ type Outcome =
   | { type: 'workspace'; located: Located<PendingWorkspace> }
   | { type: 'object'; located: Located<SourceObject> };
 
-function classify(value: unknown, errors: readonly string[], source: SourceRef): Outcome | undefined {
+/** The problem of a file that holds no document: deleting a file is how to remove what it defined. */
+export const EMPTY_FILE =
+  'holds no YAML document (the file is empty or only comments); to remove the workspaces it defined, delete the file';
+
+function classify(value: unknown, errors: readonly Problem[], source: SourceRef): Outcome | undefined {
   if (errors.length > 0) {
-    const problems = errors.map((e) => problem('', e));
+    const problems = [...errors];
     const kind = isObject(value) && typeof value['kind'] === 'string' ? value['kind'] : undefined;
     return {
       type: 'failure',
@@ -132,6 +160,10 @@ function classify(value: unknown, errors: readonly string[], source: SourceRef):
     return { type: 'failure', failure };
   }
   if (groupOf(apiVersion) === KAITO_GROUP) return classifyKaito(value, apiVersion, kind, source);
+  const mistaken = mistypedWorkspace(apiVersion, kind);
+  if (mistaken !== undefined) {
+    return { type: 'failure', failure: { ...workspaceFailure(source, value, [mistaken]), kind } };
+  }
   const problems = validateObject(value);
   if (problems.length > 0) return { type: 'failure', failure: { ...source, kind, problems } };
   const object = value as SourceObject;
@@ -148,10 +180,9 @@ function classifyKaito(
   source: SourceRef,
 ): Outcome {
   if (kind !== 'Workspace') {
-    const hint =
-      kind.toLowerCase() === 'workspace'
-        ? '; did you mean "Workspace"?'
-        : '; kaito-gitops handles only Workspace';
+    const hint = looksLikeWorkspace(kind)
+      ? '; did you mean "Workspace"?'
+      : '; kaito-gitops handles only Workspace';
     const problems = [problem('kind', `kind ${show(kind)} of ${KAITO_GROUP} is not supported${hint}`)];
     return { type: 'failure', failure: { ...source, kind, problems } };
   }
@@ -189,6 +220,34 @@ function guarded(source: SourceRef, run: () => Outcome | undefined): Outcome | u
     const message = `${INTERNAL_ERROR}: ${detail}; please report this document to the kaito-gitops maintainers`;
     return { type: 'failure', failure: { ...source, problems: [problem('', message)] } };
   }
+}
+
+/**
+ * A document outside the kaito.sh group that is most likely a Workspace with a typo in its apiVersion
+ * group (`kiato.sh`) or its kind (`Workspcae`). Taken as an unrelated object it would pass through, and
+ * the Workspace it used to be would disappear; refusing it keeps the running model.
+ */
+function mistypedWorkspace(apiVersion: string, kind: string): Problem | undefined {
+  const group = groupOf(apiVersion);
+  const version = apiVersion.slice(apiVersion.indexOf('/') + 1);
+  if (group !== '' && editDistance(group.toLowerCase(), KAITO_GROUP) <= 2) {
+    return problem(
+      'apiVersion',
+      `unknown API group ${show(group)}; did you mean "${KAITO_GROUP}/${version}"? (Workspaces are ${API_VERSIONS.join(' or ')})`,
+    );
+  }
+  // Core (`v1`) serves no Workspace; other groups may (HCP Terraform's app.terraform.io does).
+  if (group === '' && looksLikeWorkspace(kind)) {
+    return problem(
+      'apiVersion',
+      `${show(apiVersion)} does not serve kind ${show(kind)}; a Kaito Workspace is apiVersion ${API_VERSIONS.join(' or ')}, kind Workspace (kaito-gitops renders only those and the objects they reference)`,
+    );
+  }
+  return undefined;
+}
+
+function looksLikeWorkspace(kind: string): boolean {
+  return editDistance(kind.toLowerCase(), 'workspace') <= 2;
 }
 
 /** Start of the message for a document that a check failed on (a bug, never the user's fault). */
@@ -252,7 +311,10 @@ function isConfigMap(object: SourceObject): object is ConfigMapObject {
 }
 
 /** Objects defined more than once (same group, kind, namespace, name), each with a problem naming the others. */
-function findDuplicates(all: readonly Located<unknown>[]): Map<Located<unknown>, Problem[]> {
+function findDuplicates(
+  all: readonly Located<unknown>[],
+  displayOf: ReadonlyMap<string, string>,
+): Map<Located<unknown>, Problem[]> {
   const byIdentity = new Map<string, Located<unknown>[]>();
   for (const located of all) {
     const list = byIdentity.get(located.identity) ?? [];
@@ -266,7 +328,7 @@ function findDuplicates(all: readonly Located<unknown>[]): Map<Located<unknown>,
     for (const located of list) {
       const others = list
         .filter((o) => o !== located)
-        .map((o) => `${o.source.file} (document ${o.source.index + 1})`)
+        .map((o) => `${displayOf.get(o.source.file) ?? o.source.file} (document ${o.source.index + 1})`)
         .join(', ');
       duplicates.set(located, [
         problem(

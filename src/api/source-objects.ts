@@ -5,6 +5,7 @@
  * whose values git would keep in clear text for ever.
  */
 import type { Problem } from '../errors.ts';
+import { annotationsSizeProblems, configMapSizeProblems } from './api-limits.ts';
 import { configMapKeyErrors, dns1123LabelErrors, dns1123SubdomainErrors } from './names.ts';
 import { field, isObject, problem, show } from './problems.ts';
 
@@ -57,8 +58,11 @@ export function validateObject(value: Record<string, unknown>): Problem[] {
     if (errors.length > 0)
       problems.push(problem('metadata.namespace', `${show(namespace)}: ${errors.join(', ')}`));
   }
+  problems.push(...annotationsSizeProblems(metadata['annotations']));
   if (value['apiVersion'] === 'v1' && kind === 'Secret') problems.push(...secretProblems(value));
-  if (value['apiVersion'] === 'v1' && kind === 'ConfigMap') problems.push(...configMapProblems(value));
+  if (value['apiVersion'] === 'v1' && kind === 'ConfigMap') {
+    problems.push(...configMapProblems(value), ...configMapSizeProblems(value));
+  }
   return problems;
 }
 

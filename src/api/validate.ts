@@ -7,6 +7,7 @@
  * in `src/catalog`.
  */
 import type { Problem } from '../errors.ts';
+import { annotationsSizeProblems } from './api-limits.ts';
 import type { ConfigMapObject, LabelSelector, Workspace } from './types.ts';
 import { RUNTIMES } from './types.ts';
 import { validateInference } from './validate-inference.ts';
@@ -116,6 +117,7 @@ function validateMetadata(workspace: Workspace): Problem[] {
       );
     }
   }
+  problems.push(...annotationsSizeProblems(workspace.annotations));
   return problems;
 }
 

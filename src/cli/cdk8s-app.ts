@@ -1,14 +1,31 @@
 /**
- * Entry point for `npx cdk8s synth` (see cdk8s.yaml): the same pipeline as `kaito-gitops synth`,
+ * Entry point for `npx cdk8s synth` (see cdk8s.yaml): the same `synth` as `kaito-gitops synth`,
  * rendering gitops/workspaces into the directory the cdk8s CLI names in CDK8S_OUTDIR. The cdk8s CLI
- * empties that directory first, so there is no previous tree to merge with.
+ * empties that directory before it starts this app; the previous output is put back first (from git
+ * HEAD, or the copy kept after the last run; see cdk8s-previous.ts), so a refused spec keeps its last
+ * good output and an empty source removes nothing on this route too.
  */
+import { resolve } from 'node:path';
 import { runProcess } from './main.ts';
+import { userCacheDir } from './cache-dir.ts';
+import { copyDirFor, keepCopy, restorePrevious } from './cdk8s-previous.ts';
 
-await runProcess([
-  'synth',
-  '--workspaces',
-  'gitops/workspaces',
-  '--out',
-  process.env['CDK8S_OUTDIR'] ?? 'dist',
-]);
+const out = resolve(process.env['CDK8S_OUTDIR'] ?? 'dist');
+const copy = copyDirFor(userCacheDir(process.env), out);
+
+try {
+  await restorePrevious(out, process.cwd(), copy);
+} catch (error) {
+  process.stderr.write(
+    `kaito-gitops (cdk8s synth): cannot put the previous output back into ${out}: ${(error as Error).message}\n`,
+  );
+  process.exit(3);
+}
+await runProcess(['synth', '--workspaces', 'gitops/workspaces', '--out', out]);
+if (process.exitCode === 0 || process.exitCode === 1) {
+  try {
+    keepCopy(out, copy);
+  } catch (error) {
+    process.stderr.write(`warning: cannot keep a copy of ${out} in ${copy}: ${(error as Error).message}\n`);
+  }
+}

@@ -2,10 +2,11 @@
  * The contract every CLI command follows: one file per command exporting a {@link Command}. Commands
  * get their I/O and environment passed in (no `process` globals), turn flags into a typed config once,
  * and return the exit code: 0 success, 1 invalid input, 2 usage error (thrown as UsageError),
- * 3 an outside system failed after retries.
+ * 3 an outside system failed (EnvironmentError and the other KaitoGitopsErrors), 130 stopped by a
+ * signal before finishing (InterruptedError).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from '../errors.ts';
+import { InterruptedError, UsageError } from '../errors.ts';
 
 export interface CliIO {
   stdout(text: string): void;
@@ -26,7 +27,25 @@ export interface Command {
   run(args: string[], io: CliIO): Promise<number>;
 }
 
-export const EXIT = { ok: 0, invalid: 1, usage: 2, remote: 3 } as const;
+/** 130 is the shell's code for a command ended by SIGINT; kaito-gitops uses it for SIGTERM too. */
+export const EXIT = { ok: 0, invalid: 1, usage: 2, remote: 3, interrupted: 130 } as const;
+
+/**
+ * For commands that finish on their own: `check()` throws an InterruptedError once SIGINT or SIGTERM
+ * arrived. Call it between steps and right before writing, so a signal stops the command promptly and
+ * never between two writes of one result.
+ */
+export function stopSignal(io: CliIO): { check(): void } {
+  let stopped = false;
+  void io.stopped.then(() => {
+    stopped = true;
+  });
+  return {
+    check() {
+      if (stopped) throw new InterruptedError('stopped by a signal; nothing was written');
+    },
+  };
+}
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -6,12 +6,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import git from 'isomorphic-git';
 import * as fs from 'node:fs';
-import { UsageError, formatProblem } from '../errors.ts';
+import { UsageError, formatProblem, isSystemError } from '../errors.ts';
 import { hydrate } from '../pipeline.ts';
 import {
   GitMirror,
@@ -22,7 +23,15 @@ import {
   type SyncResult,
 } from '../sync/index.ts';
 import { jsonLogger, silentLogger } from '../observe/index.ts';
-import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
+import {
+  EXIT,
+  outputFlag,
+  outputFormat,
+  parseFlags,
+  stopSignal,
+  type CliIO,
+  type Command,
+} from './command.ts';
 import { catalogFlags, cloudFlag, loadCatalog } from './inputs.ts';
 import { compareStrings } from '../api/index.ts';
 
@@ -56,6 +65,12 @@ export const demo: Command = {
       });
     });
     const keep = values.dir !== undefined;
+    if (keep && !isEmptyOrMissing(resolve(io.cwd, values.dir ?? ''))) {
+      throw new UsageError(
+        `--dir ${values.dir} is not empty: the demo creates fresh repositories there; name a new or empty directory`,
+      );
+    }
+    const stop = stopSignal(io);
     const root = keep
       ? resolve(io.cwd, values.dir ?? '')
       : await mkdtemp(join(tmpdir(), 'kaito-gitops-demo-'));
@@ -72,7 +87,9 @@ export const demo: Command = {
     try {
       const credentials = () => Promise.resolve({ username: 'demo', password });
       const sourceUrl = `${server.url}/models.git`;
+      stop.check();
       const sourceCommit = await pushSpecs(join(root, 'author'), sourceUrl, files, credentials);
+      stop.check();
       const engine = new SyncEngine(
         {
           source: { url: sourceUrl, ref: 'main', path: SOURCE_PATH },
@@ -114,10 +131,19 @@ export const demo: Command = {
   },
 };
 
+function isEmptyOrMissing(dir: string): boolean {
+  try {
+    return readdirSync(dir).length === 0;
+  } catch (error) {
+    if (isSystemError(error) && error.code === 'ENOENT') return true;
+    throw error;
+  }
+}
+
 async function readSpecs(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !/\.ya?ml$/.test(entry.name)) continue;
+    if (!entry.isFile() || !/\.ya?ml$/i.test(entry.name)) continue;
     const path = join(entry.parentPath, entry.name);
     const rel = relative(dir, path).split(sep).join('/');
     if (rel.split('/').some((part) => part.startsWith('.'))) continue;
@@ -176,15 +202,13 @@ function report(
     `deploy commit  ${result.deployCommit}  (deploy:${TARGET_PATH}, ${result.outcome})`,
     `workspaces     ${result.workspaceCount} (${result.changed} changed, ${result.errors.length} refused)`,
     '',
-    ...result.workspaces.map(
-      (ws) => `  ${ws.status.padEnd(9)} ${ws.namespace}/${ws.name}  <- ${SOURCE_PATH}/${ws.file}`,
-    ),
+    ...result.workspaces.map((ws) => `  ${ws.status.padEnd(9)} ${ws.namespace}/${ws.name}  <- ${ws.file}`),
     '',
     'deploy tree:',
     ...tree.map((file) => `  ${file.path}  (${file.bytes} bytes)`),
   ];
   for (const error of result.errors) {
-    for (const problem of error.problems) lines.push(`refused: ${formatProblem(problem, error.file)}`);
+    for (const problem of error.problems) lines.push(`refused: ${formatProblem(problem, error)}`);
   }
   if (kept !== undefined)
     lines.push('', `repositories kept in ${kept}/repos (git clone --branch deploy ${kept}/repos/deploy.git)`);

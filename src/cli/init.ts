@@ -7,7 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { bootstrapTree, fluxTimeout, type BootstrapTool, type FluxTimeout } from '../install/index.ts';
 import { hydrate } from '../pipeline.ts';
-import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
+import { parseRepositoryUrl } from '../sync/index.ts';
+import { EXIT, parseFlags, stopSignal, type CliIO, type Command } from './command.ts';
 import { parseDuration } from './duration.ts';
 import { catalogFlags, cloudFlag, loadCatalog } from './inputs.ts';
 import { readSources } from './sources.ts';
@@ -76,9 +77,7 @@ export const init: Command = {
     }
     for (const flag of ['repo', 'source'] as const) {
       const url = values[flag];
-      if (url !== undefined && !/^https?:\/\/[^@\s]+$/.test(url)) {
-        throw new UsageError(`--${flag} must be an https:// URL without credentials, not "${url}"`);
-      }
+      if (url !== undefined) parseRepositoryUrl(url, `--${flag}`);
     }
     if (values.interval !== undefined) parseDuration(values.interval, '--interval');
     const tools: BootstrapTool[] =
@@ -99,6 +98,7 @@ export const init: Command = {
       tools,
     );
     const out = resolve(io.cwd, values.out ?? '');
+    stopSignal(io).check();
     for (const [path, text] of tree) {
       const file = join(out, path);
       await mkdir(dirname(file), { recursive: true });

@@ -6,15 +6,15 @@ import { resolve } from 'node:path';
 import type { SourceFile } from '../api/index.ts';
 import { CLOUDS, DEFAULT_PRESETS_DIR, readCatalog, type Catalog, type Cloud } from '../catalog/index.ts';
 import { UsageError, errnoCode, type SpecError } from '../errors.ts';
-import { hydrate, type HydrateResult } from '../pipeline.ts';
-import { outputFlag, outputFormat, parseFlags, type CliIO } from './command.ts';
+import { errorReport, hydrate, type ErrorReport, type HydrateResult } from '../pipeline.ts';
+import { outputFlag, outputFormat, parseFlags, stopSignal, type CliIO } from './command.ts';
 import {
   cacheFileFor,
   refreshHuggingFaceCache,
   withCacheFile,
   type CacheRefresh,
 } from './huggingface-cache.ts';
-import { readSources } from './sources.ts';
+import { readSources, type ReadOptions } from './sources.ts';
 
 /** `--presets DIR` and `--cloud`, shared by the pipeline commands. */
 export const catalogFlags = {
@@ -43,9 +43,13 @@ export async function loadCatalog(presets: string | undefined, io: CliIO): Promi
   }
 }
 
-export async function loadSpecs(paths: readonly string[], io: CliIO): Promise<SourceFile[]> {
+export async function loadSpecs(
+  paths: readonly string[],
+  io: CliIO,
+  options: ReadOptions = {},
+): Promise<SourceFile[]> {
   if (paths.length === 0) throw new UsageError('name at least one spec file or directory');
-  return readSources(paths, io.cwd);
+  return readSources(paths, io.cwd, options);
 }
 
 /** Every problem of every failed spec, `file: path: message`, one per line. */
@@ -53,10 +57,9 @@ export function reportErrors(errors: readonly SpecError[], io: CliIO): void {
   for (const error of errors) io.stderr(error.message + '\n');
 }
 
-export function errorsJson(
-  errors: readonly SpecError[],
-): { file: string; problems: { path: string; message: string }[] }[] {
-  return errors.map((error) => ({ file: error.file ?? '', problems: [...error.problems] }));
+/** Refused specs as `--output json` shows them. */
+export function errorsJson(errors: readonly SpecError[]): ErrorReport[] {
+  return errors.map(errorReport);
 }
 
 /**
@@ -71,11 +74,14 @@ export async function checkSpecs(
   const { values, positionals } = parseFlags(args, { ...catalogFlags, ...outputFlag }, true);
   const output = outputFormat(values.output);
   const cloud = cloudFlag(values.cloud);
-  const files = await loadSpecs(positionals, io);
+  const stop = stopSignal(io);
+  const files = await loadSpecs(positionals, io, { paths: 'typed' });
   const cacheFile = await cacheFileFor(positionals, io);
   const catalog = await withCacheFile(await loadCatalog(values.presets, io), cacheFile, io);
+  stop.check();
   if (!options.sizeFromHub) return { output, result: hydrate(files, { catalog, cloud }) };
   const hub = await refreshHuggingFaceCache(catalog, files, cacheFile, io);
+  stop.check();
   return { output, result: hydrate(files, { catalog: hub.catalog, cloud }), hub };
 }
 

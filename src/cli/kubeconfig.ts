@@ -21,7 +21,8 @@ export function loadKubeConfig(
     else throw new UsageError('no kubeconfig: pass --kubeconfig, set KUBECONFIG, or run in a cluster');
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    const why = error instanceof Error ? error.message : String(error);
+    // One line: YAML parsers put the offending excerpt on the lines after their message.
+    const why = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     throw new UsageError(`cannot read the kubeconfig ${path ?? '~/.kube/config'}: ${why}`, { cause: error });
   }
   if (context !== undefined) {

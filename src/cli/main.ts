@@ -4,7 +4,14 @@
  * one command file, and maps the error taxonomy to exit codes and messages (no stack trace for a
  * user's mistake).
  */
-import { KaitoGitopsError, SpecError, UsageError } from '../errors.ts';
+import {
+  InterruptedError,
+  KaitoGitopsError,
+  SpecError,
+  UsageError,
+  isSystemError,
+  systemErrorText,
+} from '../errors.ts';
 import { EXIT, type CliIO, type Command } from './command.ts';
 import { compareStrings } from '../api/index.ts';
 
@@ -57,25 +64,46 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`kaito-gitops ${name}: ${error.message}\n\n${command.usage}\n`);
+      io.stderr(`kaito-gitops ${name}: ${error.message}\n`);
       return EXIT.usage;
     }
     if (error instanceof SpecError) {
       io.stderr(error.message + '\n');
       return EXIT.invalid;
     }
+    if (error instanceof InterruptedError) {
+      io.stderr(`kaito-gitops ${name}: ${error.message}\n`);
+      return EXIT.interrupted;
+    }
     if (error instanceof KaitoGitopsError) {
       io.stderr(`kaito-gitops ${name}: ${error.message}\n`);
+      return EXIT.remote;
+    }
+    // The operating system refused something the command did not wrap in an EnvironmentError: still an
+    // outside failure, told in one line.
+    if (isSystemError(error)) {
+      const where = error.path ?? '';
+      io.stderr(`kaito-gitops ${name}: ${where === '' ? '' : `${where}: `}${systemErrorText(error)}\n`);
       return EXIT.remote;
     }
     throw error;
   }
 }
 
+/**
+ * The first SIGINT or SIGTERM resolves `stopped` (commands stop at their next safe point); a second one
+ * ends the process at once, as a second Ctrl-C does elsewhere.
+ */
 function processIO(): CliIO {
   const stopped = new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+    let signals = 0;
+    const onSignal = () => {
+      signals++;
+      if (signals > 1) process.exit(EXIT.interrupted);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
   return {
     stdout: (text) => void process.stdout.write(text),
@@ -98,4 +126,9 @@ export async function runProcess(argv: string[]): Promise<void> {
   }
 }
 
-if (import.meta.main) await runProcess(process.argv.slice(2));
+if (import.meta.main) {
+  await runProcess(process.argv.slice(2));
+  // The command is done: idle keep-alive connections (fetch's pool) must not hold the process open.
+  // Writes to files, pipes and terminals are synchronous on Linux and macOS, so nothing is cut short.
+  process.exit();
+}

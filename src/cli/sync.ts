@@ -1,13 +1,13 @@
 /**
  * `kaito-gitops sync`: turn each new source commit into one commit on the deploy branch holding the
  * rendered Kustomize tree. `--once` runs one pass and exits 0 (all synced), 1 (some spec refused, the
- * rest synced), 2 (usage) or 3 (git remote failure after retries). `--interval` and/or `--listen` keep
- * running: polling, and a webhook server with health, readiness and metrics. Credentials come from the
- * environment or files only, never from flags.
+ * rest synced), 2 (usage) or 3 (git remote failure after retries), 130 (stopped by a signal).
+ * `--interval` and/or `--listen` keep running until SIGTERM/SIGINT (then exit 0): polling, and a
+ * webhook server with health, readiness and metrics; a failed pass is tried again with backoff.
+ * Credentials come from the environment or files only, never from flags.
  */
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError, formatProblem } from '../errors.ts';
 import { hydrate } from '../pipeline.ts';
@@ -20,6 +20,7 @@ import {
   credentialSettingsFromEnv,
   credentialSourceFrom,
   TOKEN_USERNAME,
+  parseRepositoryUrl,
   type CredentialSource,
   redactUrl,
   type SyncConfig,
@@ -30,22 +31,30 @@ import { githubAppTokens, type GitHubAppCredentials } from '../report/index.ts';
 import { apiUrlOf, githubAppFromEnv } from './code-host.ts';
 import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
 import { parseDuration } from './duration.ts';
+import { userCacheDir } from './cache-dir.ts';
 import { catalogFlags, cloudFlag, loadCatalog } from './inputs.ts';
 
 const usage = `usage: kaito-gitops sync --source URL [--source-ref main] [--source-path DIR]
                          [--target URL] [--target-branch deploy] [--target-path DIR]
-                         [--once | --interval 30s] [--listen :8080] [--cache-dir DIR] [--output text|json]
+                         (--once | --interval 30s | --listen :8080) [--allow-empty] [--adopt]
+                         [--cache-dir DIR] [--git-timeout 30s] [--output text|json]
 
   --source URL          repository holding the Workspace specs (https; http for local servers)
   --source-ref BRANCH   branch of the specs (default: main)
   --source-path DIR     directory of the specs in the source repository (default: the root)
   --target URL          repository of the deploy branch (default: the source repository)
   --target-branch NAME  deploy branch, created when missing (default: deploy)
-  --target-path DIR     directory the rendered tree replaces on the deploy branch (default: the root)
+  --target-path DIR     directory of the rendered tree on the deploy branch (default: the root); only
+                        the files kaito-gitops wrote there (its inventory.json) are ever changed
   --once                one pass, then exit 0 synced, 1 some spec refused, 3 git remote failure
-  --interval DURATION   poll the source every DURATION (30s, 5m) and sync what changed
-  --listen [HOST]:PORT  serve POST /webhook, GET /healthz, /readyz, /metrics
-  --cache-dir DIR       where the clones are kept between passes (default: $TMPDIR/kaito-gitops/sync)
+  --interval DURATION   poll the source every DURATION (30s, 5m) and sync what changed, until stopped
+  --listen [HOST]:PORT  serve POST /webhook, GET /healthz, /readyz, /metrics, until stopped
+                        (one of --once, --interval, --listen is required)
+  --allow-empty         let a source without any Workspace remove every workspace of the deploy path
+  --adopt               write into a --target-path that holds files but no inventory.json, beside them
+  --cache-dir DIR       where the clones are kept between passes (default: the user cache directory,
+                        $XDG_CACHE_HOME/kaito-gitops/sync or ~/.cache/kaito-gitops/sync)
+  --git-timeout DURATION  how long a git request may wait for an answer (default: 30s)
   --max-attempts N      passes tried when the deploy branch moves or the remote fails (default: 6)
   --presets DIR, --cloud NAME   catalog, as for synth
   -o, --output          text (default) or json (--once only)
@@ -70,7 +79,10 @@ const flags = {
   interval: { type: 'string' },
   listen: { type: 'string' },
   'cache-dir': { type: 'string' },
+  'git-timeout': { type: 'string', default: '30s' },
   'max-attempts': { type: 'string', default: '6' },
+  'allow-empty': { type: 'boolean', default: false },
+  adopt: { type: 'boolean', default: false },
   ...catalogFlags,
   ...outputFlag,
 } as const;
@@ -113,12 +125,16 @@ export const sync: Command = {
     const serving = request.interval !== undefined || request.listen !== undefined;
     // One pass: stdout is the result, logs go to stderr. Serving: logs are the output.
     const logger = jsonLogger((line) => (serving ? io.stdout(line) : io.stderr(line)), redactor);
+    const stop = new AbortController();
+    void io.stopped.then(() => stop.abort());
     const engine = new SyncEngine(config, {
       render: hydrate,
       catalog: await loadCatalog(request.presets, io),
       credentials: { source: sourceCredentials, target: targetCredentials },
       redactor,
       logger,
+      // A signal ends the pass in flight at once (a push is all or nothing on the remote).
+      signal: stop.signal,
     });
     return serving
       ? serve(engine, request, logger, webhookSecret, io)
@@ -131,24 +147,19 @@ function parseRequest(args: string[], io: CliIO): SyncRequest {
   const { values } = parseFlags(args, flags);
   const output = outputFormat(values.output);
   if (values.source === undefined) throw new UsageError('--source URL is required');
-  for (const [flag, url] of [
-    ['--source', values.source],
-    ['--target', values.target],
-  ] as const) {
-    if (url !== undefined && url !== redactUrl(url)) {
-      throw new UsageError(
-        `${flag} must not carry credentials; set KAITO_GITOPS_GIT_TOKEN or _PASSWORD instead`,
-      );
-    }
-    if (url !== undefined && !/^https?:\/\//.test(url)) {
-      throw new UsageError(
-        `${flag} must be an https:// (or http://) URL; isomorphic-git has no SSH transport`,
-      );
-    }
-  }
+  const sourceUrl = parseRepositoryUrl(values.source, '--source');
+  const targetUrl = values.target === undefined ? sourceUrl : parseRepositoryUrl(values.target, '--target');
   if (values.once && (values.interval !== undefined || values.listen !== undefined)) {
     throw new UsageError('--once cannot be combined with --interval or --listen');
   }
+  if (!values.once && values.interval === undefined && values.listen === undefined) {
+    throw new UsageError(
+      'say how to run: --once (one pass), --interval DURATION (poll) or --listen [HOST]:PORT (webhooks)',
+    );
+  }
+  const sourcePath = repositoryPath(values['source-path'], '--source-path');
+  const targetPath = repositoryPath(values['target-path'], '--target-path');
+  const timeoutMs = parseDuration(values['git-timeout'], '--git-timeout');
   const interval = values.interval === undefined ? undefined : parseDuration(values.interval, '--interval');
   const listen = values.listen === undefined ? undefined : parseListen(values.listen);
   const maxAttempts = Number(values['max-attempts']);
@@ -158,18 +169,17 @@ function parseRequest(args: string[], io: CliIO): SyncRequest {
     );
   }
   const config: SyncConfig = {
-    source: { url: values.source, ref: values['source-ref'], path: values['source-path'] },
-    target: {
-      url: values.target ?? values.source,
-      branch: values['target-branch'],
-      path: values['target-path'],
-    },
+    source: { url: sourceUrl, ref: values['source-ref'], path: sourcePath },
+    target: { url: targetUrl, branch: values['target-branch'], path: targetPath },
     cacheDir:
       values['cache-dir'] === undefined
-        ? join(tmpdir(), 'kaito-gitops', 'sync')
+        ? join(userCacheDir(io.env), 'sync')
         : resolve(io.cwd, values['cache-dir']),
     maxAttempts,
+    timeoutMs,
     cloud: cloudFlag(values.cloud),
+    allowEmpty: values['allow-empty'],
+    adopt: values.adopt,
   };
   if (
     redactUrl(config.source.url) === redactUrl(config.target.url) &&
@@ -197,7 +207,7 @@ async function once(
   io.stdout(output === 'json' ? JSON.stringify(result, null, 2) + '\n' : summaryText(result, config));
   if (output === 'text')
     for (const error of result.errors) {
-      for (const problem of error.problems) io.stderr(`${formatProblem(problem, error.file)}\n`);
+      for (const problem of error.problems) io.stderr(`${formatProblem(problem, error)}\n`);
     }
   return result.errors.length > 0 ? EXIT.invalid : EXIT.ok;
 }
@@ -228,9 +238,12 @@ async function serve(
       webhook: webhookSecret !== undefined,
     });
   }
+  // Poll and retry timers do not hold the process open by themselves; this does, until a signal.
+  const alive = setInterval(() => undefined, 2 ** 31 - 1);
   void loop.trigger('startup');
   if (interval !== undefined) loop.poll(interval);
   await io.stopped;
+  clearInterval(alive);
   loop.stop();
   if (server !== undefined) {
     server.closeAllConnections();
@@ -264,6 +277,20 @@ async function readSecret(
     throw new UsageError('the webhook secret must be at least 8 characters');
   redactor.add(secret);
   return secret;
+}
+
+/**
+ * A directory inside the repository (`gitops/workspaces`, `clusters/prod`, `""` or `.` for the root),
+ * checked before anything is fetched: relative, `/`-separated, no `..`.
+ */
+export function repositoryPath(value: string, flag: string): string {
+  const parts = value.split('/').filter((part) => part !== '' && part !== '.');
+  if (value.startsWith('/') || value.includes('\\') || value.includes('\0') || parts.includes('..')) {
+    throw new UsageError(
+      `${flag} must be a directory inside the repository, such as clusters/prod (relative, with / and no ..), not ${JSON.stringify(value)}`,
+    );
+  }
+  return parts.join('/');
 }
 
 /** `:8080` (all interfaces), `127.0.0.1:8080`, `[::1]:8080`. */

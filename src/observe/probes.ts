@@ -27,7 +27,8 @@ export async function serveProbes(
   res: ServerResponse,
   probes: Probes,
 ): Promise<boolean> {
-  if (req.method !== 'GET') return false;
+  // HEAD answers like GET without the body (Node's server leaves it out), for load balancers' checks.
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (path === PROBE_PATHS.health) {
     json(res, 200, { status: 'ok' });

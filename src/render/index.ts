@@ -3,8 +3,11 @@ export type { Tree } from './types.ts';
 export type { WorkspaceRef } from './tree.ts';
 export { mergeTree, renderTree } from './tree.ts';
 
+export type { InventoryEntry } from './inventory.ts';
 export { inventoryOf } from './inventory.ts';
-export { objectFileName } from './layout.ts';
+export { INVENTORY, objectFileName } from './layout.ts';
+export type { Placement } from './place.ts';
+export { ownedTree, placeTree } from './place.ts';
 
 export type { WriteResult } from './write-tree.ts';
 export { readTree, writeTree } from './write-tree.ts';

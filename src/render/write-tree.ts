@@ -2,15 +2,25 @@
  * The only I/O of rendering: put a tree on disk, and read back what a previous run put there.
  *
  * `writeTree` checks everything before it writes anything (every path relative and inside the root,
- * the previous inventory sound), then writes only the files whose bytes changed (temp file + rename,
- * so a reader never sees half a file), removes the files the previous inventory lists and the new
- * tree does not (and directories left empty by that), leaves every other file alone, and writes
- * `inventory.json` last: a run that dies halfway still has the old inventory, which lists everything
- * the next run may need to remove.
+ * the previous inventory sound), then works in two steps so that a failure changes nothing:
+ *
+ * 1. Stage: every file whose bytes change is written to a temporary file beside its target. A failure
+ *    here (permission denied, disk full, a symlink leading out) removes the temporary files and the
+ *    directories made for them, and the tree on disk is exactly as it was.
+ * 2. Commit: when the new tree has paths the previous inventory does not list, an inventory listing
+ *    both is put in place first; then each temporary file is renamed over its target, the files the
+ *    previous inventory lists and the new tree does not are removed (with directories left empty),
+ *    and the new `inventory.json` goes in last. At every moment `inventory.json` lists every file
+ *    kaito-gitops may have written, so a run that dies halfway is finished by the next one; a failure
+ *    here says how far it got.
+ *
+ * Files the inventory does not list are never touched (`place.ts`): one that is in the way of the new
+ * tree stops the write before anything changes. Failures are EnvironmentErrors (exit 3).
  *
  * Synchronous on purpose: a tree is thousands of small files, and going through the libuv thread
  * pool costs more than the writes (1,000 Workspaces on tmpfs: 359 ms with fs/promises at 32 in
- * flight, about 100 ms synchronous; on a slow disk both wait on the kernel alike). Callers are the
+ * flight, about 100 ms synchronous; on a slow disk both wait on the kernel alike). It also means a
+ * signal handler can only run before or after a write, never in the middle of one. Callers are the
  * `synth` command and tests, never a server's request path.
  */
 import {
@@ -23,12 +33,19 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
-import { emptyInventory, parseInventory, type Inventory } from './inventory.ts';
+import { EnvironmentError, errnoCode, systemErrorText } from '../errors.ts';
+import {
+  emptyInventory,
+  parseInventory,
+  serializeInventory,
+  type Inventory,
+  type InventoryEntry,
+} from './inventory.ts';
 import { INVENTORY, KUSTOMIZATION } from './layout.ts';
+import { ownedPaths } from './place.ts';
 import { assertTreePath } from './paths.ts';
 import type { Tree } from './types.ts';
 import { compareStrings } from '../api/index.ts';
-import { errnoCode } from '../errors.ts';
 
 export interface WriteResult {
   /** Paths whose content changed (or that were new), sorted. */
@@ -46,74 +63,212 @@ export interface ReadResult {
   inventory: Inventory | undefined;
 }
 
-export function writeTree(dir: string, tree: Tree, previous: Inventory = emptyInventory()): WriteResult {
+export interface WriteOptions {
+  /** How messages name the output directory: as the user typed it. @default dir */
+  name?: string;
+}
+
+interface Staged {
+  path: string;
+  target: string;
+  temporary: string;
+}
+
+export function writeTree(
+  dir: string,
+  tree: Tree,
+  previousInventory?: Inventory,
+  options: WriteOptions = {},
+): WriteResult {
+  const previous = previousInventory ?? emptyInventory();
+  const owned = ownedPaths(previousInventory);
   for (const path of tree.keys()) assertTreePath(path);
   const inventoryText = tree.get(INVENTORY);
   if (inventoryText === undefined) throw new Error(`a tree must carry its ${INVENTORY}`);
-  parseInventory(inventoryText);
+  const next = parseInventory(inventoryText);
   const stale = [...new Set(previous.workspaces.flatMap((entry) => entry.files))]
     .filter((path) => !tree.has(path))
     .sort();
   for (const path of stale) assertTreePath(path);
+  const name = options.name ?? dir;
+  const shown = (path: string) => `${name.replace(/\/+$/, '')}/${path}`;
 
-  mkdirSync(dir, { recursive: true });
-  const root = realpathSync(dir);
-  // Directories are made one level at a time below a checked parent, and an existing one is resolved
-  // before anything goes into it, so a symlink leading out of the root is refused, not followed.
-  // `true` for a directory made now: its files need no comparison.
-  const directories = new Map<string, boolean>([[root, false]]);
-  const ensureDirectory = (path: string): boolean => {
-    const known = directories.get(path);
-    if (known !== undefined) return known;
-    ensureDirectory(dirname(path));
-    let made = true;
-    try {
-      mkdirSync(path);
-    } catch (error) {
-      if (errnoCode(error) !== 'EEXIST') throw error;
-      assertInside(root, realpathSync(path), path);
-      made = false;
-    }
-    directories.set(path, made);
-    return made;
-  };
+  let root: string;
+  try {
+    mkdirSync(dir, { recursive: true });
+    root = realpathSync(dir);
+  } catch (error) {
+    throw new EnvironmentError(`cannot create the output directory ${name}: ${systemErrorText(error)}`, {
+      cause: error,
+    });
+  }
 
-  const written: string[] = [];
+  // 1. Stage.
+  const made: string[] = [];
+  const staged: Staged[] = [];
   let unchanged = 0;
-  for (const [path, text] of tree) {
-    if (path === INVENTORY) continue;
-    const target = inside(root, path);
-    const fresh = ensureDirectory(dirname(target));
-    if (!fresh && readIfExists(target) === text) {
-      unchanged++;
-      continue;
+  let path = '';
+  try {
+    const directories = new Map<string, boolean>([[root, false]]);
+    // Directories are made one level at a time below a checked parent, and an existing one is resolved
+    // before anything goes into it, so a symlink leading out of the root is refused, not followed.
+    // `true` for a directory made now: its files need no comparison.
+    const ensureDirectory = (directory: string): boolean => {
+      const known = directories.get(directory);
+      if (known !== undefined) return known;
+      ensureDirectory(dirname(directory));
+      let fresh = true;
+      try {
+        mkdirSync(directory);
+        made.push(directory);
+      } catch (error) {
+        if (errnoCode(error) !== 'EEXIST') throw error;
+        assertInside(root, realpathSync(directory), directory);
+        fresh = false;
+      }
+      directories.set(directory, fresh);
+      return fresh;
+    };
+    for (const [treePath, text] of tree) {
+      path = treePath;
+      const target = inside(root, path);
+      const fresh = ensureDirectory(dirname(target));
+      const current = fresh ? undefined : readIfExists(target);
+      if (current !== undefined && !owned.has(path)) throw new NotOurs(path);
+      if (current === text) {
+        unchanged++;
+        continue;
+      }
+      const temporary = temporaryFor(target);
+      writeFileSync(temporary, text);
+      staged.push({ path, target, temporary });
     }
-    replaceFile(target, text);
-    written.push(path);
+  } catch (error) {
+    discard(staged, made);
+    if (error instanceof NotOurs) {
+      throw new EnvironmentError(
+        `${shown(error.path)} is there already and kaito-gitops did not write it (${INVENTORY} does not list it); move it away or choose another output directory; nothing in ${name} was changed`,
+      );
+    }
+    throw new EnvironmentError(
+      `cannot write ${shown(path)}: ${systemErrorText(error)}; nothing in ${name} was changed`,
+      { cause: error },
+    );
+  }
+
+  // 2. Commit.
+  const files = staged.filter((s) => s.path !== INVENTORY);
+  const listed = new Set(previous.workspaces.flatMap((entry) => entry.files));
+  if (files.some((s) => !listed.has(s.path) && s.path !== KUSTOMIZATION)) {
+    try {
+      replaceFile(inside(root, INVENTORY), serializeInventory(union(previous, next)));
+    } catch (error) {
+      discard(staged, made);
+      throw new EnvironmentError(
+        `cannot write ${shown(INVENTORY)}: ${systemErrorText(error)}; nothing in ${name} was changed`,
+        { cause: error },
+      );
+    }
+  }
+  const written: string[] = [];
+  for (const [index, file] of files.entries()) {
+    try {
+      renameSync(file.temporary, file.target);
+      written.push(file.path);
+    } catch (error) {
+      discard(staged.slice(index), []);
+      throw new EnvironmentError(
+        `cannot write ${shown(file.path)}: ${systemErrorText(error)}; ${index} of ${files.length} changed files were written, the rest are as before, and ${shown(INVENTORY)} lists every file kaito-gitops wrote: run the command again to finish`,
+        { cause: error },
+      );
+    }
   }
 
   const removed: string[] = [];
+  const left = (error: unknown, path: string) => {
+    discard(
+      staged.filter((s) => s.path === INVENTORY),
+      [],
+    );
+    return new EnvironmentError(
+      `cannot remove ${shown(path)}: ${systemErrorText(error)}; every new file was written, and ${shown(INVENTORY)} still lists the files left to remove: run the command again to finish`,
+      { cause: error },
+    );
+  };
   for (const path of stale) {
-    const target = inside(root, path);
-    const parent = realpathIfExists(dirname(target));
-    if (parent === undefined) continue;
-    assertInside(root, parent, path);
     try {
+      const target = inside(root, path);
+      const parent = realpathIfExists(dirname(target));
+      if (parent === undefined) continue;
+      assertInside(root, parent, path);
       unlinkSync(target);
       removed.push(path);
     } catch (error) {
-      if (!isMissing(error)) throw error;
+      if (isMissing(error)) continue;
+      throw left(error, path);
     }
   }
   removeEmptyDirectories(root, stale);
 
-  const inventoryTarget = inside(root, INVENTORY);
-  if (readIfExists(inventoryTarget) === inventoryText) unchanged++;
-  else {
-    replaceFile(inventoryTarget, inventoryText);
-    written.push(INVENTORY);
+  const inventory = staged.find((s) => s.path === INVENTORY);
+  if (inventory !== undefined) {
+    try {
+      renameSync(inventory.temporary, inventory.target);
+      written.push(INVENTORY);
+    } catch (error) {
+      throw left(error, INVENTORY);
+    }
   }
   return { written: written.sort(), removed, unchanged };
+}
+
+/** The previous and next inventories together: every file either run wrote, per workspace. */
+function union(previous: Inventory, next: Inventory): Inventory {
+  const byKey = new Map<string, InventoryEntry>();
+  for (const entry of [...previous.workspaces, ...next.workspaces]) {
+    const key = `${entry.namespace}/${entry.name}`;
+    const known = byKey.get(key);
+    byKey.set(
+      key,
+      known === undefined ? entry : { ...entry, files: [...new Set([...known.files, ...entry.files])] },
+    );
+  }
+  const workspaces = [...byKey.values()].sort((a, b) =>
+    a.namespace === b.namespace ? compareStrings(a.name, b.name) : compareStrings(a.namespace, b.namespace),
+  );
+  return { ...emptyInventory(), workspaces };
+}
+
+/** Removes staged temporary files and the directories made for them (deepest first); best effort. */
+function discard(staged: readonly Staged[], made: readonly string[]): void {
+  for (const file of staged) {
+    try {
+      unlinkSync(file.temporary);
+    } catch {
+      // already gone
+    }
+  }
+  for (const directory of [...made].reverse()) {
+    try {
+      rmdirSync(directory);
+    } catch {
+      // not empty, or already gone
+    }
+  }
+}
+
+/** A file of the tree that is on disk already and that kaito-gitops does not own. */
+class NotOurs extends Error {
+  readonly path: string;
+  constructor(path: string) {
+    super(`${path} is not kaito-gitops'`);
+    this.path = path;
+  }
+}
+
+function temporaryFor(target: string, suffix = 'kaito-gitops-tmp'): string {
+  const directory = dirname(target);
+  return join(directory, `.${target.slice(directory.length + 1)}.${suffix}`);
 }
 
 /** What a previous run wrote into `dir`, as a tree (for `mergeTree`) and its inventory (for `writeTree`). */
@@ -148,11 +303,16 @@ function assertInside(root: string, target: string, path: string): void {
   }
 }
 
+/** Puts `text` in place at once (temporary file + rename); the staged files use other temporary names. */
 function replaceFile(target: string, text: string): void {
-  const directory = dirname(target);
-  const temporary = join(directory, `.${target.slice(directory.length + 1)}.kaito-gitops-tmp`);
-  writeFileSync(temporary, text);
-  renameSync(temporary, target);
+  const temporary = temporaryFor(target, 'kaito-gitops-union');
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, target);
+  } catch (error) {
+    discard([{ path: '', target, temporary }], []);
+    throw error;
+  }
 }
 
 function readIfExists(path: string): string | undefined {

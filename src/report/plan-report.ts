@@ -169,6 +169,7 @@ function changeOf(outcome: WorkspaceOutcome, inBase: boolean): WorkspaceChangeKi
     case 'removed':
       return 'removed';
     case 'kept':
+    case 'refused':
       return 'refused';
   }
 }

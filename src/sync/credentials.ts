@@ -1,8 +1,11 @@
 /**
  * Git credentials and keeping them out of sight. Credentials come from the environment or from files
- * (a mounted Secret, a GitHub App token a sidecar refreshes), never from flags, and are sent as an
- * `Authorization: Basic` header. Everything sync prints or throws goes through a {@link Redactor}:
- * known secrets are masked, and so is any userinfo in a URL.
+ * (a mounted Secret, a GitHub App token a sidecar refreshes), never from flags or URLs, and are sent as
+ * an `Authorization: Basic` header. Repository URLs are read with the WHATWG URL parser (the one git
+ * clients and browsers agree on) and refused when they carry any userinfo, so nothing from a URL's
+ * userinfo can reach a log, a commit, an annotation or a metric label. Everything sync prints or throws
+ * still goes through a {@link Redactor}: known secrets are masked, and so is the userinfo of any URL in
+ * the text, found the way the URL parser splits an authority.
  */
 import { UsageError } from '../errors.ts';
 
@@ -24,9 +27,52 @@ export function authorizationHeader(credentials: GitCredentials | undefined): Re
   return { Authorization: `Basic ${encoded}` };
 }
 
-/** `https://user:secret@host/x.git` → `https://host/x.git`; anything that is not a URL is returned as is. */
+/**
+ * A repository URL from the command line, as the URL parser normalizes it: http or https, and no
+ * userinfo at all (not even an empty `https://@host`). The refusal never repeats the value, which may
+ * hold a password.
+ */
+export function parseRepositoryUrl(raw: string, flag: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch (error) {
+    throw new UsageError(`${flag} is not a URL; give the repository's https:// URL`, { cause: error });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new UsageError(`${flag} must be an https:// (or http://) URL; isomorphic-git has no SSH transport`);
+  }
+  if (url.username !== '' || url.password !== '' || userinfoEnd(raw, raw.indexOf('//') + 2) !== undefined) {
+    throw new UsageError(
+      `${flag} must not carry credentials (a user or password before "@" in the URL); set KAITO_GITOPS_GIT_TOKEN or _PASSWORD instead`,
+    );
+  }
+  return url.href;
+}
+
+/** `https://user:secret@host/x.git` → `https://host/x.git`, through the URL parser; non-URLs as they are. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1');
+  try {
+    const parsed = new URL(url);
+    if (parsed.username === '' && parsed.password === '') return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.href;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Where the userinfo of an authority starting at `start` ends (the index of its last `@`), the way the
+ * WHATWG parser splits it: the authority runs to the first `/`, `\`, `?` or `#` (or the end of the
+ * line), and spaces or tabs do not end it. Undefined when there is no `@`.
+ */
+function userinfoEnd(text: string, start: number): number | undefined {
+  let end = start;
+  while (end < text.length && !'/\\?#\n\r'.includes(text.charAt(end))) end++;
+  const at = text.lastIndexOf('@', end - 1);
+  return at >= start ? at : undefined;
 }
 
 /** Masks secrets and URL userinfo in any text that leaves the process (logs, errors, results). */
@@ -46,11 +92,21 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s"']*@/gi, '$1***@');
+    let out = '';
+    let from = 0;
+    for (const scheme of text.matchAll(/[a-z][a-z0-9+.-]*:\/\//gi)) {
+      const start = scheme.index + scheme[0].length;
+      if (start < from) continue;
+      const at = userinfoEnd(text, start);
+      if (at === undefined) continue;
+      out += `${text.slice(from, start)}***`;
+      from = at;
+    }
+    out += text.slice(from);
     for (const secret of this.#secrets) {
-      out = out.split(secret).join('***');
-      const encoded = Buffer.from(secret).toString('base64');
-      if (encoded.length >= 8) out = out.split(encoded).join('***');
+      for (const form of [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')]) {
+        if (form.length >= 4) out = out.split(form).join('***');
+      }
     }
     return out;
   }

@@ -5,8 +5,7 @@
  * rejects (someone else pushed first) starts the pass over from fresh fetches, with backoff, so the
  * final tree is always the render of the newest source and no commit is lost or duplicated.
  */
-import { Errors } from 'isomorphic-git';
-import { compareStrings } from '../api/index.ts';
+import { compareStrings, sourceFile, sourceLink } from '../api/index.ts';
 import {
   HUGGING_FACE_CACHE_FILE,
   parseHuggingFaceCache,
@@ -15,17 +14,33 @@ import {
   type Cloud,
 } from '../catalog/index.ts';
 import {
+  EnvironmentError,
+  InterruptedError,
   RemoteRefusedError,
   RetriesExhaustedError,
   SpecError,
   TransientError,
-  errnoCode,
-  formatProblem,
+  UsageError,
 } from '../errors.ts';
-import type { HydrateOptions, HydrateResult, SourceFile, WorkspaceOutcome } from '../pipeline.ts';
-import type { Tree } from '../render/index.ts';
+import {
+  type ErrorReport,
+  type HydrateOptions,
+  type SourceFile,
+  type WorkspaceOutcome,
+} from '../pipeline.ts';
+import { INVENTORY, ownedTree, placeTree, type Tree } from '../render/index.ts';
 import type { HelperImages } from '../synth/index.ts';
 import { redactUrl, type CredentialSource, type Redactor } from './credentials.ts';
+import {
+  CacheMovedAside,
+  classifyFailure,
+  describe,
+  isRemoteFailure,
+  mayBeDamage,
+  oneLine,
+} from './failures.ts';
+import { commitMessage, summarize } from './commit-message.ts';
+import { gitHttpClient } from './git-http-client.ts';
 import { GitMirror, type CommitIdentity } from './git-mirror.ts';
 import { directoryOf } from './git-objects.ts';
 import { IncrementalRenderer } from './incremental-renderer.ts';
@@ -46,7 +61,10 @@ export interface TargetLocation {
   url: string;
   /** Deploy branch; created when missing. */
   branch: string;
-  /** Directory the rendered tree replaces, e.g. `clusters/prod`. Nothing else writes there. */
+  /**
+   * Directory of the rendered tree, e.g. `clusters/prod`. kaito-gitops changes only the files its
+   * inventory there lists (see render/place.ts); everything else in it is left as it is.
+   */
   path: string;
 }
 
@@ -66,6 +84,15 @@ export interface SyncConfig {
   /** Cloud whose SKUs size a Workspace without `instanceType`. @default "azure" */
   cloud?: Cloud;
   images?: Partial<HelperImages>;
+  /** Let a source without any workspace remove every workspace of the deploy path. @default false */
+  allowEmpty?: boolean;
+  /** How long a git request may wait for an answer (or the next chunk of one). @default 30000 */
+  timeoutMs?: number;
+  /**
+   * Write into a deploy path that holds files but no inventory (kaito-gitops never wrote there),
+   * beside those files. @default false
+   */
+  adopt?: boolean;
 }
 
 export interface SyncDependencies {
@@ -77,12 +104,12 @@ export interface SyncDependencies {
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Aborts git requests in flight and ends the sync (the process was asked to stop). */
+  signal?: AbortSignal;
 }
 
-export interface SpecErrorReport {
-  file: string;
-  problems: { path: string; message: string }[];
-}
+/** A refused spec: its file in the source repository, the document and Workspace, each problem located. */
+export type SpecErrorReport = ErrorReport;
 
 export interface SyncResult {
   /** `pushed`: a new deploy commit; `unchanged`: the deploy path already held this render. */
@@ -101,7 +128,7 @@ export interface SyncResult {
   durationMs: number;
 }
 
-export const SPEC_FILE = /\.ya?ml$/;
+export const SPEC_FILE = /\.ya?ml$/i;
 export const DEFAULT_AUTHOR: CommitIdentity = {
   name: 'kaito-gitops',
   email: 'kaito-gitops@users.noreply.github.com',
@@ -118,6 +145,8 @@ export class SyncEngine {
   /** The catalog with the source's Hugging Face cache file, kept while the file does not change. */
   #sized: { text: string | undefined; catalog: Catalog } | undefined;
   #mirrors: Promise<{ source: GitMirror; target: GitMirror }> | undefined;
+  /** True while a push is on its way (what a stop signal leaves behind depends on it). */
+  #pushing = false;
 
   constructor(config: SyncConfig, deps: SyncDependencies) {
     if (config.source.url === config.target.url && config.source.ref === config.target.branch) {
@@ -134,8 +163,11 @@ export class SyncEngine {
   }
 
   /**
-   * One sync: retried on rejected pushes and TransientErrors; a RemoteRefusedError or SpecError at once,
-   * a RetriesExhaustedError when the attempts ran out.
+   * One sync: retried on rejected pushes and TransientErrors; a RemoteRefusedError, SpecError,
+   * UsageError or EnvironmentError at once, a RetriesExhaustedError when the attempts ran out, an
+   * InterruptedError when the stop signal ended it. A failure that looks like a damaged clone cache
+   * (anything git's local object store throws that is not a remote's answer) moves the cache aside
+   * and tries once more from a fresh clone.
    */
   async sync(): Promise<SyncResult> {
     const started = performance.now();
@@ -143,11 +175,19 @@ export class SyncEngine {
     const maxAttempts = this.config.maxAttempts ?? 6;
     let lastProblem = '';
     let lastError: TransientError | undefined;
+    let recovered = false;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      this.#throwIfStopped();
       let pass: Pass;
       try {
-        pass = await this.#pass(now());
+        pass = await this.#pass(now(), !recovered);
       } catch (error) {
+        this.#throwIfStopped(error);
+        if (error instanceof CacheMovedAside) {
+          recovered = true;
+          attempt--;
+          continue;
+        }
         const failure = this.#classify(error);
         if (!(failure instanceof TransientError)) throw failure;
         lastError = failure;
@@ -167,11 +207,26 @@ export class SyncEngine {
       await this.#backoff(attempt, maxAttempts);
     }
     throw new RetriesExhaustedError(
-      this.#deps.redactor.redact(
-        `sync of ${redactUrl(this.config.target.url)} ${this.config.target.branch} failed after ${maxAttempts} attempts; last: ${lastProblem}`,
+      oneLine(
+        this.#deps.redactor.redact(
+          `sync to ${redactUrl(this.config.target.url)} ${this.config.target.branch} failed after ${maxAttempts} attempts; last: ${lastProblem}`,
+        ),
       ),
       maxAttempts,
       { cause: lastError },
+    );
+  }
+
+  /** An InterruptedError once the stop signal fired; `error` is what the pass ended with, if anything. */
+  #throwIfStopped(error?: unknown): void {
+    const signal = this.#deps.signal;
+    if (signal?.aborted !== true) return;
+    if (error instanceof InterruptedError) throw error;
+    throw new InterruptedError(
+      this.#pushing
+        ? 'stopped by a signal during the push: the deploy branch holds either its previous commit or the new one (a push is all or nothing); the next sync settles it'
+        : 'stopped by a signal; nothing was pushed',
+      { cause: error },
     );
   }
 
@@ -183,57 +238,71 @@ export class SyncEngine {
     await (this.#deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))))(delay);
   }
 
-  /**
-   * A pass's failure in the taxonomy: network failures and 5xx/429/408 are TransientErrors; other HTTP
-   * answers (auth, no such repository) and git's own errors are RemoteRefusedErrors; SpecErrors and bugs
-   * stay as they are. Messages are redacted here, once.
-   */
-  #classify(error: unknown): unknown {
-    if (
-      error instanceof SpecError ||
-      error instanceof TransientError ||
-      error instanceof RemoteRefusedError
-    ) {
-      return error;
+  /** {@link classifyFailure} with this sync's redactor and the remote's URL. */
+  #classify(error: unknown, role?: Role): unknown {
+    const url = role === undefined ? '' : redactUrl(this.config[role].url);
+    return classifyFailure(error, (detail) =>
+      oneLine(this.#deps.redactor.redact(role === undefined ? detail : `the ${role} ${url}: ${detail}`)),
+    );
+  }
+
+  /** `task`, a remote call of the source's or the target's; its failures name that remote. */
+  async #remote<T>(role: Role, task: () => Promise<T>): Promise<T> {
+    try {
+      return await task();
+    } catch (error) {
+      if (!isRemoteFailure(error)) throw error;
+      throw this.#classify(error, role);
     }
-    const redact = (text: string) => this.#deps.redactor.redact(text);
-    if (error instanceof Errors.HttpError) {
-      const { statusCode, statusMessage } = error.data;
-      if (statusCode >= 500 || statusCode === 429 || statusCode === 408) {
-        return new TransientError(redact(describe(error)), undefined, { cause: error });
-      }
-      const hint =
-        statusCode === 401 || statusCode === 403
-          ? ': check the credentials in KAITO_GITOPS_GIT_TOKEN / _TOKEN_FILE / _USERNAME / _PASSWORD'
-          : '';
-      return new RemoteRefusedError(redact(`git remote answered ${statusCode} ${statusMessage}${hint}`), {
-        cause: error,
-      });
-    }
-    if (TRANSIENT_CODES.has(errnoCode(error) ?? '')) {
-      return new TransientError(redact(describe(error)), undefined, { cause: error });
-    }
-    if (isGitError(error)) return new RemoteRefusedError(redact(describe(error)), { cause: error });
-    return error;
   }
 
   async #openMirrors() {
     this.#mirrors ??= (async () => {
       const { cacheDir, source, target } = this.config;
-      const sourceMirror = await GitMirror.open(cacheDir, source.url, this.#deps.credentials.source);
+      const http = gitHttpClient({
+        ...(this.config.timeoutMs === undefined ? {} : { timeoutMs: this.config.timeoutMs }),
+        ...(this.#deps.signal === undefined ? {} : { signal: this.#deps.signal }),
+      });
+      const sourceMirror = await GitMirror.open(cacheDir, source.url, this.#deps.credentials.source, http);
       const targetMirror =
         redactUrl(target.url) === redactUrl(source.url) &&
         this.#deps.credentials.source === this.#deps.credentials.target
           ? sourceMirror
-          : await GitMirror.open(`${cacheDir}/target`, target.url, this.#deps.credentials.target);
+          : await GitMirror.open(`${cacheDir}/target`, target.url, this.#deps.credentials.target, http);
       return { source: sourceMirror, target: targetMirror };
     })();
     return this.#mirrors;
   }
 
-  async #pass(now: Date): Promise<Pass> {
+  /**
+   * One pass under the mirrors' locks. With `mayRecover`, a failure that is not a remote's answer nor
+   * one of the project's errors moves both mirrors aside (still under the locks) and throws
+   * CacheMovedAside, so the caller tries again from fresh clones.
+   */
+  async #pass(now: Date, mayRecover: boolean): Promise<Pass> {
     const mirrors = await this.#openMirrors();
-    return GitMirror.lockAll([mirrors.source, mirrors.target], () => this.#passLocked(mirrors, now));
+    const lockOptions = this.#deps.signal === undefined ? {} : { signal: this.#deps.signal };
+    return GitMirror.lockAll(
+      [mirrors.source, mirrors.target],
+      async () => {
+        try {
+          return await this.#passLocked(mirrors, now);
+        } catch (error) {
+          if (!mayRecover || this.#deps.signal?.aborted === true || !mayBeDamage(error)) throw error;
+          const moved = await Promise.all(
+            [...new Set([mirrors.source, mirrors.target])].map((mirror) => mirror.moveAside(now)),
+          );
+          this.#deps.logger.log('warn', 'the clone cache looks damaged; moved it aside, cloning again', {
+            error: oneLine(this.#deps.redactor.redact(describe(error))),
+            movedTo: moved,
+          });
+          this.#mirrors = undefined;
+          this.#renderer.reset();
+          throw new CacheMovedAside({ cause: error });
+        }
+      },
+      lockOptions,
+    );
   }
 
   /**
@@ -242,8 +311,8 @@ export class SyncEngine {
    * Hugging Face IDs outside the catalog as `synth` does. The same object while the file is unchanged,
    * so the incremental renderer keeps its results.
    */
-  async #catalogFor(source: GitMirror, tree: string): Promise<Catalog> {
-    const text = await source.readFileAt(tree, HUGGING_FACE_CACHE_FILE);
+  async #catalogFor(source: GitMirror, tree: string | undefined): Promise<Catalog> {
+    const text = tree === undefined ? undefined : await source.readFileAt(tree, HUGGING_FACE_CACHE_FILE);
     if (this.#sized !== undefined && this.#sized.text === text) return this.#sized.catalog;
     const path = [normalizePath(this.config.source.path), HUGGING_FACE_CACHE_FILE].filter(Boolean).join('/');
     const catalog = withHuggingFaceCache(
@@ -256,30 +325,14 @@ export class SyncEngine {
 
   async #passLocked(mirrors: { source: GitMirror; target: GitMirror }, now: Date): Promise<Pass> {
     const { source, target } = this.config;
-    const tip = await mirrors.target.fetch(target.branch);
-    const sourceCommit = await mirrors.source.fetch(source.ref);
+    const tip = await this.#remote('target', () => mirrors.target.fetch(target.branch));
+    const sourceCommit = await this.#remote('source', () => mirrors.source.fetch(source.ref));
     if (sourceCommit === undefined) {
       throw new RemoteRefusedError(`${redactUrl(source.url)} has no branch "${source.ref}" (--source-ref)`);
     }
     const sourceTree = await mirrors.source.treeAt(sourceCommit, source.path);
-    if (sourceTree === undefined) {
-      throw new SpecError(
-        [
-          {
-            path: '',
-            message: `no such directory at source commit ${sourceCommit}; nothing was written (check --source-path, or keep the directory)`,
-          },
-        ],
-        { file: source.path === '' ? '.' : source.path },
-      );
-    }
-    const files: SourceFile[] = [
-      ...(await mirrors.source.readFiles(sourceTree, (name) => SPEC_FILE.test(name))),
-    ]
-      .map(([path, file]) => ({ path, content: file.text }))
-      .sort((a, b) => compareStrings(a.path, b.path));
     const deployTree = tip === undefined ? undefined : await mirrors.target.treeAt(tip, target.path);
-    const previous: Tree =
+    const existing: Tree =
       deployTree === undefined
         ? new Map()
         : new Map(
@@ -287,11 +340,43 @@ export class SyncEngine {
               .map(([path, file]): [string, string] => [path, file.text])
               .sort(([a], [b]) => compareStrings(a, b)),
           );
+    // Git keeps no empty directories: deleting every spec deletes the directory. Once workspaces were
+    // rendered, that is an empty source (the empty-source guard decides); before, a mistyped path.
+    if (sourceTree === undefined && !existing.has(INVENTORY)) {
+      throw new SpecError(
+        [
+          {
+            path: '',
+            message: `no such directory at source commit ${sourceCommit}; nothing was written (check --source-path)`,
+          },
+        ],
+        { file: source.path === '' ? '.' : source.path },
+      );
+    }
+    const specDir = normalizePath(source.path);
+    const files: SourceFile[] = [
+      ...(sourceTree === undefined
+        ? []
+        : await mirrors.source.readFiles(sourceTree, (name) => SPEC_FILE.test(name), { links: true })),
+    ]
+      .map(([path, file]) => {
+        const display = specDir === '' ? path : `${specDir}/${path}`;
+        return file.link ? sourceLink(path, display) : sourceFile(path, file.bytes, { display });
+      })
+      .sort((a, b) => compareStrings(a.path, b.path));
+    if (existing.size > 0 && !existing.has(INVENTORY) && this.config.adopt !== true) {
+      throw new UsageError(
+        `--target-path ${target.path || '.'} on ${target.branch} holds ${existing.size} files but no ${INVENTORY}, so kaito-gitops never wrote there; point --target-path at an empty or new directory, or pass --adopt to add kaito-gitops' files beside them`,
+      );
+    }
+    const previous = ownedTree(existing);
 
     const options: HydrateOptions = {
       catalog: await this.#catalogFor(mirrors.source, sourceTree),
       previous,
       cloud: this.config.cloud ?? 'azure',
+      allowEmpty: this.config.allowEmpty ?? false,
+      sourceName: specDir === '' ? '.' : specDir,
     };
     if (this.config.images !== undefined) options.images = this.config.images;
     const result = renderStamped(this.#renderer.render, files, {
@@ -299,7 +384,15 @@ export class SyncEngine {
       stamp: { repository: redactUrl(source.url), path: normalizePath(source.path), commit: sourceCommit },
     });
     const summary = summarize(result);
-    const directory = directoryOf(result.tree);
+    const placed = placeTree(existing, result.tree);
+    if (placed.conflicts.length > 0) {
+      const where = (path: string) =>
+        normalizePath(target.path) === '' ? path : `${normalizePath(target.path)}/${path}`;
+      throw new EnvironmentError(
+        `${placed.conflicts.map(where).join(', ')} on ${target.branch} ${placed.conflicts.length === 1 ? 'is' : 'are'} there already and kaito-gitops did not write ${placed.conflicts.length === 1 ? 'it' : 'them'} (${INVENTORY} does not list ${placed.conflicts.length === 1 ? 'it' : 'them'}); move ${placed.conflicts.length === 1 ? 'it' : 'them'} away or choose another --target-path; nothing was pushed`,
+      );
+    }
+    const directory = directoryOf(placed.files);
     if (directory.oid === deployTree && tip !== undefined) {
       this.#renderer.accept(files, options, result);
       return { kind: 'done', result: { ...summary, outcome: 'unchanged', sourceCommit, deployCommit: tip } };
@@ -314,7 +407,11 @@ export class SyncEngine {
       author: this.config.author ?? DEFAULT_AUTHOR,
       now,
     });
-    const pushed = await mirrors.target.push(target.branch, commit);
+    this.#throwIfStopped();
+    this.#pushing = true;
+    const pushed = await this.#remote('target', () => mirrors.target.push(target.branch, commit)).finally(
+      () => (this.#pushing = false),
+    );
     if (!pushed.ok) {
       await mirrors.target.resetBranch(target.branch, tip);
       this.#renderer.reset();
@@ -332,59 +429,7 @@ export class SyncEngine {
   }
 }
 
-function summarize(result: HydrateResult) {
-  const workspaces = result.workspaces;
-  return {
-    workspaces,
-    workspaceCount: workspaces.filter((ws) => ws.status !== 'removed').length,
-    changed: workspaces.filter((ws) => ws.status === 'rendered' || ws.status === 'removed').length,
-    errors: result.errors.map((error) => ({ file: error.file ?? '', problems: [...error.problems] })),
-  };
-}
-
-/** `hydrate: <sha> (<n> workspaces, <changed> changed)`, the refused specs, then the trailers. */
-export function commitMessage(
-  sourceCommit: string,
-  repository: string,
-  summary: { workspaceCount: number; changed: number; errors: readonly SpecErrorReport[] },
-): string {
-  const lines = [
-    `hydrate: ${sourceCommit} (${summary.workspaceCount} workspaces, ${summary.changed} changed)`,
-    '',
-  ];
-  if (summary.errors.length > 0) {
-    lines.push('Refused specs (their last rendered output is kept):');
-    for (const error of summary.errors) {
-      for (const problem of error.problems) {
-        lines.push(`- ${formatProblem(problem, error.file)}`);
-      }
-    }
-    lines.push('');
-  }
-  lines.push(`Source-Commit: ${sourceCommit}`, `Source-Repository: ${repository}`, '');
-  return lines.join('\n');
-}
-
-/** Connection failures worth another attempt. */
-const TRANSIENT_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'UND_ERR_SOCKET',
-]);
-
-function isGitError(error: unknown): error is Error {
-  return (Object.values(Errors) as unknown[]).some(
-    (type) => typeof type === 'function' && error instanceof type,
-  );
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+type Role = 'source' | 'target';
 
 function normalizePath(path: string): string {
   return path

@@ -1,27 +1,109 @@
 /**
- * isomorphic-git's Node HTTP client, with one repair. When a remote's HEAD names a branch that does
- * not exist (a bare repository created with `main` as HEAD that only ever received `deploy`), the
- * server advertises no HEAD and isomorphic-git 1.44 throws "Could not find HEAD" at the end of a
- * fetch, after downloading but before storing the pack. For such advertisements this client adds a
- * HEAD line (pointing at the first advertised ref), which fetches of a named branch never use.
+ * The HTTP client isomorphic-git talks to remotes with: Node's fetch, with a timeout on every request
+ * (no answer, or no progress while a body streams, for `timeoutMs` ends it with a
+ * {@link GitTimeoutError}), an AbortSignal that ends every request at once when the process is asked
+ * to stop, and one repair. When a remote's HEAD names a branch that does not exist (a bare repository
+ * created with `main` as HEAD that only ever received `deploy`), the server advertises no HEAD and
+ * isomorphic-git 1.44 throws "Could not find HEAD" at the end of a fetch, after downloading but
+ * before storing the pack. For such advertisements this client adds a HEAD line (pointing at the
+ * first advertised ref), which fetches of a named branch never use.
  */
-import http from 'isomorphic-git/http/node';
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
+import { TransientError } from '../errors.ts';
 
-export const gitHttpClient: HttpClient = {
-  async request(request: GitHttpRequest): Promise<GitHttpResponse> {
-    const response = await http.request(request);
-    if (!/\/info\/refs\?service=git-upload-pack$/.test(request.url) || response.statusCode !== 200)
-      return response;
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of response.body ?? []) chunks.push(chunk);
-    const body = withHead(Buffer.concat(chunks));
-    return {
-      ...response,
-      body: once(body),
-    };
-  },
-};
+export interface GitHttpOptions {
+  /** How long a request may wait for an answer, or for the next chunk of a body. @default 30000 */
+  timeoutMs?: number;
+  /** Ends every request of this client, in flight or later (the process was asked to stop). */
+  signal?: AbortSignal;
+}
+
+/** A remote that did not answer (or stopped sending) within the timeout; worth another attempt. */
+export class GitTimeoutError extends TransientError {
+  override name = 'GitTimeoutError';
+}
+
+export function gitHttpClient(options: GitHttpOptions = {}): HttpClient {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  return {
+    async request(request: GitHttpRequest): Promise<GitHttpResponse> {
+      const controller = new AbortController();
+      const stop = () => controller.abort(options.signal?.reason);
+      if (options.signal?.aborted) stop();
+      options.signal?.addEventListener('abort', stop, { once: true });
+      let timer: NodeJS.Timeout | undefined;
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          controller.abort(
+            new GitTimeoutError(
+              `${request.method ?? 'GET'} ${request.url}: no answer within ${timeoutMs / 1000}s`,
+            ),
+          );
+        }, timeoutMs);
+      };
+      const done = () => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', stop);
+      };
+      arm();
+      try {
+        const body = request.body === undefined ? undefined : Buffer.concat(await collect(request.body));
+        const response = await fetch(request.url, {
+          method: request.method ?? 'GET',
+          headers: request.headers ?? {},
+          ...(body === undefined ? {} : { body }),
+          signal: controller.signal,
+          redirect: 'follow',
+        });
+        arm();
+        const chunks = streamed(response.body, arm, done, controller.signal);
+        const answer: GitHttpResponse = {
+          url: response.url,
+          method: request.method ?? 'GET',
+          statusCode: response.status,
+          statusMessage: response.statusText,
+          headers: Object.fromEntries(response.headers),
+          body: chunks,
+        };
+        if (!/\/info\/refs\?service=git-upload-pack$/.test(request.url) || response.status !== 200)
+          return answer;
+        return { ...answer, body: once(withHead(Buffer.concat(await collect(chunks)))) };
+      } catch (error) {
+        done();
+        throw controller.signal.aborted && controller.signal.reason instanceof Error
+          ? controller.signal.reason
+          : error;
+      }
+    },
+  };
+}
+
+async function collect(body: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return chunks;
+}
+
+/** The response body, re-arming the timeout on every chunk; an abort surfaces as its reason. */
+async function* streamed(
+  body: ReadableStream<Uint8Array> | null,
+  progress: () => void,
+  done: () => void,
+  signal: AbortSignal,
+): AsyncIterableIterator<Uint8Array> {
+  try {
+    if (body === null) return;
+    for await (const chunk of body) {
+      progress();
+      yield chunk;
+    }
+  } catch (error) {
+    throw signal.aborted && signal.reason instanceof Error ? signal.reason : error;
+  } finally {
+    done();
+  }
+}
 
 function once(chunk: Uint8Array): AsyncIterableIterator<Uint8Array> {
   let sent = false;

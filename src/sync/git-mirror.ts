@@ -8,18 +8,21 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import git, { Errors } from 'isomorphic-git';
+import git, { Errors, type HttpClient } from 'isomorphic-git';
 import { authorizationHeader, redactUrl, type CredentialSource } from './credentials.ts';
-import { gitHttpClient as http } from './git-http-client.ts';
+import { gitHttpClient } from './git-http-client.ts';
 import { compareEntries, type GitDirectory } from './git-objects.ts';
+import { withFileLocks, type FileLockOptions } from './file-lock.ts';
 import { KeyedLock } from './keyed-lock.ts';
 
-/** A file read from git: its blob id and text. */
+/** A file read from git: its blob id, bytes and text (UTF-8); `link` for a symbolic link. */
 export interface GitFile {
   oid: string;
+  bytes: Uint8Array;
   text: string;
+  link: boolean;
 }
 
 export interface CommitIdentity {
@@ -30,6 +33,11 @@ export interface CommitIdentity {
 /** What a rejected or failed push means for the caller. */
 export type PushOutcome = { ok: true } | { ok: false; reason: 'rejected'; detail: string };
 
+interface Listed {
+  oid: string;
+  link: boolean;
+}
+
 const locks = new KeyedLock();
 const MAX_CACHED_BLOBS = 50_000;
 
@@ -37,23 +45,37 @@ export class GitMirror {
   readonly url: string;
   readonly gitdir: string;
   readonly #credentials: CredentialSource;
+  readonly #http: HttpClient;
   /** One isomorphic-git cache for the mirror's lifetime: packfile indexes are parsed once. */
   #cache: object = {};
   /** Tree listings by id (see #list). */
-  #listings = new Map<string, ReadonlyMap<string, string>>();
-  /** Blob text by id: unchanged files are never read twice. Cleared when it grows past a bound. */
-  #blobs = new Map<string, string>();
+  #listings = new Map<string, ReadonlyMap<string, Listed>>();
+  /** Blobs by id: unchanged files are never read twice. Cleared when it grows past a bound. */
+  #blobs = new Map<string, { bytes: Uint8Array; text: string }>();
 
-  private constructor(url: string, gitdir: string, credentials: CredentialSource) {
+  private constructor(url: string, gitdir: string, credentials: CredentialSource, http: HttpClient) {
     this.url = url;
     this.gitdir = gitdir;
     this.#credentials = credentials;
+    this.#http = http;
   }
 
-  /** Opens (creating when missing) the mirror of `url` under `cacheDir`, named by a hash of the URL. */
-  static async open(cacheDir: string, url: string, credentials: CredentialSource): Promise<GitMirror> {
-    const name = createHash('sha256').update(redactUrl(url)).digest('hex').slice(0, 16);
-    const gitdir = join(cacheDir, `${name}.git`);
+  /** Where the mirror of `url` lives under `cacheDir`: a directory named by a hash of the URL. */
+  static gitdirFor(cacheDir: string, url: string): string {
+    return join(cacheDir, `${createHash('sha256').update(redactUrl(url)).digest('hex').slice(0, 16)}.git`);
+  }
+
+  /**
+   * Opens (creating when missing) the mirror of `url` under `cacheDir`. `http` carries the timeouts and
+   * the stop signal. @default http a client with the default timeout
+   */
+  static async open(
+    cacheDir: string,
+    url: string,
+    credentials: CredentialSource,
+    http: HttpClient = gitHttpClient(),
+  ): Promise<GitMirror> {
+    const gitdir = GitMirror.gitdirFor(cacheDir, url);
     await mkdir(gitdir, { recursive: true });
     if (!fs.existsSync(join(gitdir, 'HEAD'))) await git.init({ fs, gitdir, bare: true });
     // The URL itself travels with every call; the refspec is what isomorphic-git's fetch needs to
@@ -65,15 +87,37 @@ export class GitMirror {
       path: 'remote.origin.fetch',
       value: '+refs/heads/*:refs/remotes/origin/*',
     });
-    return new GitMirror(url, gitdir, credentials);
+    return new GitMirror(url, gitdir, credentials, http);
   }
 
-  /** Runs `task` while no other task of this process uses any of these mirrors' directories. */
-  static lockAll<T>(mirrors: readonly GitMirror[], task: () => Promise<T>): Promise<T> {
-    return locks.runAll(
-      mirrors.map((m) => m.gitdir),
-      task,
+  /**
+   * Runs `task` while no other task, of this process or another one sharing the cache directory, uses
+   * any of these mirrors' directories (an in-process queue, then a lock file per mirror).
+   */
+  static lockAll<T>(
+    mirrors: readonly GitMirror[],
+    task: () => Promise<T>,
+    options: FileLockOptions = {},
+  ): Promise<T> {
+    const gitdirs = mirrors.map((m) => m.gitdir);
+    return locks.runAll(gitdirs, () =>
+      withFileLocks(
+        gitdirs.map((gitdir) => `${gitdir}.lock`),
+        task,
+        options,
+      ),
     );
+  }
+
+  /**
+   * Moves the mirror's directory aside (`<gitdir>.damaged-<time>`), for a fresh clone on the next open:
+   * what to do with a cache that a killed process or a full disk left half written. Call it holding
+   * the lock. Returns where it went.
+   */
+  async moveAside(now: Date): Promise<string> {
+    const aside = `${this.gitdir}.damaged-${now.toISOString().replace(/[:.]/g, '-')}`;
+    await rename(this.gitdir, aside);
+    return aside;
   }
 
   /**
@@ -87,7 +131,7 @@ export class GitMirror {
     try {
       const result = await git.fetch({
         fs,
-        http,
+        http: this.#http,
         gitdir: this.gitdir,
         url: this.url,
         ref,
@@ -127,18 +171,21 @@ export class GitMirror {
 
   /**
    * Every regular file under tree `oid` whose name passes `accept`, keyed by its path relative to that
-   * tree. Hidden entries and symbolic links are skipped (as when specs are read from disk).
+   * tree. Hidden entries are skipped; so are symbolic links, unless `links` asks for them (spec files
+   * that are links are reported, not followed).
    */
   async readFiles(
     oid: string,
     accept: (name: string) => boolean = () => true,
+    options: { links?: boolean } = {},
   ): Promise<Map<string, GitFile>> {
     if (this.#blobs.size > MAX_CACHED_BLOBS) this.#blobs.clear();
     if (this.#listings.size > MAX_CACHED_BLOBS) this.#listings.clear();
     const files = new Map<string, GitFile>();
     for (const [path, entry] of await this.#list(oid)) {
       const name = path.slice(path.lastIndexOf('/') + 1);
-      if (accept(name)) files.set(path, { oid: entry, text: await this.#readBlob(entry) });
+      if (!accept(name) || (entry.link && options.links !== true)) continue;
+      files.set(path, { oid: entry.oid, link: entry.link, ...(await this.#readBlob(entry.oid)) });
     }
     return files;
   }
@@ -161,33 +208,35 @@ export class GitMirror {
   }
 
   /**
-   * Path → blob id of the regular files under tree `oid`, hidden entries and links skipped. Trees are
-   * immutable, so listings are kept by id: an unchanged subdirectory is never read again.
+   * Path → blob of the files and links under tree `oid`, hidden entries skipped. Trees are immutable,
+   * so listings are kept by id: an unchanged subdirectory is never read again.
    */
-  async #list(oid: string): Promise<ReadonlyMap<string, string>> {
+  async #list(oid: string): Promise<ReadonlyMap<string, Listed>> {
     const known = this.#listings.get(oid);
     if (known !== undefined) return known;
-    const listing = new Map<string, string>();
+    const listing = new Map<string, Listed>();
     const { tree } = await git.readTree({ fs, gitdir: this.gitdir, oid, cache: this.#cache });
     for (const entry of tree) {
       if (entry.path.startsWith('.')) continue;
       if (entry.type === 'tree') {
         for (const [path, blob] of await this.#list(entry.oid)) listing.set(`${entry.path}/${path}`, blob);
       } else if (entry.type === 'blob' && (entry.mode === '100644' || entry.mode === '100755')) {
-        listing.set(entry.path, entry.oid);
+        listing.set(entry.path, { oid: entry.oid, link: false });
+      } else if (entry.type === 'blob' && entry.mode === '120000') {
+        listing.set(entry.path, { oid: entry.oid, link: true });
       }
     }
     this.#listings.set(oid, listing);
     return listing;
   }
 
-  async #readBlob(oid: string): Promise<string> {
+  async #readBlob(oid: string): Promise<{ bytes: Uint8Array; text: string }> {
     const known = this.#blobs.get(oid);
     if (known !== undefined) return known;
     const { blob } = await git.readBlob({ fs, gitdir: this.gitdir, oid, cache: this.#cache });
-    const text = Buffer.from(blob).toString('utf8');
-    this.#blobs.set(oid, text);
-    return text;
+    const read = { bytes: blob, text: Buffer.from(blob).toString('utf8') };
+    this.#blobs.set(oid, read);
+    return read;
   }
 
   /**
@@ -206,7 +255,7 @@ export class GitMirror {
       if (entry.type === 'blob') {
         const oid = await git.writeBlob({ fs, gitdir: this.gitdir, blob: entry.content });
         if (oid !== entry.oid) throw new Error(`blob ${name}: git wrote ${oid}, expected ${entry.oid}`);
-        this.#blobs.set(oid, Buffer.from(entry.content).toString('utf8'));
+        this.#blobs.set(oid, { bytes: entry.content, text: Buffer.from(entry.content).toString('utf8') });
       } else {
         await this.writeDirectory(entry, old.get(name));
       }
@@ -287,7 +336,7 @@ export class GitMirror {
     try {
       const result = await git.push({
         fs,
-        http,
+        http: this.#http,
         gitdir: this.gitdir,
         url: this.url,
         ref,

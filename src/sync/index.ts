@@ -5,6 +5,7 @@ export {
   TOKEN_USERNAME,
   credentialSettingsFromEnv,
   credentialSourceFrom,
+  parseRepositoryUrl,
   redactUrl,
   type CredentialSource,
 } from './credentials.ts';

@@ -1,7 +1,10 @@
 /**
- * The sync server: `POST /webhook` (authentic push to the source branch → a sync at once), `GET
- * /healthz` (the process answers), `GET /readyz` (the last pass succeeded), `GET /metrics`
- * (Prometheus). A replayed delivery, or a push whose commit is already synced, triggers nothing.
+ * The sync server: `POST /webhook` (authentic push to the source branch → a sync at once), `GET`/`HEAD
+ * /healthz` (the process answers), `/readyz` (the last pass succeeded), `GET /metrics` (Prometheus).
+ * A delivery counts as done only once a pass that began after it succeeded: a replay of a done
+ * delivery, or a push whose commit is already synced, triggers nothing, while a redelivery of one whose
+ * pass failed syncs again. Bodies over the limit are refused from their Content-Length before they are
+ * read; slow clients meet header and request timeouts, and connections are capped.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { json as reply, serveProbes, type Logger } from '../observe/index.ts';
@@ -11,6 +14,12 @@ import { judgeWebhook, RecentDeliveries } from './webhook.ts';
 
 /** GitHub's own limit is 25 MB; push payloads are far smaller (Flux's receiver takes 3 MiB). */
 export const MAX_WEBHOOK_BYTES = 3 * 1024 * 1024;
+/** A client must send its request headers within this (Node's default is 60 s). */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** ... and the whole request, body included, within this. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** Open connections at most; webhook senders and probes need a handful. */
+export const MAX_CONNECTIONS = 64;
 
 export interface SyncServerOptions {
   loop: SyncLoop;
@@ -26,15 +35,20 @@ export interface SyncServerOptions {
 
 export function createSyncServer(options: SyncServerOptions): Server {
   const deliveries = new RecentDeliveries();
-  return createServer((req, res) => {
-    handle(req, res, options, deliveries).catch((error: unknown) => {
-      options.logger.log('error', 'request failed', {
-        error: error instanceof Error ? error.message : String(error),
+  const server = createServer(
+    { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+    (req, res) => {
+      handle(req, res, options, deliveries).catch((error: unknown) => {
+        options.logger.log('error', 'request failed', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+        if (!res.headersSent) reply(res, 500, { error: 'internal error' });
+        else res.end();
       });
-      if (!res.headersSent) reply(res, 500, { error: 'internal error' });
-      else res.end();
-    });
-  });
+    },
+  );
+  server.maxConnections = MAX_CONNECTIONS;
+  return server;
 }
 
 async function handle(
@@ -78,10 +92,13 @@ async function webhook(
       error: 'webhook disabled: set KAITO_GITOPS_WEBHOOK_SECRET (or _FILE) on the sync server',
     });
   }
-  const body = await readBody(req, MAX_WEBHOOK_BYTES);
+  const declared = Number(req.headers['content-length'] ?? '0');
+  const body = declared > MAX_WEBHOOK_BYTES ? undefined : await readBody(req, MAX_WEBHOOK_BYTES);
   if (body === undefined) {
     metrics.recordWebhook('too-large');
-    return reply(res, 413, { error: `body over ${MAX_WEBHOOK_BYTES} bytes` });
+    reply(res, 413, { error: `body over ${MAX_WEBHOOK_BYTES} bytes` }, { Connection: 'close' });
+    req.destroy();
+    return;
   }
   const verdict = judgeWebhook(req.headers, body, options.webhookSecret);
   if (verdict.kind === 'unauthorized' || verdict.kind === 'bad-request') {
@@ -89,7 +106,7 @@ async function webhook(
     logger.log('warn', 'webhook refused', { reason: verdict.reason });
     return reply(res, verdict.kind === 'unauthorized' ? 401 : 400, { error: verdict.reason });
   }
-  if (verdict.delivery !== undefined && !deliveries.add(verdict.delivery)) {
+  if (verdict.delivery !== undefined && deliveries.has(verdict.delivery)) {
     metrics.recordWebhook('duplicate');
     return reply(res, 200, { status: 'duplicate delivery', delivery: verdict.delivery });
   }
@@ -113,6 +130,12 @@ async function webhook(
     after: verdict.after,
   });
   const pass = options.loop.trigger(`webhook:${verdict.provider}`);
+  const delivery = verdict.delivery;
+  if (delivery !== undefined) {
+    void pass.then((outcome) => {
+      if (outcome.ok) deliveries.add(delivery);
+    });
+  }
   const waited = await Promise.race([pass, delay(options.waitMs ?? 8000)]);
   if (waited === undefined) return reply(res, 202, { status: 'sync running' });
   return replyOutcome(res, waited);
@@ -133,17 +156,23 @@ function replyOutcome(res: ServerResponse, outcome: PassOutcome): void {
   reply(res, result.errors.length > 0 ? 422 : 200, body);
 }
 
+/** The body, or undefined as soon as it grows past `limit` (the rest is not read). */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) over = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      req.pause();
+      resolve(undefined);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -1,10 +1,11 @@
 /**
  * Runs sync passes one at a time and coalesces triggers: a webhook, a poll tick or a manual request
  * that arrives while a pass runs is answered by the one pass that starts after it (so a burst of ten
- * pushes costs at most two passes, and every trigger sees a pass that began after it). Records
- * metrics and logs; never throws to the caller.
+ * pushes costs at most two passes, and every trigger sees a pass that began after it). A pass that
+ * failed is tried again after a backoff (doubling, with jitter), with or without polling, until one
+ * succeeds or the loop stops. Records metrics and logs; never throws to the caller.
  */
-import { SpecError } from '../errors.ts';
+import { InterruptedError, SpecError } from '../errors.ts';
 import type { SyncResult } from './engine.ts';
 import type { Logger } from '../observe/index.ts';
 import type { SyncMetrics } from './metrics.ts';
@@ -13,6 +14,14 @@ export type PassOutcome = { ok: true; result: SyncResult } | { ok: false; error:
 
 export interface Syncer {
   sync(): Promise<SyncResult>;
+}
+
+export interface RetryOptions {
+  /** First wait after a failed pass. @default 5000 */
+  baseMs?: number;
+  /** Longest wait between tries. @default 300000 */
+  maxMs?: number;
+  random?: () => number;
 }
 
 export class SyncLoop {
@@ -25,6 +34,11 @@ export class SyncLoop {
   #next:
     { promise: Promise<PassOutcome>; resolve: (outcome: PassOutcome) => void; reasons: string[] } | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  /** Failed passes in a row. */
+  #failures = 0;
+  #stopped = false;
+  readonly #retry: Required<RetryOptions>;
   /** The outcome of the last finished pass. */
   last: PassOutcome | undefined;
 
@@ -34,12 +48,14 @@ export class SyncLoop {
     logger: Logger,
     repository: string,
     now: () => Date = () => new Date(),
+    retry: RetryOptions = {},
   ) {
     this.#engine = engine;
     this.#metrics = metrics;
     this.#logger = logger;
     this.#repository = repository;
     this.#now = now;
+    this.#retry = { baseMs: 5000, maxMs: 300_000, random: Math.random, ...retry };
   }
 
   /** The source commit the deploy branch was last synced from (by a successful pass). */
@@ -61,14 +77,40 @@ export class SyncLoop {
 
   /** Polls every `intervalMs` (the fallback when webhooks are lost). */
   poll(intervalMs: number): void {
-    this.stop();
+    this.#stopPolling();
     this.#timer = setInterval(() => void this.trigger('poll'), intervalMs);
     this.#timer.unref();
   }
 
+  /** Stops polling and retrying (a pass in flight finishes). */
   stop(): void {
+    this.#stopped = true;
+    this.#stopPolling();
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+  }
+
+  #stopPolling(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
+  }
+
+  /** After a failed pass, the next try in a while; nothing after a good one. */
+  #scheduleRetry(outcome: PassOutcome): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    if (outcome.ok) {
+      this.#failures = 0;
+      return;
+    }
+    if (this.#stopped || outcome.error instanceof InterruptedError) return;
+    this.#failures++;
+    const { baseMs, maxMs, random } = this.#retry;
+    const cap = Math.min(maxMs, baseMs * 2 ** (this.#failures - 1));
+    const delay = Math.round(cap / 2 + (cap / 2) * random());
+    this.#logger.log('info', 'sync will be tried again', { inMs: delay, failures: this.#failures });
+    this.#retryTimer = setTimeout(() => void this.trigger('retry'), delay);
+    this.#retryTimer.unref();
   }
 
   /** Resolves when no pass is running or queued. */
@@ -116,6 +158,7 @@ export class SyncLoop {
       this.#logger.log('error', 'sync failed', { trigger: [...new Set(reasons)], error: failure.message });
     }
     this.last = outcome;
+    this.#scheduleRetry(outcome);
     return outcome;
   }
 }

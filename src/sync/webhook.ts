@@ -37,7 +37,13 @@ export function judgeWebhook(headers: Headers, body: Buffer, secret: string): We
     const event = header('x-github-event');
     if (event === 'ping') return { kind: 'ping', provider: 'github', delivery };
     if (event !== 'push') return { kind: 'ignored', provider: 'github', delivery, reason: `event ${event}` };
-    return pushOf('github', delivery, body, (json) => ({ ref: json['ref'], after: json['after'] }));
+    // GitHub signs the body as sent; with content type application/x-www-form-urlencoded the JSON is
+    // the `payload` field of that form.
+    const form = /^application\/x-www-form-urlencoded\b/i.test(header('content-type') ?? '');
+    const payload = form
+      ? Buffer.from(new URLSearchParams(body.toString('utf8')).get('payload') ?? '')
+      : body;
+    return pushOf('github', delivery, payload, (json) => ({ ref: json['ref'], after: json['after'] }));
   }
   if (header('x-gitlab-event') !== undefined) {
     const token = header('x-gitlab-token');
@@ -109,7 +115,7 @@ export function safeEqual(given: string, expected: string): boolean {
   return timingSafeEqual(a, b) && given.length === expected.length;
 }
 
-/** The delivery ids seen lately, to answer a replayed delivery without syncing again. */
+/** The deliveries done lately (their pass succeeded), to answer a replay without syncing again. */
 export class RecentDeliveries {
   readonly #ids = new Set<string>();
   readonly #limit: number;
@@ -118,14 +124,16 @@ export class RecentDeliveries {
     this.#limit = limit;
   }
 
-  /** True the first time an id is seen. */
-  add(id: string): boolean {
-    if (this.#ids.has(id)) return false;
+  has(id: string): boolean {
+    return this.#ids.has(id);
+  }
+
+  /** Records a delivery whose pass succeeded. */
+  add(id: string): void {
     this.#ids.add(id);
     if (this.#ids.size > this.#limit) {
       const oldest = this.#ids.values().next().value;
       if (oldest !== undefined) this.#ids.delete(oldest);
     }
-    return true;
   }
 }

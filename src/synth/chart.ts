@@ -14,11 +14,15 @@ import type { Construct } from 'constructs';
 import { compareStrings } from '../api/index.ts';
 import type { Manifest } from './types.ts';
 
-/** Order of objects in a Workspace's output: what others refer to comes before what refers to it. */
+/**
+ * Order of objects in a Workspace's output: what others refer to comes before what refers to it, and
+ * a NetworkPolicy before the pods it restricts.
+ */
 const KIND_ORDER = [
   'Workspace',
   'ConfigMap',
   'PersistentVolumeClaim',
+  'NetworkPolicy',
   'Service',
   'Deployment',
   'StatefulSet',

@@ -3,7 +3,7 @@
  * workload kind the Services and Deployment/StatefulSet, or the tuning Job. Also the checks that only
  * synthesis can make (names it derives from the spec).
  */
-import { HUGGING_FACE_MODEL_ANNOTATION } from '../api/index.ts';
+import { HUGGING_FACE_MODEL_ANNOTATION, type Workspace } from '../api/index.ts';
 import { huggingFaceModelAnnotation, type WorkspacePlan } from '../catalog/index.ts';
 import type { Problem } from '../errors.ts';
 import { adapterProblems } from './adapters.ts';
@@ -13,20 +13,25 @@ import { templatePodTemplate, templateProblems } from './inference-template.ts';
 import { inferenceWorkload } from './inference-workload.ts';
 import { inferenceServices } from './service.ts';
 import { tuningJob } from './tuning-job.ts';
+import { tuningNetworkPolicy } from './tuning-network-policy.ts';
 import type { HelperImages, Manifest, SynthOptions } from './types.ts';
 import { workspaceObject } from './workspace-object.ts';
 
 /** Problems in the spec that would make the generated objects invalid; empty when there are none. */
 export function planProblems(plan: WorkspacePlan): Problem[] {
-  const workspace = plan.workspace;
-  switch (plan.workload) {
-    case 'inference-preset':
-      return adapterProblems(plan.workspace.inference.adapters, workspace.name);
-    case 'inference-template':
-      return templateProblems(plan.workspace.inference.template);
-    case 'tuning':
-      return [];
-  }
+  return workspaceProblems(plan.workspace);
+}
+
+/**
+ * The same checks on the Workspace alone, so that a spec the catalog refuses (an unknown preset) still
+ * gets these problems reported in the same run. The workload is chosen as `plan` chooses it.
+ */
+export function workspaceProblems(workspace: Workspace): Problem[] {
+  if (workspace.tuning !== undefined) return [];
+  if (workspace.inference?.preset !== undefined)
+    return adapterProblems(workspace.inference.adapters, workspace.name);
+  if (workspace.inference?.template !== undefined) return templateProblems(workspace.inference.template);
+  return [];
 }
 
 export function helperImages(options: SynthOptions): HelperImages {
@@ -54,9 +59,12 @@ export function generatedObjects(plan: WorkspacePlan, options: SynthOptions): Ma
         asManifest(inferenceWorkload(plan, templatePodTemplate(plan))),
       );
       break;
-    case 'tuning':
+    case 'tuning': {
+      const policy = tuningNetworkPolicy(plan.workspace);
+      if (policy !== undefined) objects.push(asManifest(policy));
       objects.push(asManifest(tuningJob(plan, helperImages(options))));
       break;
+    }
   }
   return objects;
 }

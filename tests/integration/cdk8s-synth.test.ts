@@ -1,15 +1,48 @@
+/**
+ * The `npx cdk8s synth` route (cdk8s.yaml), run with the real cdk8s CLI: the same tree as
+ * `kaito-gitops synth`, and the same guarantees although the cdk8s CLI empties its output directory
+ * first: a refused spec keeps its last good output (from the copy kept after the last run, or from the
+ * output committed at git HEAD, hand-written files included), and an empty source removes nothing.
+ */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readTree } from '../../src/render/index.ts';
 import { runCli } from '../support/cli.ts';
+import { git } from '../support/git-remote.ts';
+import { snapshot } from '../support/snapshot.ts';
 
-const run = promisify(execFile);
+const exec = promisify(execFile);
 const repo = join(import.meta.dirname, '..', '..');
+const cdk8s = join(repo, 'node_modules', '.bin', 'cdk8s');
+const PHI = 'workspaces/default/workspace-phi-3-mini/';
 let work: string;
+let project: string;
+let cache: string;
+
+/** `npx cdk8s synth` in `project`, as the README says to run it. */
+async function cdk8sSynth(): Promise<{ code: number; stderr: string }> {
+  try {
+    const { stderr } = await exec(cdk8s, ['synth', '--no-check-upgrade'], {
+      cwd: project,
+      env: { PATH: process.env['PATH'] ?? '', HOME: work, XDG_CACHE_HOME: cache },
+    });
+    return { code: 0, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stderr: string };
+    return { code: failed.code, stderr: failed.stderr };
+  }
+}
+
+const phiFiles = async () => (await snapshot(join(project, 'dist'))).filter(([path]) => path.startsWith(PHI));
+
+async function breakPhi(): Promise<void> {
+  const file = join(project, 'gitops', 'workspaces', 'phi-3-mini.yaml');
+  await writeFile(file, (await readFile(file, 'utf8')).replace(/^metadata:$/m, 'metadata: ['));
+}
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'kaito-cdk8s-'));
@@ -17,13 +50,65 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
+beforeEach(async () => {
+  project = join(work, 'project');
+  cache = join(work, 'cache');
+  await rm(project, { recursive: true, force: true });
+  await rm(cache, { recursive: true, force: true });
+  await mkdir(join(project, 'gitops'), { recursive: true });
+  await cp(join(repo, 'gitops', 'workspaces'), join(project, 'gitops', 'workspaces'), { recursive: true });
+  const config = (await readFile(join(repo, 'cdk8s.yaml'), 'utf8')).replace(
+    'node src/cli/cdk8s-app.ts',
+    `node ${join(repo, 'src', 'cli', 'cdk8s-app.ts')}`,
+  );
+  await writeFile(join(project, 'cdk8s.yaml'), config);
+});
 
-it('`npx cdk8s synth` (cdk8s.yaml) renders the same tree as `kaito-gitops synth`', async () => {
-  const viaCdk8s = join(work, 'cdk8s');
-  await run('npx', ['cdk8s', 'synth', '--output', viaCdk8s], { cwd: repo });
-  const viaCli = join(work, 'cli');
-  expect((await runCli(['synth', '--out', viaCli], repo)).code).toBe(0);
-  const [a, b] = [readTree(viaCdk8s), readTree(viaCli)];
-  expect(a.tree.size).toBeGreaterThan(10);
-  expect([...a.tree]).toEqual([...b.tree]);
+describe('npx cdk8s synth', () => {
+  it('renders the same tree as kaito-gitops synth, with no stack trace', async () => {
+    const run = await cdk8sSynth();
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect((await runCli(['synth', '--out', 'cli'], project)).code).toBe(0);
+    const [a, b] = [readTree(join(project, 'dist')), readTree(join(project, 'cli'))];
+    expect(a.tree.size).toBeGreaterThan(10);
+    expect([...a.tree]).toEqual([...b.tree]);
+  });
+
+  it('keeps a refused spec’s last good output from the copy of the last run', async () => {
+    expect((await cdk8sSynth()).code).toBe(0);
+    const before = await phiFiles();
+    expect(before.length).toBeGreaterThan(2);
+    await breakPhi();
+    const run = await cdk8sSynth();
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/^gitops\/workspaces\/phi-3-mini\.yaml:\d+:\d+: .*$/m);
+    expect(await phiFiles()).toEqual(before);
+  });
+
+  it('keeps it from git HEAD when the output is committed, hand-written files included', async () => {
+    expect((await cdk8sSynth()).code).toBe(0);
+    await writeFile(join(project, 'dist', 'README.md'), 'hand-written\n');
+    await git(project, 'init', '-q', '-b', 'main');
+    await git(project, 'add', '-A');
+    await git(project, 'commit', '-qm', 'rendered');
+    const before = await phiFiles();
+    await rm(cache, { recursive: true, force: true }); // a fresh checkout: no copy
+    await breakPhi();
+    const run = await cdk8sSynth();
+    expect(run.code).not.toBe(0);
+    expect(await phiFiles()).toEqual(before);
+    expect(await readFile(join(project, 'dist', 'README.md'), 'utf8')).toBe('hand-written\n');
+  });
+
+  it('removes nothing when the source is empty', async () => {
+    expect((await cdk8sSynth()).code).toBe(0);
+    const before = await snapshot(join(project, 'dist'));
+    await rm(join(project, 'gitops', 'workspaces'), { recursive: true });
+    await mkdir(join(project, 'gitops', 'workspaces'));
+    const run = await cdk8sSynth();
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/^gitops\/workspaces: holds no Workspace, .*--allow-empty$/m);
+    expect(await snapshot(join(project, 'dist'))).toEqual(before);
+  });
 });

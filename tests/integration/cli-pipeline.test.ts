@@ -24,7 +24,7 @@ describe('kaito-gitops synth', () => {
     const run = await runCli(['synth', '--workspaces', 'specs', '--out', 'out'], work);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('4 workspaces: 4 rendered, 0 unchanged, 0 kept, 0 removed');
+    expect(run.stdout).toContain('4 workspaces: 4 rendered, 0 unchanged, 0 kept, 0 refused, 0 removed');
     const objects = parseAllDocuments(await kustomizeBuild(kubectl, join(work, 'out'))).map(
       (d) => d.toJS() as { kind: string; metadata: { name: string; labels?: Record<string, string> } },
     );
@@ -66,7 +66,9 @@ describe('kaito-gitops synth', () => {
     try {
       const run = await runCli(['synth', '--workspaces', 'specs', '--out', 'out'], work);
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain('phi-3-mini.yaml: resource.count: must be an integer');
+      expect(run.stderr).toContain(
+        'specs/phi-3-mini.yaml:9:3: Workspace default/workspace-phi-3-mini: resource.count: must be an integer',
+      );
       expect(run.stdout).toMatch(/default\/workspace-phi-3-mini\s+kept/);
       expect(await readFile(deployment, 'utf8')).toBe(before);
     } finally {
@@ -111,7 +113,8 @@ describe('kaito-gitops validate and plan', () => {
     const run = await runCli(['validate', 'specs', 'bad.yaml'], work);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('ok  default/workspace-phi-3-mini');
-    expect(run.stderr).toContain('bad.yaml: inference.adapters[0].strength');
+    expect(run.stderr).toContain('bad.yaml:13:7: Workspace default/bad: inference.adapters[0].strength');
+    expect(run.stderr).toContain('bad.yaml:10:5: Workspace default/bad: inference.preset.name: Unsupported');
     expect(run.stdout).toContain('4 valid, 1 with problems');
   });
 

@@ -68,7 +68,7 @@ describe('plan with a Hugging Face ID outside the catalog', () => {
       'kaito-gitops plan: Qwen/Qwen3-4B: cannot reach the Hugging Face Hub at http://127.0.0.1:9',
     );
     expect(run.stderr).toContain(
-      'qwen3.yaml: inference.preset.name: Qwen/Qwen3-4B is not in the model catalog, and offline/.kaito-gitops/huggingface-models.yaml does not size it',
+      'offline/qwen3.yaml:12:5: Workspace default/qwen3: inference.preset.name: Qwen/Qwen3-4B is not in the model catalog, and offline/.kaito-gitops/huggingface-models.yaml does not size it',
     );
     const validate = await runCli(['validate', 'offline'], dir, NO_HUB);
     expect(validate.code).toBe(1);

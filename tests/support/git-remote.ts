@@ -84,7 +84,7 @@ export async function startGitRemote(): Promise<GitRemote> {
 }
 
 /**
- * A developer's clone of one branch: `change` writes (string) or deletes (null) files, commits and
+ * A developer's clone of one branch: `change` writes (text or bytes) or deletes (null) files, commits and
  * pushes, rebasing on whatever others pushed meanwhile. Returns the pushed commit.
  */
 export class Checkout {
@@ -104,7 +104,7 @@ export class Checkout {
     return new Checkout(dir, remote.authedUrl(repo), branch);
   }
 
-  async change(files: Record<string, string | null>, message: string): Promise<string> {
+  async change(files: Record<string, string | Uint8Array | null>, message: string): Promise<string> {
     for (let attempt = 0; attempt < 50; attempt++) {
       const remoteTip = (await git(this.dir, 'ls-remote', this.#url, `refs/heads/${this.#branch}`)).split(
         '\t',

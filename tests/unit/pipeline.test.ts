@@ -107,7 +107,7 @@ describe('hydrate', () => {
     }
     expect(after.workspaces.find((w) => w.name === 'beta')?.status).toBe('kept');
     expect(after.errors.map((e) => e.message)).toEqual([
-      expect.stringMatching(/^b\.yaml: inference\.preset\.name: Unsupported inference preset name phi-5/),
+      'b.yaml:12:5: Workspace default/beta: inference.preset.name: Unsupported inference preset name phi-5',
     ]);
   });
 
@@ -156,7 +156,7 @@ data:
 ${phi3('gamma')}`;
     const result = hydrate([{ path: 'c.yaml', content: secret }], { catalog });
     expect(result.plans.map((p) => p.workspace.name)).toEqual(['gamma']);
-    expect(result.errors[0]?.message).toMatch(/^c\.yaml: data: Secret in document 1: .*SOPS/);
+    expect(result.errors[0]?.message).toMatch(/^c\.yaml:5:1: document 1 \(Secret\): data: .*SOPS/);
   });
 
   it('warns about source objects no Workspace references', () => {

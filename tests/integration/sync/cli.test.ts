@@ -84,14 +84,18 @@ describe('kaito-gitops sync --once', () => {
     const run = await runCli([...flags('once'), '--once', '-o', 'json'], remote.root, env);
     expect(run.code).toBe(1);
     const result = JSON.parse(run.stdout);
-    expect(result.errors).toEqual([expect.objectContaining({ file: 'bad.yaml' })]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ file: 'gitops/workspaces/bad.yaml', name: 'bad-one' }),
+    ]);
     expect(result.errors[0].problems[0].path).toContain('count');
     // The running workspaces' files are byte for byte what they were.
     const diff = (await git(remote.bare('deploy.git'), 'diff', '--name-only', before, 'deploy')).trim();
     expect(diff).toBe('');
     const text = await runCli([...flags('once'), '--once'], remote.root, env);
     expect(text.code).toBe(1);
-    expect(text.stderr).toContain('bad.yaml: resource.count');
+    expect(text.stderr).toContain(
+      'gitops/workspaces/bad.yaml:9:3: Workspace default/bad-one: resource.count',
+    );
   });
 
   it('never prints credentials, even when the push fails', async () => {

@@ -149,7 +149,7 @@ describe('sync against a real git server', () => {
     );
     const result = await first.sync();
     expect(result.outcome).toBe('pushed');
-    expect(result.errors.map((e) => e.file)).toEqual(['phi-3-mini.yaml']);
+    expect(result.errors.map((e) => e.file)).toEqual(['gitops/workspaces/phi-3-mini.yaml']);
     expect(result.workspaces).toContainEqual(
       expect.objectContaining({ name: 'workspace-phi-3-mini', status: 'kept' }),
     );

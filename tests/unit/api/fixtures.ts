@@ -79,7 +79,10 @@ export function loadFiles(files: SourceFile[]): LoadResult {
 /** Every problem of every failure, as `path: message`. */
 export function problemsOf(result: LoadResult): string[] {
   return result.failures.flatMap((f) =>
-    f.problems.map((p) => (p.path === '' ? p.message : `${p.path}: ${p.message}`)),
+    f.problems.map((p) => {
+      const at = p.line === undefined ? '' : `line ${p.line}, column ${p.column}: `;
+      return at + (p.path === '' ? p.message : `${p.path}: ${p.message}`);
+    }),
   );
 }
 

@@ -114,7 +114,7 @@ describe('loadSources: unsafe or broken YAML', () => {
         problems: [
           {
             path: '',
-            message: `file is ${MAX_FILE_BYTES + 3} bytes, larger than the ${MAX_FILE_BYTES}-byte limit for a source file; split it into smaller files`,
+            message: `file is ${MAX_FILE_BYTES + 3} bytes (1.00 MiB), larger than the ${MAX_FILE_BYTES}-byte (1 MiB) limit for a source file; split it into smaller files`,
           },
         ],
       },

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SpecError } from '../../../src/errors.ts';
+import { EnvironmentError, SpecError } from '../../../src/errors.ts';
+import { placeTree } from '../../../src/render/place.ts';
 import {
   inventoryOf,
   mergeTree,
@@ -13,6 +14,8 @@ import {
 } from '../../../src/render/index.ts';
 import { synthesizeAll } from '../../../src/synth/index.ts';
 import { mixedPlans, mixedSourceObjects, presetPlan } from '../../support/plans.ts';
+import { makeReadOnly } from '../../support/read-only.ts';
+import { snapshot } from '../../support/snapshot.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -122,6 +125,94 @@ describe('writeTree', () => {
     } finally {
       await rm(outside, { recursive: true, force: true });
     }
+  });
+});
+
+describe('writeTree and files it did not write', () => {
+  it('refuses to write over a file that is in the way and not in the inventory', async () => {
+    await writeFile(join(dir, 'kustomization.yaml'), 'resources: [mine.yaml]\n');
+    expect(() => writeTree(dir, treeOf(2), undefined, { name: 'out' })).toThrow(
+      'out/kustomization.yaml is there already and kaito-gitops did not write it (inventory.json does not list it); move it away or choose another output directory; nothing in out was changed',
+    );
+    expect(await filesUnder(dir)).toEqual(['kustomization.yaml']);
+  });
+
+  it('owns the root kustomization and the inventory once an inventory is there', () => {
+    const tree = treeOf(2);
+    writeTree(dir, tree);
+    expect(() => writeTree(dir, treeOf(3), inventoryOf(tree))).not.toThrow();
+  });
+});
+
+describe('placeTree (the same rule for a directory in git)', () => {
+  it('keeps foreign files, removes owned ones the new tree lacks, and reports collisions', () => {
+    const before = treeOf(2);
+    const existing = new Map([...before, ['README.md', 'mine'], ['flux-system/gotk.yaml', 'flux']]);
+    const after = treeOf(1);
+    const placed = placeTree(existing, after);
+    expect(placed.conflicts).toEqual([]);
+    expect(placed.foreign).toBe(2);
+    expect([...placed.files.keys()].sort()).toEqual(
+      [...after.keys(), 'README.md', 'flux-system/gotk.yaml'].sort(),
+    );
+    expect(placeTree(new Map([['kustomization.yaml', 'mine']]), after).conflicts).toEqual([
+      'kustomization.yaml',
+    ]);
+  });
+});
+
+describe('writeTree when the disk refuses', () => {
+  const changedTree = (n: number, gpus: number) =>
+    renderTree(
+      synthesizeAll(
+        mixedPlans(n).map((p) => ({ ...p, gpusPerNode: gpus })),
+        mixedSourceObjects(n),
+      ).workspaces,
+    );
+
+  it('leaves every file and the inventory as they were, and says nothing changed', async () => {
+    const before = changedTree(4, 1);
+    writeTree(dir, before);
+    const on = await snapshot(dir);
+    // Staging reaches the read-only directory after writing temporary files in the ones before it.
+    const locked = join(dir, 'workspaces/team-2/ws-00002');
+    const undo = await makeReadOnly(locked);
+    try {
+      const after = new Map([...changedTree(5, 2)]);
+      expect(() => writeTree(dir, after, inventoryOf(before), { name: 'dist' })).toThrow(EnvironmentError);
+      expect(() => writeTree(dir, after, inventoryOf(before), { name: 'dist' })).toThrow(
+        /^cannot write dist\/workspaces\/team-2\/ws-00002\/.*: operation not permitted \(EPERM\)|permission denied \(EACCES\); nothing in dist was changed$/,
+      );
+    } finally {
+      await undo();
+    }
+    expect(await snapshot(dir)).toEqual(on);
+  });
+
+  it('says so in one line when the output directory cannot be made', async () => {
+    await writeFile(join(dir, 'file'), 'x');
+    expect(() => writeTree(join(dir, 'file'), treeOf(1), undefined, { name: 'file' })).toThrow(
+      /^cannot create the output directory file: already exists \(EEXIST\)$/,
+    );
+  });
+
+  it('says how far it got when a removal fails, and the inventory lets the next run finish', async () => {
+    const before = changedTree(2, 1); // ws-00000, ws-00001
+    writeTree(dir, before);
+    const after = renderTree(synthesizeAll(mixedPlans(3).slice(1), mixedSourceObjects(3)).workspaces); // ws-00000 gone, ws-00002 new
+    const undo = await makeReadOnly(join(dir, 'workspaces/team-0/ws-00000'));
+    try {
+      expect(() => writeTree(dir, after, inventoryOf(before), { name: 'dist' })).toThrow(
+        /^cannot remove dist\/workspaces\/team-0\/ws-00000\/.*; every new file was written, and dist\/inventory.json still lists the files left to remove: run the command again to finish$/,
+      );
+    } finally {
+      await undo();
+    }
+    const listed = readTree(dir).inventory?.workspaces.map((w) => w.name);
+    expect(listed).toEqual(['ws-00000', 'ws-00001', 'ws-00002']);
+    const finished = writeTree(dir, after, readTree(dir).inventory);
+    expect(finished.removed.length).toBeGreaterThan(0);
+    expect(await filesUnder(dir)).toEqual([...after.keys()].sort());
   });
 });
 

@@ -5,6 +5,7 @@ import {
   authorizationHeader,
   credentialSettingsFromEnv,
   credentialSourceFrom,
+  parseRepositoryUrl,
   redactUrl,
 } from '../../../src/sync/credentials.ts';
 
@@ -24,6 +25,51 @@ describe('redaction', () => {
     expect(out).not.toContain('tok-123456');
     expect(out).not.toContain('u:p@');
     expect(out).not.toContain(header.slice('Basic '.length));
+  });
+});
+
+describe('repository URLs from flags', () => {
+  it.each([
+    ['a user and password', 'https://user:s3cret@git.example/x.git', 's3cret'],
+    ['a password with a space', 'https://user:pa ss@git.example/x.git', 'pa ss'],
+    ['a password with a tab', 'https://user:pa\tss@git.example/x.git', 'pa\tss'],
+    ['a token alone', 'https://ghp_abcdef@github.com/o/r.git', 'ghp_abcdef'],
+    ['an empty userinfo', 'https://@git.example/x.git', '//@'],
+    ['an @ inside the password', 'https://u:a@b@git.example/x.git', 'a@b'],
+  ])('refuses %s, without repeating it', (_, url, secret) => {
+    expect(() => parseRepositoryUrl(url, '--source')).toThrow(UsageError);
+    expect(() => parseRepositoryUrl(url, '--source')).toThrow(/^--source must not carry credentials/);
+    try {
+      parseRepositoryUrl(url, '--source');
+    } catch (error) {
+      expect((error as Error).message).not.toContain(secret);
+    }
+  });
+
+  it.each([
+    ['ssh://git@github.com/o/r.git', /^--target must be an https:\/\//],
+    ['git@github.com:o/r.git', /^--target is not a URL/],
+  ])('refuses %s', (url, message) => {
+    expect(() => parseRepositoryUrl(url, '--target')).toThrow(message);
+  });
+
+  it('returns the URL as the parser normalizes it', () => {
+    expect(parseRepositoryUrl('HTTPS://Git.Example:443/team/x.git', '--source')).toBe(
+      'https://git.example/team/x.git',
+    );
+  });
+
+  it('redacts userinfo with spaces, tabs and @ in free text, as the URL parser splits it', () => {
+    const redactor = new Redactor();
+    for (const secret of ['pa ss', 'pa\tss', 'a@b', 'p%40x']) {
+      const out = redactor.redact(`clone of https://user:${secret}@git.example/x.git failed\nnext line`);
+      expect(out).toBe('clone of https://***@git.example/x.git failed\nnext line');
+    }
+    expect(redactUrl('https://user:pa ss@git.example/x.git')).toBe('https://git.example/x.git');
+  });
+
+  it('masks a known secret also in its URL-encoded form', () => {
+    expect(new Redactor(['pa ss/word']).redact('x pa%20ss%2Fword y')).toBe('x *** y');
   });
 });
 

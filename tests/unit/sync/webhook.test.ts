@@ -12,7 +12,19 @@ const basic = (user: string, password: string) =>
 
 describe('judgeWebhook', () => {
   const push = body({ ref: 'refs/heads/main', after: SHA });
+  const form = Buffer.from(`payload=${encodeURIComponent(push.toString())}`);
   it.each([
+    [
+      'GitHub push sent as a form (content type application/x-www-form-urlencoded)',
+      {
+        'x-github-event': 'push',
+        'x-github-delivery': 'd2',
+        'x-hub-signature-256': sign(form),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      form,
+      { kind: 'push', provider: 'github', delivery: 'd2', ref: 'refs/heads/main', after: SHA },
+    ],
     [
       'GitHub push, right signature',
       { 'x-github-event': 'push', 'x-github-delivery': 'd1', 'x-hub-signature-256': sign(push) },
@@ -80,14 +92,13 @@ describe('judgeWebhook', () => {
 });
 
 describe('RecentDeliveries', () => {
-  it('answers true once per id and forgets the oldest beyond its limit', () => {
-    const seen = new RecentDeliveries(2);
-    expect([seen.add('a'), seen.add('a'), seen.add('b'), seen.add('c'), seen.add('a')]).toEqual([
-      true,
-      false,
-      true,
-      true,
-      true,
-    ]);
+  it('knows the deliveries recorded as done and forgets the oldest beyond its limit', () => {
+    const done = new RecentDeliveries(2);
+    expect(done.has('a')).toBe(false);
+    done.add('a');
+    done.add('b');
+    expect([done.has('a'), done.has('b')]).toEqual([true, true]);
+    done.add('c');
+    expect([done.has('a'), done.has('b'), done.has('c')]).toEqual([false, true, true]);
   });
 });

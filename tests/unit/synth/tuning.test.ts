@@ -9,7 +9,11 @@ const volumeOutput: DataDestination = { volumeSource: { persistentVolumeClaim: {
 
 describe('tuning Job', () => {
   it('renders the Workspace and a Job named after it', () => {
-    expect(kinds(synthesize(tuningPlan()))).toEqual(['Workspace/tuning-phi-3', 'Job/tuning-phi-3']);
+    expect(kinds(synthesize(tuningPlan()))).toEqual([
+      'Workspace/tuning-phi-3',
+      'NetworkPolicy/tuning-phi-3-tuning-egress',
+      'Job/tuning-phi-3',
+    ]);
   });
 
   it('does not retry, never restarts, and lets GitOps tools recreate it when the spec changes', () => {

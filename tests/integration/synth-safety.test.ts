@@ -16,7 +16,7 @@ import {
   symlink,
   writeFile,
 } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -220,9 +220,11 @@ describe('synth: stopping', () => {
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-      // Send the signal once the process is reading the specs (it has one of them open): the signal
-      // then lands mid-run, before anything could be written.
-      await until(() => opensFileUnder(child.pid ?? 0, many));
+      // Send the signal once the process handles it (a real user's Ctrl-C can come at any moment after
+      // that), preferably while it reads the specs: either way it lands before anything is written.
+      const pid = child.pid ?? 0;
+      await until(() => catches(pid, signal));
+      await until(() => opensFileUnder(pid, many), 2_000).catch(() => {});
       const sent = Date.now();
       child.kill(signal);
       const code = await exited;
@@ -233,6 +235,15 @@ describe('synth: stopping', () => {
     },
   );
 });
+
+/** True when process `pid` has a handler installed for `signal` (Linux /proc: the SigCgt mask). */
+async function catches(pid: number, signal: 'SIGINT' | 'SIGTERM'): Promise<boolean> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  if (mask === undefined) return false;
+  const bit = BigInt(osConstants.signals[signal] - 1);
+  return ((BigInt(`0x${mask}`) >> bit) & 1n) === 1n;
+}
 
 /** True when process `pid` has a file under `dir` open (Linux /proc). */
 async function opensFileUnder(pid: number, dir: string): Promise<boolean> {
@@ -247,7 +258,7 @@ async function opensFileUnder(pid: number, dir: string): Promise<boolean> {
 async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the process to read its specs');
+    if (Date.now() > deadline) throw new Error('timed out waiting for the process');
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }

@@ -16,6 +16,7 @@ import {
   type CodeHost,
   type GitHubAppCredentials,
   type GitHubAuth,
+  type ProviderName,
 } from '../report/index.ts';
 import type { Logger } from '../observe/index.ts';
 
@@ -138,6 +139,29 @@ export async function codeHostFactory(
   }
   const token = await gitlabTokenFromEnv(env, read);
   return (repository) => new GitLabHost({ project: repository, url, token });
+}
+
+/**
+ * `--report github|gitlab` and `--report-api-url URL` as `agent` and `sync` take them (an empty
+ * provider: off): the provider, checked, and its code hosts with the credentials `report plan` reads,
+ * read once at startup.
+ */
+export async function reportHosts(
+  provider: string,
+  apiUrl: string,
+  env: Env,
+  read: ReadFile,
+  logger?: Logger,
+): Promise<{ provider: ProviderName; hostFor: (repository: string) => CodeHost } | undefined> {
+  if (provider === '') return undefined;
+  if (provider !== 'github' && provider !== 'gitlab') {
+    throw new UsageError(`--report must be github or gitlab, not "${provider}"`);
+  }
+  if (apiUrl !== '' && !/^https?:\/\/[^/@\s]+/.test(apiUrl)) {
+    throw new UsageError(`--report-api-url must be an https:// URL without credentials, not "${apiUrl}"`);
+  }
+  const hostFor = await codeHostFactory(provider, apiUrl === '' ? undefined : apiUrl, env, read, logger);
+  return { provider, hostFor };
 }
 
 export async function openCodeHost(

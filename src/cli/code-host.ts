@@ -72,7 +72,8 @@ export async function githubAppFromEnv(env: Env, read: ReadFile): Promise<GitHub
   return { appId: appId ?? '', privateKey, installationId };
 }
 
-export async function githubAuthFromEnv(env: Env, read: ReadFile): Promise<GitHubAuth> {
+/** `flag` names the option that asked for GitHub, in the message when there are no credentials. */
+export async function githubAuthFromEnv(env: Env, read: ReadFile, flag = '--github'): Promise<GitHubAuth> {
   const app = await githubAppFromEnv(env, read);
   const token = await tokenFromEnv(env, read, 'KAITO_GITOPS_GITHUB_TOKEN');
   if (app !== undefined && token !== undefined) {
@@ -82,16 +83,16 @@ export async function githubAuthFromEnv(env: Env, read: ReadFile): Promise<GitHu
   const fallback = token ?? set(env, 'GITHUB_TOKEN');
   if (fallback === undefined) {
     throw new UsageError(
-      '--github needs credentials: GITHUB_TOKEN, KAITO_GITOPS_GITHUB_TOKEN[_FILE], or a GitHub App (KAITO_GITOPS_GITHUB_APP_ID, _APP_PRIVATE_KEY_FILE, _APP_INSTALLATION_ID)',
+      `${flag} needs credentials: GITHUB_TOKEN, KAITO_GITOPS_GITHUB_TOKEN[_FILE], or a GitHub App (KAITO_GITOPS_GITHUB_APP_ID, _APP_PRIVATE_KEY_FILE, _APP_INSTALLATION_ID)`,
     );
   }
   return { token: fallback };
 }
 
-export async function gitlabTokenFromEnv(env: Env, read: ReadFile): Promise<string> {
+export async function gitlabTokenFromEnv(env: Env, read: ReadFile, flag = '--gitlab'): Promise<string> {
   const token = await tokenFromEnv(env, read, 'KAITO_GITOPS_GITLAB_TOKEN');
   if (token === undefined)
-    throw new UsageError('--gitlab needs KAITO_GITOPS_GITLAB_TOKEN or KAITO_GITOPS_GITLAB_TOKEN_FILE');
+    throw new UsageError(`${flag} needs KAITO_GITOPS_GITLAB_TOKEN or KAITO_GITOPS_GITLAB_TOKEN_FILE`);
   return token;
 }
 
@@ -131,13 +132,14 @@ export async function codeHostFactory(
   env: Env,
   read: ReadFile,
   logger?: Logger,
+  flag = provider === 'github' ? '--github' : '--gitlab',
 ): Promise<(repository: string) => CodeHost> {
   const url = apiUrlOf({ provider, repository: '', apiUrl }, env);
   if (provider === 'github') {
-    const auth = await githubAuthFromEnv(env, read);
+    const auth = await githubAuthFromEnv(env, read, flag);
     return (repository) => new GitHubHost({ repository, apiUrl: url, auth, ...(logger ? { logger } : {}) });
   }
-  const token = await gitlabTokenFromEnv(env, read);
+  const token = await gitlabTokenFromEnv(env, read, flag);
   return (repository) => new GitLabHost({ project: repository, url, token });
 }
 
@@ -160,7 +162,8 @@ export async function reportHosts(
   if (apiUrl !== '' && !/^https?:\/\/[^/@\s]+/.test(apiUrl)) {
     throw new UsageError(`--report-api-url must be an https:// URL without credentials, not "${apiUrl}"`);
   }
-  const hostFor = await codeHostFactory(provider, apiUrl === '' ? undefined : apiUrl, env, read, logger);
+  const url = apiUrl === '' ? undefined : apiUrl;
+  const hostFor = await codeHostFactory(provider, url, env, read, logger, `--report ${provider}`);
   return { provider, hostFor };
 }
 

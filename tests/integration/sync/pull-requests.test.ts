@@ -470,7 +470,7 @@ describe('sync --report flags', () => {
     expect(bitbucket.stderr).toContain('--report must be github or gitlab, not "bitbucket"');
     const token = await runCli([...base, '--listen', ':0', '--report', 'gitlab'], remote.root, {});
     expect(token.code).toBe(2);
-    expect(token.stderr).toContain('KAITO_GITOPS_GITLAB_TOKEN');
+    expect(token.stderr).toContain('--report gitlab needs KAITO_GITOPS_GITLAB_TOKEN');
   });
 });
 

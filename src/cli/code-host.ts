@@ -146,7 +146,7 @@ export async function codeHostFactory(
 /**
  * `--report github|gitlab` and `--report-api-url URL` as `agent` and `sync` take them (an empty
  * provider: off): the provider, checked, and its code hosts with the credentials `report plan` reads,
- * read once at startup.
+ * read once at startup; one host per repository, kept (its rate limits and App token are per host).
  */
 export async function reportHosts(
   provider: string,
@@ -163,7 +163,13 @@ export async function reportHosts(
     throw new UsageError(`--report-api-url must be an https:// URL without credentials, not "${apiUrl}"`);
   }
   const url = apiUrl === '' ? undefined : apiUrl;
-  const hostFor = await codeHostFactory(provider, url, env, read, logger, `--report ${provider}`);
+  const open = await codeHostFactory(provider, url, env, read, logger, `--report ${provider}`);
+  const hosts = new Map<string, CodeHost>();
+  const hostFor = (repository: string) => {
+    const host = hosts.get(repository) ?? open(repository);
+    hosts.set(repository, host);
+    return host;
+  };
   return { provider, hostFor };
 }
 

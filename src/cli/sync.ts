@@ -259,22 +259,21 @@ async function serve(
   const { config, interval, listen } = request;
   const metrics = new SyncMetrics();
   const loop = new SyncLoop(engine, metrics, logger, redactUrl(config.source.url));
-  const reporter =
+  const pullRequests =
     reports === undefined
       ? undefined
-      : new PullRequestReporter({
-          ...reports,
-          source: config.source,
-          withSourceMirror: (task) => engine.withSourceMirror(task),
-          render: hydrate,
-          ...(config.cloud === undefined ? {} : { cloud: config.cloud }),
-          fullCommand: (base, head) => reportPlanCommand(base, head, config.source.path),
-        });
-  const queue = reporter === undefined ? undefined : new PullRequestQueue(reporter, metrics, logger);
-  const pullRequests =
-    reporter === undefined || queue === undefined
-      ? undefined
-      : { ignores: reporter.ignores.bind(reporter), submit: queue.submit.bind(queue) };
+      : new PullRequestQueue(
+          new PullRequestReporter({
+            ...reports,
+            source: config.source,
+            withSourceMirror: (task) => engine.withSourceMirror(task),
+            render: hydrate,
+            ...(config.cloud === undefined ? {} : { cloud: config.cloud }),
+            fullCommand: (base, head) => reportPlanCommand(base, head, config.source.path),
+          }),
+          metrics,
+          logger,
+        );
   const server =
     listen === undefined
       ? undefined
@@ -305,12 +304,12 @@ async function serve(
   await io.stopped;
   clearInterval(alive);
   loop.stop();
-  queue?.stop();
+  pullRequests?.stop();
   if (server !== undefined) {
     server.closeAllConnections();
     await new Promise<void>((done) => server.close(() => done()));
   }
-  await Promise.all([loop.idle(), queue?.idle()]);
+  await Promise.all([loop.idle(), pullRequests?.idle()]);
   logger.log('info', 'stopped');
   return EXIT.ok;
 }

@@ -26,7 +26,10 @@ export type ReportOutcome =
     }
   | { ok: false; event: PullRequestEvent; error: Error; retryInMs: number | undefined };
 
+/** What the queue runs: PullRequestReporter, or a fake in tests. */
 export interface Reporter {
+  /** Why this server does not report `event`, or undefined. */
+  ignores(event: PullRequestEvent): string | undefined;
   report(event: PullRequestEvent): Promise<PullRequestOutcome>;
 }
 
@@ -74,6 +77,11 @@ export class PullRequestQueue {
     this.#retry = withRetryDefaults(options);
     this.#maxRetries = options.maxRetries ?? 10;
     this.#remember = options.remember ?? 1000;
+  }
+
+  /** Why this server does not report `event` (another code host, repository or branch), or undefined. */
+  ignores(event: PullRequestEvent): string | undefined {
+    return this.#reporter.ignores(event);
   }
 
   /** Resolves with the outcome of the report that covers `event`; never rejects. */

@@ -26,10 +26,16 @@ import type { Renderer } from './renderer.ts';
 export interface PullRequestReporterOptions {
   /** The code host whose events are reported (`sync --report`). */
   provider: ProviderName;
-  /** The code host of a repository (`owner/repo`, `group/project`), with the credentials read at startup. */
+  /**
+   * The code host of a repository (`owner/repo`, `group/project`), with the credentials read at startup;
+   * the same object for the same repository (its rate limits and GitHub App token are per object).
+   */
   hostFor: (repository: string) => CodeHost;
-  /** The sync source: events of other repositories are ignored; `path` is the specs' directory. */
-  source: { url: string; path: string };
+  /**
+   * The sync source: pull requests of other repositories, or into other branches than `ref` (they
+   * change nothing sync deploys), are ignored; `path` is the specs' directory.
+   */
+  source: { url: string; ref: string; path: string };
   /** Runs a task on the source clone under its lock (SyncEngine.withSourceMirror). */
   withSourceMirror: <T>(task: (mirror: GitMirror) => Promise<T>) => Promise<T>;
   render: Renderer;
@@ -42,18 +48,20 @@ export interface PullRequestReporterOptions {
 
 export class PullRequestReporter {
   readonly #options: PullRequestReporterOptions;
-  readonly #hosts = new Map<string, CodeHost>();
 
   constructor(options: PullRequestReporterOptions) {
     this.#options = options;
   }
 
-  /** Why this server does not report `event` (another code host or repository), or undefined. */
+  /** Why this server does not report `event` (another code host, repository or branch), or undefined. */
   ignores(event: PullRequestEvent): string | undefined {
     const { provider, source } = this.#options;
     if (event.provider !== provider) return `a ${event.provider} event, but sync reports to ${provider}`;
     if (!isRepository(event, source.url)) {
       return `${event.repository} is not the source repository ${redactUrl(source.url)}`;
+    }
+    if (event.baseRef !== source.ref) {
+      return `${where(event)} merges into ${event.baseRef}, not the source branch ${source.ref}`;
     }
     return undefined;
   }
@@ -67,7 +75,7 @@ export class PullRequestReporter {
     const { catalog, cloud, render, fullCommand } = this.#options;
     const { base, head } = await this.#options.withSourceMirror((mirror) => this.#revisions(mirror, event));
     return reportPullRequest({
-      host: this.#host(event.repository),
+      host: this.#options.hostFor(event.repository),
       number: event.number,
       base,
       head,
@@ -101,15 +109,6 @@ export class PullRequestReporter {
       base: { sha: base, files: await specFilesAt(mirror, base, path) },
       head: { sha: event.head, files: await specFilesAt(mirror, event.head, path) },
     };
-  }
-
-  #host(repository: string): CodeHost {
-    let host = this.#hosts.get(repository);
-    if (host === undefined) {
-      host = this.#options.hostFor(repository);
-      this.#hosts.set(repository, host);
-    }
-    return host;
   }
 }
 

@@ -38,9 +38,9 @@ export interface SyncServerOptions {
   pullRequests?: PullRequestReports;
 }
 
-/** What the server needs of the pull-request reports: PullRequestReporter.ignores and PullRequestQueue.submit. */
+/** What the server needs of the pull-request reports (PullRequestQueue). */
 export interface PullRequestReports {
-  /** Why this server does not report `event` (another code host or repository), or undefined. */
+  /** Why this server does not report `event` (another code host, repository or branch), or undefined. */
   ignores(event: PullRequestEvent): string | undefined;
   submit(event: PullRequestEvent): Promise<ReportOutcome>;
 }

@@ -287,8 +287,8 @@ describe('sync --report github', () => {
     expect([repo().comments.length, repo().statuses.length]).toEqual(before);
   });
 
-  it('ignores closed pull requests, title edits and other repositories', async () => {
-    const head = (await git(remote.bare(REPO), 'rev-parse', 'refs/pull/7/head')).trim();
+  it('ignores closed pull requests, title edits, other repositories and other branches', async () => {
+    const head = main0;
     const closed = await githubEvent(server, pullRequest('closed', 7, head, '2025-01-01T12:00:00Z'), 'gh-5');
     expect(closed.status).toBe(202);
     expect(await closed.json()).toMatchObject({ status: 'ignored', reason: 'pull_request action closed' });
@@ -304,6 +304,12 @@ describe('sync --report github', () => {
     expect(await res.json()).toMatchObject({
       status: 'ignored',
       reason: `acme/other is not the source repository ${remote.url(REPO)}`,
+    });
+    const release = pullRequest('opened', 4, head, '2025-01-01T12:00:00Z');
+    release.pull_request.base.ref = 'release';
+    expect(await (await githubEvent(server, release, 'gh-8')).json()).toMatchObject({
+      status: 'ignored',
+      reason: 'acme/models#4 merges into release, not the source branch main',
     });
   });
 

@@ -32,6 +32,7 @@ function gatedReporter() {
     started,
     finish: () => gates.shift()?.resolve(),
     fail: (error: Error) => gates.shift()?.reject(error),
+    ignores: () => undefined,
     report: (e: PullRequestEvent) => {
       started.push(e);
       return new Promise<PullRequestOutcome>((resolve, reject) =>

@@ -18,7 +18,7 @@ import {
 } from '../agent/index.ts';
 import { INSTALL_NAMESPACE } from '../install/index.ts';
 import { jsonLogger, type Logger } from '../observe/index.ts';
-import { codeHostFactory } from './code-host.ts';
+import { reportHosts } from './code-host.ts';
 import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
 import { loadCatalog } from './inputs.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
@@ -124,16 +124,9 @@ export async function liveStatusSettings(
   io: CliIO,
   logger: Logger,
 ): Promise<AgentConfig['liveStatus']> {
-  if (provider === '') return undefined;
-  if (provider !== 'github' && provider !== 'gitlab') {
-    throw new UsageError(`--report must be github or gitlab, not "${provider}"`);
-  }
-  if (apiUrl !== '' && !/^https?:\/\/[^/@\s]+/.test(apiUrl)) {
-    throw new UsageError(`--report-api-url must be an https:// URL without credentials, not "${apiUrl}"`);
-  }
   const read = (path: string) => readFile(resolve(io.cwd, path), 'utf8');
-  const hostFor = await codeHostFactory(provider, apiUrl === '' ? undefined : apiUrl, io.env, read, logger);
-  return { hostFor };
+  const hosts = await reportHosts(provider, apiUrl, io.env, read, logger);
+  return hosts === undefined ? undefined : { hostFor: hosts.hostFor };
 }
 
 export const agent: Command = {

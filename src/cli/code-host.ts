@@ -16,6 +16,7 @@ import {
   type CodeHost,
   type GitHubAppCredentials,
   type GitHubAuth,
+  type ProviderName,
 } from '../report/index.ts';
 import type { Logger } from '../observe/index.ts';
 
@@ -71,7 +72,8 @@ export async function githubAppFromEnv(env: Env, read: ReadFile): Promise<GitHub
   return { appId: appId ?? '', privateKey, installationId };
 }
 
-export async function githubAuthFromEnv(env: Env, read: ReadFile): Promise<GitHubAuth> {
+/** `flag` names the option that asked for GitHub, in the message when there are no credentials. */
+export async function githubAuthFromEnv(env: Env, read: ReadFile, flag = '--github'): Promise<GitHubAuth> {
   const app = await githubAppFromEnv(env, read);
   const token = await tokenFromEnv(env, read, 'KAITO_GITOPS_GITHUB_TOKEN');
   if (app !== undefined && token !== undefined) {
@@ -81,16 +83,16 @@ export async function githubAuthFromEnv(env: Env, read: ReadFile): Promise<GitHu
   const fallback = token ?? set(env, 'GITHUB_TOKEN');
   if (fallback === undefined) {
     throw new UsageError(
-      '--github needs credentials: GITHUB_TOKEN, KAITO_GITOPS_GITHUB_TOKEN[_FILE], or a GitHub App (KAITO_GITOPS_GITHUB_APP_ID, _APP_PRIVATE_KEY_FILE, _APP_INSTALLATION_ID)',
+      `${flag} needs credentials: GITHUB_TOKEN, KAITO_GITOPS_GITHUB_TOKEN[_FILE], or a GitHub App (KAITO_GITOPS_GITHUB_APP_ID, _APP_PRIVATE_KEY_FILE, _APP_INSTALLATION_ID)`,
     );
   }
   return { token: fallback };
 }
 
-export async function gitlabTokenFromEnv(env: Env, read: ReadFile): Promise<string> {
+export async function gitlabTokenFromEnv(env: Env, read: ReadFile, flag = '--gitlab'): Promise<string> {
   const token = await tokenFromEnv(env, read, 'KAITO_GITOPS_GITLAB_TOKEN');
   if (token === undefined)
-    throw new UsageError('--gitlab needs KAITO_GITOPS_GITLAB_TOKEN or KAITO_GITOPS_GITLAB_TOKEN_FILE');
+    throw new UsageError(`${flag} needs KAITO_GITOPS_GITLAB_TOKEN or KAITO_GITOPS_GITLAB_TOKEN_FILE`);
   return token;
 }
 
@@ -130,14 +132,45 @@ export async function codeHostFactory(
   env: Env,
   read: ReadFile,
   logger?: Logger,
+  flag = provider === 'github' ? '--github' : '--gitlab',
 ): Promise<(repository: string) => CodeHost> {
   const url = apiUrlOf({ provider, repository: '', apiUrl }, env);
   if (provider === 'github') {
-    const auth = await githubAuthFromEnv(env, read);
+    const auth = await githubAuthFromEnv(env, read, flag);
     return (repository) => new GitHubHost({ repository, apiUrl: url, auth, ...(logger ? { logger } : {}) });
   }
-  const token = await gitlabTokenFromEnv(env, read);
+  const token = await gitlabTokenFromEnv(env, read, flag);
   return (repository) => new GitLabHost({ project: repository, url, token });
+}
+
+/**
+ * `--report github|gitlab` and `--report-api-url URL` as `agent` and `sync` take them (an empty
+ * provider: off): the provider, checked, and its code hosts with the credentials `report plan` reads,
+ * read once at startup; one host per repository, kept (its rate limits and App token are per host).
+ */
+export async function reportHosts(
+  provider: string,
+  apiUrl: string,
+  env: Env,
+  read: ReadFile,
+  logger?: Logger,
+): Promise<{ provider: ProviderName; hostFor: (repository: string) => CodeHost } | undefined> {
+  if (provider === '') return undefined;
+  if (provider !== 'github' && provider !== 'gitlab') {
+    throw new UsageError(`--report must be github or gitlab, not "${provider}"`);
+  }
+  if (apiUrl !== '' && !/^https?:\/\/[^/@\s]+/.test(apiUrl)) {
+    throw new UsageError(`--report-api-url must be an https:// URL without credentials, not "${apiUrl}"`);
+  }
+  const url = apiUrl === '' ? undefined : apiUrl;
+  const open = await codeHostFactory(provider, url, env, read, logger, `--report ${provider}`);
+  const hosts = new Map<string, CodeHost>();
+  const hostFor = (repository: string) => {
+    const host = hosts.get(repository) ?? open(repository);
+    hosts.set(repository, host);
+    return host;
+  };
+  return { provider, hostFor };
 }
 
 export async function openCodeHost(

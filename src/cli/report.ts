@@ -121,12 +121,7 @@ export const report: Command = {
       log: (_level, message, fields) =>
         io.stderr(`kaito-gitops report: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
     });
-    const fullCommand = [
-      'kaito-gitops report plan',
-      `--base ${base.slice(0, 12)}`,
-      `--head ${head.slice(0, 12)}`,
-      ...(config.sourcePath === DEFAULT_SOURCE_PATH ? [] : [`--source-path ${config.sourcePath}`]),
-    ].join(' ');
+    const fullCommand = reportPlanCommand(base, head, config.sourcePath);
     const outcome = await publishPlan(host, config.target.number, planReport, { ...revisions, fullCommand });
     io.stdout(
       config.output === 'json'
@@ -140,6 +135,16 @@ export const report: Command = {
     return exit;
   },
 };
+
+/** The `report plan` command that shows everything of `base` → `head` (the comment's truncation note). */
+export function reportPlanCommand(base: string, head: string, sourcePath: string): string {
+  return [
+    'kaito-gitops report plan',
+    `--base ${base.slice(0, 12)}`,
+    `--head ${head.slice(0, 12)}`,
+    ...(sourcePath === DEFAULT_SOURCE_PATH ? [] : [`--source-path ${sourcePath || '.'}`]),
+  ].join(' ');
+}
 
 function reportConfig(values: Record<string, string | boolean | undefined>): ReportConfig {
   const text = (name: string) => {
@@ -156,7 +161,11 @@ function reportConfig(values: Record<string, string | boolean | undefined>): Rep
   const config: ReportConfig = {
     base,
     head: text('head') ?? 'HEAD',
-    sourcePath: (text('source-path') ?? DEFAULT_SOURCE_PATH).replace(/^\.?\/+|\/+$/g, ''),
+    // `.` and `./` are the root (''), as for sync.
+    sourcePath: (text('source-path') ?? DEFAULT_SOURCE_PATH)
+      .split('/')
+      .filter((part) => part !== '' && part !== '.')
+      .join('/'),
     output,
   };
   const github = text('github');

@@ -12,6 +12,8 @@ import { join, resolve } from 'node:path';
 import { UsageError, formatProblem } from '../errors.ts';
 import { hydrate } from '../pipeline.ts';
 import {
+  PullRequestQueue,
+  PullRequestReporter,
   Redactor,
   SyncEngine,
   SyncLoop,
@@ -27,17 +29,25 @@ import {
   type SyncResult,
 } from '../sync/index.ts';
 import { jsonLogger, type Logger } from '../observe/index.ts';
-import { githubAppTokens, type GitHubAppCredentials } from '../report/index.ts';
-import { apiUrlOf, githubAppFromEnv } from './code-host.ts';
+import type { Catalog } from '../catalog/index.ts';
+import {
+  githubAppTokens,
+  type CodeHost,
+  type GitHubAppCredentials,
+  type ProviderName,
+} from '../report/index.ts';
+import { apiUrlOf, githubAppFromEnv, reportHosts } from './code-host.ts';
 import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
 import { parseDuration } from './duration.ts';
 import { userCacheDir } from './cache-dir.ts';
 import { catalogFlags, cloudFlag, loadCatalog } from './inputs.ts';
+import { reportPlanCommand } from './report.ts';
 
 const usage = `usage: kaito-gitops sync --source URL [--source-ref main] [--source-path DIR]
                          [--target URL] [--target-branch deploy] [--target-path DIR]
                          (--once | --interval 30s | --listen :8080) [--allow-empty] [--adopt]
                          [--cache-dir DIR] [--git-timeout 30s] [--output text|json]
+                         [--report github|gitlab [--report-api-url URL]]
 
   --source URL          repository holding the Workspace specs (https; http for local servers)
   --source-ref BRANCH   branch of the specs (default: main)
@@ -58,6 +68,12 @@ const usage = `usage: kaito-gitops sync --source URL [--source-ref main] [--sour
   --max-attempts N      passes tried when the deploy branch moves or the remote fails (default: 6)
   --presets DIR, --cloud NAME   catalog, as for synth
   -o, --output          text (default) or json (--once only)
+  --report github|gitlab  with --listen: plan comments on pull requests. A pull_request (GitHub) or
+                        merge_request (GitLab) webhook that opens a pull request or moves its head or
+                        base gets the sticky comment and the kaito-gitops/plan status that
+                        report plan writes (default: off)
+  --report-api-url URL  GitHub Enterprise / self-managed GitLab API root (default: $GITHUB_API_URL or
+                        $CI_SERVER_URL, else the public service)
 
 environment (never flags, never printed):
   KAITO_GITOPS_GIT_TOKEN | _TOKEN_FILE [+ _USERNAME, default x-access-token]   token auth
@@ -66,7 +82,9 @@ environment (never flags, never printed):
                                         installation tokens minted and refreshed before they expire
                                         (API root: $GITHUB_API_URL or api.github.com)
   KAITO_GITOPS_TARGET_GIT_*             the same, for the deploy repository only
-  KAITO_GITOPS_WEBHOOK_SECRET | _FILE   secret of POST /webhook (GitHub HMAC, GitLab token, Azure DevOps password)`;
+  KAITO_GITOPS_WEBHOOK_SECRET | _FILE   secret of POST /webhook (GitHub HMAC, GitLab token, Azure DevOps password)
+  GITHUB_TOKEN | KAITO_GITOPS_GITHUB_TOKEN[_FILE] | the GitHub App above   --report github (API)
+  KAITO_GITOPS_GITLAB_TOKEN[_FILE]                                         --report gitlab (API)`;
 
 const flags = {
   source: { type: 'string' },
@@ -83,6 +101,8 @@ const flags = {
   'max-attempts': { type: 'string', default: '6' },
   'allow-empty': { type: 'boolean', default: false },
   adopt: { type: 'boolean', default: false },
+  report: { type: 'string', default: '' },
+  'report-api-url': { type: 'string', default: '' },
   ...catalogFlags,
   ...outputFlag,
 } as const;
@@ -95,6 +115,8 @@ interface SyncRequest {
   interval?: number;
   listen?: { host: string; port: number };
   presets: string | undefined;
+  /** `--report` and `--report-api-url`, as given (checked when the credentials are read). */
+  report: { provider: string; apiUrl: string };
 }
 
 export const sync: Command = {
@@ -125,20 +147,22 @@ export const sync: Command = {
     const serving = request.interval !== undefined || request.listen !== undefined;
     // One pass: stdout is the result, logs go to stderr. Serving: logs are the output.
     const logger = jsonLogger((line) => (serving ? io.stdout(line) : io.stderr(line)), redactor);
+    const hosts = await reportHosts(request.report.provider, request.report.apiUrl, io.env, read, logger);
+    const catalog = await loadCatalog(request.presets, io);
     const stop = new AbortController();
     void io.stopped.then(() => stop.abort());
     const engine = new SyncEngine(config, {
       render: hydrate,
-      catalog: await loadCatalog(request.presets, io),
+      catalog,
       credentials: { source: sourceCredentials, target: targetCredentials },
       redactor,
       logger,
       // A signal ends the pass in flight at once (a push is all or nothing on the remote).
       signal: stop.signal,
     });
-    return serving
-      ? serve(engine, request, logger, webhookSecret, io)
-      : once(engine, request.output, config, io);
+    if (!serving) return once(engine, request.output, config, io);
+    const reports = hosts === undefined ? undefined : { ...hosts, catalog };
+    return serve(engine, request, logger, webhookSecret, reports, io);
   },
 };
 
@@ -162,6 +186,9 @@ function parseRequest(args: string[], io: CliIO): SyncRequest {
   const timeoutMs = parseDuration(values['git-timeout'], '--git-timeout');
   const interval = values.interval === undefined ? undefined : parseDuration(values.interval, '--interval');
   const listen = values.listen === undefined ? undefined : parseListen(values.listen);
+  if (values.report !== '' && listen === undefined) {
+    throw new UsageError('--report comments on pull requests from their webhooks: it needs --listen');
+  }
   const maxAttempts = Number(values['max-attempts']);
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new UsageError(
@@ -193,6 +220,7 @@ function parseRequest(args: string[], io: CliIO): SyncRequest {
     ...(interval !== undefined ? { interval } : {}),
     ...(listen !== undefined ? { listen } : {}),
     presets: values.presets,
+    report: { provider: values.report, apiUrl: values['report-api-url'] },
   };
 }
 
@@ -212,21 +240,51 @@ async function once(
   return result.errors.length > 0 ? EXIT.invalid : EXIT.ok;
 }
 
+/** `--report`: the code host and the catalog the comments are planned with. */
+interface ReportSettings {
+  provider: ProviderName;
+  hostFor: (repository: string) => CodeHost;
+  catalog: Catalog;
+}
+
 /** `--interval` / `--listen`: poll and serve the webhook until stopped. */
 async function serve(
   engine: SyncEngine,
   request: SyncRequest,
   logger: Logger,
   webhookSecret: string | undefined,
+  reports: ReportSettings | undefined,
   io: CliIO,
 ): Promise<number> {
   const { config, interval, listen } = request;
   const metrics = new SyncMetrics();
   const loop = new SyncLoop(engine, metrics, logger, redactUrl(config.source.url));
+  const pullRequests =
+    reports === undefined
+      ? undefined
+      : new PullRequestQueue(
+          new PullRequestReporter({
+            ...reports,
+            source: config.source,
+            withSourceMirror: (task) => engine.withSourceMirror(task),
+            render: hydrate,
+            ...(config.cloud === undefined ? {} : { cloud: config.cloud }),
+            fullCommand: (base, head) => reportPlanCommand(base, head, config.source.path),
+          }),
+          metrics,
+          logger,
+        );
   const server =
     listen === undefined
       ? undefined
-      : createSyncServer({ loop, metrics, logger, sourceRef: config.source.ref, webhookSecret });
+      : createSyncServer({
+          loop,
+          metrics,
+          logger,
+          sourceRef: config.source.ref,
+          webhookSecret,
+          ...(pullRequests === undefined ? {} : { pullRequests }),
+        });
   if (server !== undefined && listen !== undefined) {
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
@@ -236,6 +294,7 @@ async function serve(
     logger.log('info', 'listening', {
       address: `http://${address.address}:${address.port}`,
       webhook: webhookSecret !== undefined,
+      pullRequestComments: reports?.provider ?? 'off',
     });
   }
   // Poll and retry timers do not hold the process open by themselves; this does, until a signal.
@@ -245,11 +304,12 @@ async function serve(
   await io.stopped;
   clearInterval(alive);
   loop.stop();
+  pullRequests?.stop();
   if (server !== undefined) {
     server.closeAllConnections();
     await new Promise<void>((done) => server.close(() => done()));
   }
-  await loop.idle();
+  await Promise.all([loop.idle(), pullRequests?.idle()]);
   logger.log('info', 'stopped');
   return EXIT.ok;
 }

@@ -275,6 +275,17 @@ export class SyncEngine {
   }
 
   /**
+   * Runs `task` on the source repository's clone, holding its lock like a pass does (a pass waits
+   * meanwhile, so keep the task to git reads): how the sync server reads a pull request's revisions.
+   * The remote's failures name the source, as in a pass.
+   */
+  async withSourceMirror<T>(task: (source: GitMirror) => Promise<T>): Promise<T> {
+    const { source } = await this.#openMirrors();
+    const lockOptions = this.#deps.signal === undefined ? {} : { signal: this.#deps.signal };
+    return GitMirror.lockAll([source], () => this.#remote('source', () => task(source)), lockOptions);
+  }
+
+  /**
    * One pass under the mirrors' locks. With `mayRecover`, a failure that is not a remote's answer nor
    * one of the project's errors moves both mirrors aside (still under the locks) and throws
    * CacheMovedAside, so the caller tries again from fresh clones.

@@ -127,28 +127,58 @@ export class GitMirror {
    */
   async fetch(branch: string): Promise<string | undefined> {
     const ref = `refs/heads/${branch}`;
-    let tip: string | null;
+    const tip = await this.fetchRef(ref, ref);
+    if (tip !== undefined) await git.writeRef({ fs, gitdir: this.gitdir, ref, value: tip, force: true });
+    return tip;
+  }
+
+  /**
+   * Fetches the objects of any remote ref (a pull request's `refs/pull/7/head`, which holds a fork's
+   * commits too) and returns its tip, or undefined when the remote has no such ref. No local ref is
+   * written; the local ref `have` (a branch the ref grew from) is offered as "have", so only the
+   * commits beyond it travel.
+   */
+  async fetchRef(remoteRef: string, have: string): Promise<string | undefined> {
     try {
       const result = await git.fetch({
         fs,
         http: this.#http,
         gitdir: this.gitdir,
         url: this.url,
-        ref,
-        remoteRef: ref,
+        ref: have,
+        remoteRef,
         singleBranch: true,
         tags: false,
         headers: authorizationHeader(await this.#credentials()),
         cache: this.#cache,
       });
-      tip = result.fetchHead;
+      return result.fetchHead ?? undefined;
     } catch (error) {
       if (error instanceof Errors.NotFoundError) return undefined;
       throw error;
     }
-    if (tip === null) return undefined;
-    await git.writeRef({ fs, gitdir: this.gitdir, ref, value: tip, force: true });
-    return tip;
+  }
+
+  /** Whether the clone holds commit `oid`. */
+  async hasCommit(oid: string): Promise<boolean> {
+    try {
+      await git.readCommit({ fs, gitdir: this.gitdir, oid, cache: this.#cache });
+      return true;
+    } catch (error) {
+      if (error instanceof Errors.NotFoundError) return false;
+      throw error;
+    }
+  }
+
+  /** The best common ancestor of two commits of the clone, or undefined when they share none. */
+  async mergeBase(a: string, b: string): Promise<string | undefined> {
+    const [base] = (await git.findMergeBase({
+      fs,
+      gitdir: this.gitdir,
+      oids: [a, b],
+      cache: this.#cache,
+    })) as string[];
+    return base;
   }
 
   /** The tree id at `path` (`""` for the root) in `commit`, or undefined when the path is absent. */

@@ -21,3 +21,6 @@ export { SyncMetrics } from './metrics.ts';
 export { createSyncServer } from './server.ts';
 
 export { SyncLoop } from './sync-loop.ts';
+export type { PullRequestEvent } from './pull-request-event.ts';
+export { PullRequestReporter } from './pull-request-reporter.ts';
+export { PullRequestQueue } from './pull-request-queue.ts';

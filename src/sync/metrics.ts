@@ -16,6 +16,7 @@ export class SyncMetrics {
   readonly #duration: Histogram;
   readonly #failures: Counter<'reason'>;
   readonly #webhooks: Counter<'result'>;
+  readonly #pullRequests: Counter<'result'>;
   readonly #lastSource: Gauge<'repository' | 'source_commit'>;
   readonly #lastSuccess: Gauge;
 
@@ -45,6 +46,12 @@ export class SyncMetrics {
       labelNames: ['result'],
       registers,
     });
+    this.#pullRequests = new Counter({
+      name: 'kaito_gitops_pull_request_reports_total',
+      help: 'Pull-request plan comments written (reported) or tried and failed, retries included.',
+      labelNames: ['result'],
+      registers,
+    });
     this.#lastSource = new Gauge({
       name: 'kaito_gitops_last_synced_source_info',
       help: 'The source commit the deploy branch was last synced from.',
@@ -71,6 +78,10 @@ export class SyncMetrics {
 
   recordWebhook(result: string): void {
     this.#webhooks.inc({ result });
+  }
+
+  recordPullRequestReport(result: 'reported' | 'failed'): void {
+    this.#pullRequests.inc({ result });
   }
 
   recordSource(repository: string, commit: string): void {

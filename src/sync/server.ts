@@ -1,16 +1,19 @@
 /**
- * The sync server: `POST /webhook` (authentic push to the source branch → a sync at once), `GET`/`HEAD
- * /healthz` (the process answers), `/readyz` (the last pass succeeded), `GET /metrics` (Prometheus).
- * A delivery counts as done only once a pass that began after it succeeded: a replay of a done
- * delivery, or a push whose commit is already synced, triggers nothing, while a redelivery of one whose
- * pass failed syncs again. Bodies over the limit are refused from their Content-Length before they are
+ * The sync server: `POST /webhook` (authentic push to the source branch → a sync at once; a pull
+ * request's new head → its plan comment, with `sync --report`), `GET`/`HEAD /healthz` (the process
+ * answers), `/readyz` (the last pass succeeded), `GET /metrics` (Prometheus). A delivery counts as done
+ * only once the work that began after it succeeded: a replay of a done delivery, a push whose commit is
+ * already synced, or a head already reported, triggers nothing, while a redelivery of one whose work
+ * failed runs it again. Bodies over the limit are refused from their Content-Length before they are
  * read; slow clients meet header and request timeouts, and connections are capped.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { json as reply, serveProbes, type Logger } from '../observe/index.ts';
 import type { SyncMetrics } from './metrics.ts';
+import { where, type PullRequestEvent } from './pull-request-event.ts';
+import type { ReportOutcome } from './pull-request-queue.ts';
 import type { PassOutcome, SyncLoop } from './sync-loop.ts';
-import { judgeWebhook, RecentDeliveries } from './webhook.ts';
+import { judgeWebhook, RecentDeliveries, type WebhookVerdict } from './webhook.ts';
 
 /** GitHub's own limit is 25 MB; push payloads are far smaller (Flux's receiver takes 3 MiB). */
 export const MAX_WEBHOOK_BYTES = 3 * 1024 * 1024;
@@ -31,6 +34,15 @@ export interface SyncServerOptions {
   webhookSecret: string | undefined;
   /** How long a webhook request waits for its pass before answering 202. @default 8000 */
   waitMs?: number;
+  /** Plan comments on pull requests (`sync --report`); without them, pull request events are ignored. */
+  pullRequests?: PullRequestReports;
+}
+
+/** What the server needs of the pull-request reports (PullRequestQueue). */
+export interface PullRequestReports {
+  /** Why this server does not report `event` (another code host, repository or branch), or undefined. */
+  ignores(event: PullRequestEvent): string | undefined;
+  submit(event: PullRequestEvent): Promise<ReportOutcome>;
 }
 
 export function createSyncServer(options: SyncServerOptions): Server {
@@ -114,6 +126,7 @@ async function webhook(
     metrics.recordWebhook('ping');
     return reply(res, 200, { status: 'pong' });
   }
+  if (verdict.kind === 'pull-request') return pullRequest(res, verdict, options, deliveries);
   if (verdict.kind === 'ignored' || verdict.ref !== `refs/heads/${options.sourceRef}`) {
     metrics.recordWebhook('ignored');
     const reason = verdict.kind === 'ignored' ? verdict.reason : `push to ${verdict.ref}`;
@@ -139,6 +152,60 @@ async function webhook(
   const waited = await Promise.race([pass, delay(options.waitMs ?? 8000)]);
   if (waited === undefined) return reply(res, 202, { status: 'sync running' });
   return replyOutcome(res, waited);
+}
+
+/**
+ * A pull request's new head: its report queued beside the sync loop, answered like a push (200 once
+ * reported, whatever the plan's status; 502 failed; 202 still running).
+ */
+async function pullRequest(
+  res: ServerResponse,
+  verdict: Extract<WebhookVerdict, { kind: 'pull-request' }>,
+  options: SyncServerOptions,
+  deliveries: RecentDeliveries,
+): Promise<void> {
+  const { metrics, logger, pullRequests } = options;
+  const { event, delivery } = verdict;
+  const ignored =
+    pullRequests === undefined
+      ? 'pull request comments are off (sync --report github|gitlab)'
+      : pullRequests.ignores(event);
+  if (pullRequests === undefined || ignored !== undefined) {
+    metrics.recordWebhook('ignored');
+    return reply(res, 202, { status: 'ignored', reason: ignored });
+  }
+  metrics.recordWebhook('accepted');
+  logger.log('info', 'webhook accepted', {
+    provider: verdict.provider,
+    delivery,
+    pullRequest: where(event),
+    action: event.action,
+    head: event.head,
+  });
+  const report = pullRequests.submit(event);
+  if (delivery !== undefined) {
+    void report.then((outcome) => {
+      if (outcome.ok) deliveries.add(delivery);
+    });
+  }
+  const waited = await Promise.race([report, delay(options.waitMs ?? 8000)]);
+  if (waited === undefined) return reply(res, 202, { status: 'report running' });
+  if (!waited.ok) {
+    return reply(res, 502, {
+      status: 'failed',
+      error: waited.error.message,
+      ...(waited.retryInMs === undefined ? {} : { retryInMs: waited.retryInMs }),
+    });
+  }
+  const { result } = waited;
+  return reply(res, 200, {
+    status: waited.reused ? 'already reported' : 'reported',
+    pullRequest: waited.event.number,
+    head: waited.event.head,
+    comment: result.comment.action,
+    commentId: result.comment.commentId,
+    plan: result.status.state,
+  });
 }
 
 /** 200 synced, 422 synced but some spec was refused, 502 the sync failed. */

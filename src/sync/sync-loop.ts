@@ -24,6 +24,16 @@ export interface RetryOptions {
   random?: () => number;
 }
 
+export function withRetryDefaults(retry: RetryOptions): Required<RetryOptions> {
+  return { baseMs: 5000, maxMs: 300_000, random: Math.random, ...retry };
+}
+
+/** The wait before try `failures + 1`: doubling from `baseMs` up to `maxMs`, the upper half jittered. */
+export function retryDelay(failures: number, retry: Required<RetryOptions>): number {
+  const cap = Math.min(retry.maxMs, retry.baseMs * 2 ** (failures - 1));
+  return Math.round(cap / 2 + (cap / 2) * retry.random());
+}
+
 export class SyncLoop {
   readonly #engine: Syncer;
   readonly #metrics: SyncMetrics;
@@ -55,7 +65,7 @@ export class SyncLoop {
     this.#logger = logger;
     this.#repository = repository;
     this.#now = now;
-    this.#retry = { baseMs: 5000, maxMs: 300_000, random: Math.random, ...retry };
+    this.#retry = withRetryDefaults(retry);
   }
 
   /** The source commit the deploy branch was last synced from (by a successful pass). */
@@ -105,9 +115,7 @@ export class SyncLoop {
     }
     if (this.#stopped || outcome.error instanceof InterruptedError) return;
     this.#failures++;
-    const { baseMs, maxMs, random } = this.#retry;
-    const cap = Math.min(maxMs, baseMs * 2 ** (this.#failures - 1));
-    const delay = Math.round(cap / 2 + (cap / 2) * random());
+    const delay = retryDelay(this.#failures, this.#retry);
     this.#logger.log('info', 'sync will be tried again', { inMs: delay, failures: this.#failures });
     this.#retryTimer = setTimeout(() => void this.trigger('retry'), delay);
     this.#retryTimer.unref();

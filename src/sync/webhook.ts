@@ -1,9 +1,17 @@
 /**
- * Push webhooks, judged without side effects: who sent it (GitHub, GitLab, Azure DevOps), whether it
- * is authentic (GitHub `X-Hub-Signature-256` HMAC, GitLab `X-Gitlab-Token`, Azure DevOps basic auth;
- * every secret compared in constant time), and which branch and commit it announces.
+ * Webhooks, judged without side effects: who sent it (GitHub, GitLab, Azure DevOps), whether it is
+ * authentic (GitHub `X-Hub-Signature-256` HMAC, GitLab `X-Gitlab-Token`, Azure DevOps basic auth;
+ * every secret compared in constant time), and what it announces: a push (branch and commit) or a
+ * pull request's new head (pull-request-event.ts).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  githubPullRequest,
+  gitlabMergeRequest,
+  record,
+  type PullRequestEvent,
+  type PullRequestReading,
+} from './pull-request-event.ts';
 
 export type WebhookProvider = 'github' | 'gitlab' | 'azure-devops';
 
@@ -15,6 +23,7 @@ export type WebhookVerdict =
       ref: string;
       after: string | undefined;
     }
+  | { kind: 'pull-request'; provider: WebhookProvider; delivery: string | undefined; event: PullRequestEvent }
   | { kind: 'ping'; provider: WebhookProvider; delivery: string | undefined }
   | { kind: 'ignored'; provider: WebhookProvider; delivery: string | undefined; reason: string }
   | { kind: 'unauthorized'; reason: string }
@@ -36,13 +45,16 @@ export function judgeWebhook(headers: Headers, body: Buffer, secret: string): We
     const delivery = header('x-github-delivery');
     const event = header('x-github-event');
     if (event === 'ping') return { kind: 'ping', provider: 'github', delivery };
-    if (event !== 'push') return { kind: 'ignored', provider: 'github', delivery, reason: `event ${event}` };
+    if (event !== 'push' && event !== 'pull_request') {
+      return { kind: 'ignored', provider: 'github', delivery, reason: `event ${event}` };
+    }
     // GitHub signs the body as sent; with content type application/x-www-form-urlencoded the JSON is
     // the `payload` field of that form.
     const form = /^application\/x-www-form-urlencoded\b/i.test(header('content-type') ?? '');
     const payload = form
       ? Buffer.from(new URLSearchParams(body.toString('utf8')).get('payload') ?? '')
       : body;
+    if (event === 'pull_request') return pullRequestOf('github', delivery, payload, githubPullRequest);
     return pushOf('github', delivery, payload, (json) => ({ ref: json['ref'], after: json['after'] }));
   }
   if (header('x-gitlab-event') !== undefined) {
@@ -50,6 +62,9 @@ export function judgeWebhook(headers: Headers, body: Buffer, secret: string): We
     if (token === undefined || !safeEqual(token, secret))
       return { kind: 'unauthorized', reason: 'X-Gitlab-Token does not match' };
     const delivery = header('x-gitlab-event-uuid');
+    if (header('x-gitlab-event') === 'Merge Request Hook') {
+      return pullRequestOf('gitlab', delivery, body, gitlabMergeRequest);
+    }
     if (header('x-gitlab-event') !== 'Push Hook') {
       return { kind: 'ignored', provider: 'gitlab', delivery, reason: `event ${header('x-gitlab-event')}` };
     }
@@ -76,6 +91,20 @@ export function judgeWebhook(headers: Headers, body: Buffer, secret: string): We
   return { kind: 'unauthorized', reason: 'no signature, token or basic auth' };
 }
 
+function pullRequestOf(
+  provider: 'github' | 'gitlab',
+  delivery: string | undefined,
+  body: Buffer,
+  read: (json: Record<string, unknown>) => PullRequestReading,
+): WebhookVerdict {
+  const json = parseJson(body);
+  if (json === undefined) return { kind: 'bad-request', reason: 'body is not JSON' };
+  const reading = read(json);
+  if (reading.kind === 'bad-request') return reading;
+  if (reading.kind === 'ignored') return { kind: 'ignored', provider, delivery, reason: reading.reason };
+  return { kind: 'pull-request', provider, delivery, event: reading.event };
+}
+
 function pushOf(
   provider: WebhookProvider,
   delivery: string | undefined,
@@ -87,13 +116,9 @@ function pushOf(
     ignored?: string;
   },
 ): WebhookVerdict {
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch {
-    return { kind: 'bad-request', reason: 'body is not JSON' };
-  }
-  const fields = read(record(json));
+  const json = parseJson(body);
+  if (json === undefined) return { kind: 'bad-request', reason: 'body is not JSON' };
+  const fields = read(json);
   const id = typeof fields.delivery === 'string' ? fields.delivery : delivery;
   if (fields.ignored !== undefined)
     return { kind: 'ignored', provider, delivery: id, reason: fields.ignored };
@@ -103,10 +128,13 @@ function pushOf(
   return { kind: 'push', provider, delivery: id, ref: fields.ref, after };
 }
 
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
+/** The body as a JSON object (anything else JSON reads as `{}`), or undefined when it is not JSON. */
+function parseJson(body: Buffer): Record<string, unknown> | undefined {
+  try {
+    return record(JSON.parse(body.toString('utf8')));
+  } catch {
+    return undefined;
+  }
 }
 
 export function safeEqual(given: string, expected: string): boolean {

@@ -13,6 +13,18 @@ const basic = (user: string, password: string) =>
 describe('judgeWebhook', () => {
   const push = body({ ref: 'refs/heads/main', after: SHA });
   const form = Buffer.from(`payload=${encodeURIComponent(push.toString())}`);
+  const pull = body({
+    action: 'opened',
+    number: 7,
+    pull_request: { head: { sha: SHA }, base: { ref: 'main' } },
+    repository: { full_name: 'acme/models', clone_url: 'https://github.com/acme/models.git' },
+  });
+  const pullForm = Buffer.from(`payload=${encodeURIComponent(pull.toString())}`);
+  const mergeRequest = body({
+    object_kind: 'merge_request',
+    project: { path_with_namespace: 'platform/models' },
+    object_attributes: { iid: 5, action: 'open', target_branch: 'main', last_commit: { id: SHA } },
+  });
   it.each([
     [
       'GitHub push sent as a form (content type application/x-www-form-urlencoded)',
@@ -77,6 +89,50 @@ describe('judgeWebhook', () => {
       'Azure DevOps push, wrong password',
       { authorization: basic('any', 'nope') },
       push,
+      { kind: 'unauthorized' },
+    ],
+    [
+      'GitHub pull_request, right signature',
+      { 'x-github-event': 'pull_request', 'x-github-delivery': 'p1', 'x-hub-signature-256': sign(pull) },
+      pull,
+      {
+        kind: 'pull-request',
+        provider: 'github',
+        delivery: 'p1',
+        event: { provider: 'github', repository: 'acme/models', number: 7, head: SHA, baseRef: 'main' },
+      },
+    ],
+    [
+      'GitHub pull_request sent as a form',
+      {
+        'x-github-event': 'pull_request',
+        'x-hub-signature-256': sign(pullForm),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      pullForm,
+      { kind: 'pull-request', event: { number: 7, head: SHA } },
+    ],
+    [
+      'GitHub pull_request, wrong secret',
+      { 'x-github-event': 'pull_request', 'x-hub-signature-256': sign(pull, 'other') },
+      pull,
+      { kind: 'unauthorized' },
+    ],
+    [
+      'GitLab merge request, right token',
+      { 'x-gitlab-event': 'Merge Request Hook', 'x-gitlab-token': SECRET, 'x-gitlab-event-uuid': 'm1' },
+      mergeRequest,
+      {
+        kind: 'pull-request',
+        provider: 'gitlab',
+        delivery: 'm1',
+        event: { provider: 'gitlab', repository: 'platform/models', number: 5, head: SHA, baseRef: 'main' },
+      },
+    ],
+    [
+      'GitLab merge request, wrong token',
+      { 'x-gitlab-event': 'Merge Request Hook', 'x-gitlab-token': 'nope' },
+      mergeRequest,
       { kind: 'unauthorized' },
     ],
     ['nothing to authenticate with', {}, push, { kind: 'unauthorized' }],

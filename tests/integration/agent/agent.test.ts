@@ -157,17 +157,18 @@ async function deployment(name: string, readyReplicas: number): Promise<void> {
   });
 }
 
-async function pod(name: string, status: object): Promise<void> {
-  if (server.get('v1', 'Pod', `${name}-0`, 'default') !== undefined) {
+/** What the kubelet does to the Workspace's pod `<name>-0` (or `podName`). */
+async function pod(name: string, status: object, podName = `${name}-0`): Promise<void> {
+  if (server.get('v1', 'Pod', podName, 'default') !== undefined) {
     await kc
       .makeApiClient(k8s.CoreV1Api)
-      .patchNamespacedPodStatus({ name: `${name}-0`, namespace: 'default', body: { status } }, MERGE);
+      .patchNamespacedPodStatus({ name: podName, namespace: 'default', body: { status } }, MERGE);
     return;
   }
   server.seed({
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: `${name}-0`, namespace: 'default', labels: { 'kaito.sh/workspace': name } },
+    metadata: { name: podName, namespace: 'default', labels: { 'kaito.sh/workspace': name } },
     spec: { containers: [{ name: 'model', image: 'vllm' }] },
     status,
   });
@@ -248,6 +249,62 @@ describe('agent with the nodeclaim provisioner', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${running.healthPort}/metrics`)).text();
     expect(metrics).toMatch(/kaito_gitops_status_writes_total [1-9]/);
     expect((await fetch(`http://127.0.0.1:${running.healthPort}/readyz`)).status).toBe(200);
+  });
+
+  it('stays Ready beside the evicted pod it replaced, and says why while failed pods are all there is', async () => {
+    await agent('f-1');
+    await createWorkspace('evict');
+    await vi.waitFor(() => expect(claimsOf('evict')).toHaveLength(1), { timeout: 5000 });
+    await launchNodes('evict');
+    await deployment('evict', 0);
+    const evicted = {
+      phase: 'Failed',
+      reason: 'Evicted',
+      message: 'The node was low on resource: ephemeral-storage.',
+    };
+    await pod('evict', evicted, 'evict-5d8c9-a1b2c');
+    await vi.waitFor(() => expect(condition('evict', 'InferenceReady')).toBe('False/PodEvicted'), {
+      timeout: 5000,
+    });
+    expect(message('evict', 'InferenceReady')).toBe(
+      'pod evict-5d8c9-a1b2c was evicted: The node was low on resource: ephemeral-storage.',
+    );
+
+    // The Deployment's replacement is Ready (created a second later: creationTimestamp has second
+    // precision); the evicted pod stays until the pod garbage collector's threshold (12,500 terminated
+    // pods by default), which may be for ever.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await pod(
+      'evict',
+      { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+      'evict-5d8c9-x9y8z',
+    );
+    await deployment('evict', 1);
+    await vi.waitFor(() => expect(condition('evict', 'Ready')).toBe('True/Succeeded'), { timeout: 5000 });
+    expect(condition('evict', 'InferenceReady')).toBe('True/WorkspaceInferenceStatusSuccess');
+    expect(server.get('v1', 'Pod', 'evict-5d8c9-a1b2c', 'default')).toBeDefined();
+
+    // The replacement fails too (the kubelet rejected it: its GPU is unhealthy): failed pods are history
+    // only once a Ready pod replaces them, so the Workspace is down again and says why, newest first.
+    await deployment('evict', 0);
+    await pod(
+      'evict',
+      {
+        phase: 'Failed',
+        reason: 'UnexpectedAdmissionError',
+        message:
+          'Allocate failed due to no healthy devices present; cannot allocate unhealthy devices nvidia.com/gpu, which is unexpected',
+        conditions: [{ type: 'Ready', status: 'False' }],
+      },
+      'evict-5d8c9-x9y8z',
+    );
+    await vi.waitFor(() => expect(condition('evict', 'InferenceReady')).toBe('False/PodFailed'), {
+      timeout: 5000,
+    });
+    expect(message('evict', 'InferenceReady')).toBe(
+      'pod evict-5d8c9-x9y8z failed (UnexpectedAdmissionError): Allocate failed due to no healthy devices present; cannot allocate unhealthy devices nvidia.com/gpu, which is unexpected',
+    );
+    expect((workspace('evict')?.status as { state: string }).state).toBe('NotReady');
   });
 
   it('stalls with the NodeClaim quota message verbatim', async () => {

@@ -352,6 +352,57 @@ describe('agent with the nodeclaim provisioner', () => {
     await vi.waitFor(() => expect(workspace('gone')).toBeUndefined(), { timeout: 5000 });
     expect(claimsOf('gone')).toHaveLength(0);
   });
+
+  it("counts and deletes only its own NodeClaims, never Kaito's for the same Workspace", async () => {
+    // What Kaito v0.12 left for a Workspace moved to kaito-gitops (README "Moving from Kaito"): a NodeClaim
+    // named from a timestamp hash, labelled for the Workspace, and its Ready GPU node serving Kaito's pods.
+    const kaitoClaim = 'ws3f9a0c1d2';
+    const kaitoLabels = {
+      apps: 'moved',
+      'karpenter.sh/nodepool': 'kaito',
+      'kaito.sh/workspace': 'moved',
+      'kaito.sh/workspacenamespace': 'default',
+    };
+    server.seed({
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodeClaim',
+      metadata: { name: kaitoClaim, labels: kaitoLabels },
+      spec: {},
+      status: { nodeName: `aks-${kaitoClaim}`, conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    server.seed({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name: `aks-${kaitoClaim}`,
+        labels: { ...kaitoLabels, 'node.kubernetes.io/instance-type': 'Standard_NC6s_v3' },
+      },
+      status: { conditions: [{ type: 'Ready', status: 'True' }], capacity: { 'nvidia.com/gpu': '1' } },
+    });
+
+    await agent('g-1');
+    await createWorkspace('moved');
+    // The agent buys its own node: Kaito's is busy with Kaito's pods and does not make the Workspace ready.
+    await vi.waitFor(() => expect(claimsOf('moved')).toHaveLength(2), { timeout: 5000 });
+    await vi.waitFor(() => expect(condition('moved', 'ResourceReady')).toBe('False/NodeClaimNotReady'), {
+      timeout: 5000,
+    });
+    expect(message('moved', 'ResourceReady')).toBe('Ready NodeClaims are not enough: 0 of 1 ready');
+    // README "Moving from Kaito", step 7: the selector that finds Kaito's claims and not the agent's.
+    const kaitos = (await custom.listClusterCustomObject({
+      group: 'karpenter.sh',
+      version: 'v1',
+      plural: 'nodeclaims',
+      labelSelector:
+        'kaito.sh/workspace=moved,kaito.sh/workspacenamespace=default,!kaito-gitops.io/node-index',
+    })) as { items: KubeObject[] };
+    expect(kaitos.items.map((c) => c.metadata?.name)).toEqual([kaitoClaim]);
+
+    // Deleting the Workspace releases the agent's NodeClaim; Kaito's is left for its owner (README).
+    await custom.deleteNamespacedCustomObject({ ...WS, namespace: 'default', name: 'moved' });
+    await vi.waitFor(() => expect(workspace('moved')).toBeUndefined(), { timeout: 5000 });
+    expect(claimsOf('moved').map((c) => c.metadata?.name)).toEqual([kaitoClaim]);
+  });
 });
 
 describe('leader election', () => {

@@ -13,6 +13,7 @@
  * unless `allowEmpty` is set.
  */
 import {
+  trainingOutput,
   vllmArgs,
   loadSources,
   type ConfigMapObject,
@@ -23,7 +24,7 @@ import {
   keyOf,
   splitNamespacedKey,
 } from './api/index.ts';
-import { plan, type Catalog, type Cloud, type WorkspacePlan } from './catalog/index.ts';
+import { plan, type Catalog, type Cloud, type PlanContext, type WorkspacePlan } from './catalog/index.ts';
 import { SpecError, type Problem } from './errors.ts';
 import {
   Failures,
@@ -99,10 +100,15 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   const display = (path: string) => byPath.get(path)?.display ?? path;
   const loaded = loadSources(files);
   const configMaps = loaded.objects.filter(isConfigMap);
-  const context = (workspace: Workspace) => ({
-    cloud: options.cloud ?? 'azure',
-    vllmConfig: vllmArgs(workspace, configMaps),
-  });
+  const context = (workspace: Workspace): PlanContext => {
+    const vllmConfig = vllmArgs(workspace, configMaps);
+    const training = trainingOutput(workspace, configMaps);
+    return {
+      cloud: options.cloud ?? 'azure',
+      ...(vllmConfig !== undefined ? { vllmConfig } : {}),
+      ...(training !== undefined ? { trainingOutput: training } : {}),
+    };
+  };
 
   const failed = new Failures(byPath);
   const refusedWorkspaces: Workspace[] = [];
@@ -224,7 +230,7 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
 function laterProblems(
   workspace: Workspace,
   catalog: Catalog,
-  context: (workspace: Workspace) => { cloud: Cloud; vllmConfig: ReturnType<typeof vllmArgs> },
+  context: (workspace: Workspace) => PlanContext,
 ): Problem[] {
   const problems = [...workspaceProblems(workspace)];
   try {

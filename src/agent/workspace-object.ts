@@ -11,6 +11,7 @@ import {
   HUGGING_FACE_MODEL_ANNOTATION,
   NODE_IMAGE_FAMILY_ANNOTATION,
   loadSources,
+  trainingOutput,
   vllmArgs,
 } from '../api/index.ts';
 import type { Catalog, WorkspacePlan } from '../catalog/index.ts';
@@ -86,10 +87,15 @@ export function planWorkspace(
   }
   try {
     const vllmConfig = vllmArgs(workspace, configMaps);
+    const training = trainingOutput(workspace, configMaps);
     // A Hugging Face ID outside the catalog comes with the facts synth sized it from.
     const model = workspace.annotations[HUGGING_FACE_MODEL_ANNOTATION];
     const sized = model === undefined ? catalog : withHuggingFaceCache(catalog, cacheFromAnnotation(model));
-    return { ok: true, workspace, plan: plan(workspace, sized, vllmConfig ? { vllmConfig } : {}) };
+    const context = {
+      ...(vllmConfig !== undefined ? { vllmConfig } : {}),
+      ...(training !== undefined ? { trainingOutput: training } : {}),
+    };
+    return { ok: true, workspace, plan: plan(workspace, sized, context) };
   } catch (error) {
     if (error instanceof SpecError) return { ok: false, kind, problems: [...error.problems] };
     throw error;

@@ -13,8 +13,7 @@
  * unless `allowEmpty` is set.
  */
 import {
-  trainingOutput,
-  vllmArgs,
+  configFacts,
   loadSources,
   type ConfigMapObject,
   type SourceFile,
@@ -100,15 +99,10 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   const display = (path: string) => byPath.get(path)?.display ?? path;
   const loaded = loadSources(files);
   const configMaps = loaded.objects.filter(isConfigMap);
-  const context = (workspace: Workspace): PlanContext => {
-    const vllmConfig = vllmArgs(workspace, configMaps);
-    const training = trainingOutput(workspace, configMaps);
-    return {
-      cloud: options.cloud ?? 'azure',
-      ...(vllmConfig !== undefined ? { vllmConfig } : {}),
-      ...(training !== undefined ? { trainingOutput: training } : {}),
-    };
-  };
+  const context = (workspace: Workspace): PlanContext => ({
+    cloud: options.cloud ?? 'azure',
+    ...configFacts(workspace, configMaps),
+  });
 
   const failed = new Failures(byPath);
   const refusedWorkspaces: Workspace[] = [];

@@ -151,6 +151,19 @@ export function tuningConfigProblems(
   return problems;
 }
 
+/** What a Workspace's ConfigMaps tell planning, parsed: its vLLM arguments and its trainer's output. */
+export function configFacts(
+  workspace: Workspace,
+  configMaps: readonly ConfigMapObject[],
+): { vllmConfig?: Record<string, VllmArgValue>; trainingOutput?: TrainingOutput } {
+  const vllmConfig = vllmArgs(workspace, configMaps);
+  const training = trainingOutput(workspace, configMaps);
+  return {
+    ...(vllmConfig !== undefined ? { vllmConfig } : {}),
+    ...(training !== undefined ? { trainingOutput: training } : {}),
+  };
+}
+
 /** What a tuning ConfigMap says about the trainer's output, for the catalog's results directory. */
 export interface TrainingOutput {
   /** The ConfigMap's name, for messages. */
@@ -163,7 +176,7 @@ export interface TrainingOutput {
  * The output of the Workspace's `tuning.config`; undefined when it names no ConfigMap, or one that is
  * missing or invalid (the Workspace then has problems from `validateWorkspace`).
  */
-export function trainingOutput(
+function trainingOutput(
   workspace: Workspace,
   configMaps: readonly ConfigMapObject[],
 ): TrainingOutput | undefined {
@@ -180,15 +193,11 @@ export function trainingOutput(
 }
 
 /** The `training_config` map of a tuning ConfigMap's `training_config.yaml`. */
-function readTrainingConfig(
-  configMap: ConfigMapObject,
-  namespace: string,
-  at = 'tuning.config',
-): Parsed<Record<string, unknown>> {
+function readTrainingConfig(configMap: ConfigMapObject, namespace: string): Parsed<Record<string, unknown>> {
   const name = configMap.metadata.name;
   const fail = (message: string): Parsed<Record<string, unknown>> => ({
     ok: false,
-    problems: [problem(at, message)],
+    problems: [problem('tuning.config', message)],
   });
   const text = configMap.data?.[TRAINING_CONFIG_KEY];
   if (text === undefined) {
@@ -202,8 +211,9 @@ function readTrainingConfig(
   }
   const root = parsed.value;
   const config = isObject(root) ? root['training_config'] : undefined;
-  if (!isObject(config))
+  if (!isObject(config)) {
     return fail(`Expected 'training_config' key to contain a map in ConfigMap '${name}'`);
+  }
   return { ok: true, value: config };
 }
 

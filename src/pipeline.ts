@@ -13,7 +13,7 @@
  * unless `allowEmpty` is set.
  */
 import {
-  vllmArgs,
+  configFacts,
   loadSources,
   type ConfigMapObject,
   type SourceFile,
@@ -23,7 +23,7 @@ import {
   keyOf,
   splitNamespacedKey,
 } from './api/index.ts';
-import { plan, type Catalog, type Cloud, type WorkspacePlan } from './catalog/index.ts';
+import { plan, type Catalog, type Cloud, type PlanContext, type WorkspacePlan } from './catalog/index.ts';
 import { SpecError, type Problem } from './errors.ts';
 import {
   Failures,
@@ -99,9 +99,9 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   const display = (path: string) => byPath.get(path)?.display ?? path;
   const loaded = loadSources(files);
   const configMaps = loaded.objects.filter(isConfigMap);
-  const context = (workspace: Workspace) => ({
+  const context = (workspace: Workspace): PlanContext => ({
     cloud: options.cloud ?? 'azure',
-    vllmConfig: vllmArgs(workspace, configMaps),
+    ...configFacts(workspace, configMaps),
   });
 
   const failed = new Failures(byPath);
@@ -224,7 +224,7 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
 function laterProblems(
   workspace: Workspace,
   catalog: Catalog,
-  context: (workspace: Workspace) => { cloud: Cloud; vllmConfig: ReturnType<typeof vllmArgs> },
+  context: (workspace: Workspace) => PlanContext,
 ): Problem[] {
   const problems = [...workspaceProblems(workspace)];
   try {

@@ -66,7 +66,8 @@ export interface NodeProvisioner {
   status(request: NodeRequest): Promise<NodeStatus>;
   /**
    * Start removing everything provisioned for the workspace; resolves `true` once nothing is left.
-   * nodeclaim: delete its NodeClaims. aks: delete its agent pool. byo: nothing, `true` at once.
+   * nodeclaim: delete the NodeClaims it created (never Kaito's). aks: delete its agent pool. byo: nothing,
+   * `true` at once.
    */
   release(workspace: WorkspaceKey): Promise<boolean>;
   /**

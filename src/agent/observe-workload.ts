@@ -5,10 +5,10 @@
  */
 import type { V1Deployment, V1Job, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { classifyPods } from './pod-failure.ts';
+import type { InferenceObservation, TuningObservation } from './workspace-status.ts';
 
 /** The tuning Job's output container (src/synth/tuning-job.ts). */
 export const PUSHER_CONTAINER = 'pusher';
-import type { InferenceObservation, TuningObservation } from './workspace-status.ts';
 
 export interface WorkloadObjects {
   deployments: readonly V1Deployment[];
@@ -19,12 +19,13 @@ export interface WorkloadObjects {
 
 export function observeInference(objects: WorkloadObjects): InferenceObservation {
   const workload = objects.statefulSets[0] ?? objects.deployments[0];
-  const podFailure = classifyPods(objects.pods);
   if (workload === undefined) return { kind: 'inference', found: false, replicas: 0, readyReplicas: 0 };
+  const replicas = workload.spec?.replicas ?? 1;
+  const podFailure = classifyPods(objects.pods, replicas);
   return {
     kind: 'inference',
     found: true,
-    replicas: workload.spec?.replicas ?? 1,
+    replicas,
     readyReplicas: workload.status?.readyReplicas ?? 0,
     ...(podFailure !== undefined ? { podFailure } : {}),
   };
@@ -57,7 +58,7 @@ export function pushResult(
 
 export function observeTuning(objects: WorkloadObjects): TuningObservation {
   const job = objects.jobs[0];
-  const podFailure = classifyPods(objects.pods);
+  const podFailure = classifyPods(objects.pods, job?.spec?.parallelism ?? 1);
   const pushed = pushResult(objects.pods);
   const failed = job?.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
   return {
@@ -68,7 +69,6 @@ export function observeTuning(objects: WorkloadObjects): TuningObservation {
     succeeded: job?.status?.succeeded ?? 0,
     ...(failed !== undefined ? { failedMessage: failed.message ?? failed.reason ?? 'Failed' } : {}),
     ...(podFailure !== undefined ? { podFailure } : {}),
-    ...pushed,
     ...pushed,
   };
 }

@@ -3,6 +3,11 @@
  * (v0.12 `pkg/workspace/inference/...` diagnostics) with a message a person can act on. Pure. Only pods
  * that are not Ready are looked at, so a container that was OOMKilled once and has since recovered does
  * not mark a healthy workload as failed; one that is OOMKilled now does (kaito#931, kaito#1493).
+ *
+ * A pod that failed for good (evicted, rejected by the kubelet) never runs again: its controller replaces
+ * it, and the kubelet's leftover stays until the pod garbage collector's threshold (12,500 terminated pods
+ * by default), which can be for ever. Its failure is the workload's only until the workload has its Ready
+ * pods again.
  */
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { CONDITION_REASONS, compareStrings } from '../api/index.ts';
@@ -19,11 +24,19 @@ export function isPodReady(pod: V1Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
-/** The most specific reason this pod is failing, or undefined when it is ready or merely starting. */
+/** The pod failed for good (phase `Failed`: evicted, rejected by the kubelet, or its containers failed). */
+function hasFailed(pod: V1Pod): boolean {
+  return pod.status?.phase === 'Failed';
+}
+
+function isDeleting(pod: V1Pod): boolean {
+  return pod.metadata?.deletionTimestamp !== undefined && pod.metadata.deletionTimestamp !== null;
+}
+
+/** The most specific reason this pod is failing, or undefined when it is ready, merely starting or done. */
 export function classifyPod(pod: V1Pod): PodFailure | undefined {
   const name = pod.metadata?.name ?? '';
-  if (pod.metadata?.deletionTimestamp !== undefined && pod.metadata.deletionTimestamp !== null)
-    return undefined;
+  if (isDeleting(pod)) return undefined;
   const status = pod.status;
   if (status?.reason === 'Evicted') {
     return failure(CONDITION_REASONS.PodEvicted, `pod ${name} was evicted`, status.message);
@@ -39,13 +52,21 @@ export function classifyPod(pod: V1Pod): PodFailure | undefined {
     .filter((v): v is Ranked => v !== undefined);
   verdicts.sort((a, b) => a.rank - b.rank);
   const first = verdicts[0];
-  return first === undefined ? undefined : { reason: first.reason, message: first.message };
+  if (first !== undefined) return { reason: first.reason, message: first.message };
+  return hasFailed(pod) ? failedPod(name, pod) : undefined;
 }
 
-/** The first failing pod's verdict, pods taken in name order so the message is stable. */
-export function classifyPods(pods: readonly V1Pod[]): PodFailure | undefined {
+/**
+ * The workload's failure: pods still running first, in name order (theirs is the current one), then
+ * pods that failed for good, newest first, but only while fewer than `wanted` running pods are Ready
+ * (once they are, the failed pods were replaced). Names break ties, so the message is stable.
+ */
+export function classifyPods(pods: readonly V1Pod[], wanted: number): PodFailure | undefined {
   const sorted = [...pods].sort((a, b) => compareStrings(a.metadata?.name ?? '', b.metadata?.name ?? ''));
-  for (const pod of sorted) {
+  const running = sorted.filter((pod) => !hasFailed(pod));
+  const ready = running.filter((pod) => !isDeleting(pod) && isPodReady(pod)).length;
+  const failed = ready >= wanted ? [] : sorted.filter(hasFailed).sort((a, b) => created(b) - created(a));
+  for (const pod of [...running, ...failed]) {
     const verdict = classifyPod(pod);
     if (verdict !== undefined) return verdict;
   }
@@ -91,6 +112,26 @@ function classifyContainer(pod: string, c: V1ContainerStatus): Ranked | undefine
     };
   }
   return undefined;
+}
+
+function created(pod: V1Pod): number {
+  const at = pod.metadata?.creationTimestamp;
+  return at === undefined ? 0 : new Date(at).getTime();
+}
+
+/** A failed pod the checks above do not explain: the kubelet's reason, or its containers' exit codes. */
+function failedPod(name: string, pod: V1Pod): PodFailure {
+  const status = pod.status;
+  if (status?.reason !== undefined && status.reason !== '') {
+    return failure(CONDITION_REASONS.PodFailed, `pod ${name} failed (${status.reason})`, status.message);
+  }
+  const exits = (status?.containerStatuses ?? []).flatMap((c) => {
+    const exit = c.state?.terminated;
+    return exit === undefined || exit.exitCode === 0
+      ? []
+      : [`container ${c.name} exited ${exit.exitCode}${exit.reason ? ` (${exit.reason})` : ''}`];
+  });
+  return failure(CONDITION_REASONS.PodFailed, `pod ${name} failed`, exits.join(', ') || status?.message);
 }
 
 function failure(reason: string, summary: string, detail?: string): PodFailure {

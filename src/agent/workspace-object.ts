@@ -10,8 +10,8 @@ import type { ConfigMapObject, Workspace } from '../api/index.ts';
 import {
   HUGGING_FACE_MODEL_ANNOTATION,
   NODE_IMAGE_FAMILY_ANNOTATION,
+  configFacts,
   loadSources,
-  vllmArgs,
 } from '../api/index.ts';
 import type { Catalog, WorkspacePlan } from '../catalog/index.ts';
 import { cacheFromAnnotation, plan, withHuggingFaceCache } from '../catalog/index.ts';
@@ -85,11 +85,10 @@ export function planWorkspace(
     return { ok: false, kind, problems: loaded.failures.flatMap((f) => f.problems) };
   }
   try {
-    const vllmConfig = vllmArgs(workspace, configMaps);
     // A Hugging Face ID outside the catalog comes with the facts synth sized it from.
     const model = workspace.annotations[HUGGING_FACE_MODEL_ANNOTATION];
     const sized = model === undefined ? catalog : withHuggingFaceCache(catalog, cacheFromAnnotation(model));
-    return { ok: true, workspace, plan: plan(workspace, sized, vllmConfig ? { vllmConfig } : {}) };
+    return { ok: true, workspace, plan: plan(workspace, sized, configFacts(workspace, configMaps)) };
   } catch (error) {
     if (error instanceof SpecError) return { ok: false, kind, problems: [...error.problems] };
     throw error;

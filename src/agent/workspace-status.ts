@@ -40,7 +40,7 @@ export interface InferenceObservation {
   found: boolean;
   replicas: number;
   readyReplicas: number;
-  /** The most specific failure among its pods that are not ready. */
+  /** The most specific failure among its pods that are not ready (failed ones until replaced). */
   podFailure?: PodFailure;
 }
 

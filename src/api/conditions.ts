@@ -34,6 +34,8 @@ export const CONDITION_REASONS = {
   ContainerOOMKilled: 'ContainerOOMKilled',
   ContainerStartError: 'ContainerStartError',
   PodEvicted: 'PodEvicted',
+  /** A pod failed for good for another reason (rejected by the kubelet, node shutdown, its containers failed). */
+  PodFailed: 'PodFailed',
   Unschedulable: 'Unschedulable',
   // JobStarted
   TuningJobStarted: 'WorkspaceTuningJobStatusStarted',

@@ -131,31 +131,10 @@ export function tuningConfigProblems(
   const method = workspace.tuning?.method ?? 'lora';
   const configMap = findConfigMap(configMaps, configMapName, workspace.namespace);
   if (configMap === undefined) return [notFound(at, configMapName, workspace.namespace)];
+  const read = readTrainingConfig(configMap, workspace.namespace);
+  if (!read.ok) return read.problems;
+  const config = read.value;
   const name = configMap.metadata.name;
-  const namespace = workspace.namespace;
-  const text = configMap.data?.[TRAINING_CONFIG_KEY];
-  if (text === undefined) {
-    return [
-      problem(
-        at,
-        `ConfigMap '${name}' does not contain '${TRAINING_CONFIG_KEY}' in namespace '${namespace}'`,
-      ),
-    ];
-  }
-  const parsed = readYamlValue(text);
-  if (!parsed.ok) {
-    return [
-      problem(
-        at,
-        `Failed to parse '${TRAINING_CONFIG_KEY}' in ConfigMap '${name}' in namespace '${namespace}': ${parsed.error}`,
-      ),
-    ];
-  }
-  const root = parsed.value;
-  const config = isObject(root) ? root['training_config'] : undefined;
-  if (!isObject(config)) {
-    return [problem(at, `Expected 'training_config' key to contain a map in ConfigMap '${name}'`)];
-  }
   const problems: Problem[] = [];
   for (const section of Object.keys(config)) {
     if (!TRAINING_CONFIG_SECTIONS.includes(section)) {
@@ -168,8 +147,74 @@ export function tuningConfigProblems(
     }
   }
   problems.push(...quantizationProblems(at, name, method, config['QuantizationConfig']));
-  problems.push(...outputDirProblems(at, name, namespace, config['TrainingArguments']));
+  problems.push(...outputDirProblems(at, name, workspace.namespace, config['TrainingArguments']));
   return problems;
+}
+
+/** What a Workspace's ConfigMaps tell planning, parsed: its vLLM arguments and its trainer's output. */
+export function configFacts(
+  workspace: Workspace,
+  configMaps: readonly ConfigMapObject[],
+): { vllmConfig?: Record<string, VllmArgValue>; trainingOutput?: TrainingOutput } {
+  const vllmConfig = vllmArgs(workspace, configMaps);
+  const training = trainingOutput(workspace, configMaps);
+  return {
+    ...(vllmConfig !== undefined ? { vllmConfig } : {}),
+    ...(training !== undefined ? { trainingOutput: training } : {}),
+  };
+}
+
+/** What a tuning ConfigMap says about the trainer's output, for the catalog's results directory. */
+export interface TrainingOutput {
+  /** The ConfigMap's name, for messages. */
+  configMap: string;
+  /** `TrainingArguments.output_dir` exactly as written (the trainer writes there); absent when unset. */
+  outputDir?: string;
+}
+
+/**
+ * The output of the Workspace's `tuning.config`; undefined when it names no ConfigMap, or one that is
+ * missing or invalid (the Workspace then has problems from `validateWorkspace`).
+ */
+function trainingOutput(
+  workspace: Workspace,
+  configMaps: readonly ConfigMapObject[],
+): TrainingOutput | undefined {
+  const name = workspace.tuning?.config;
+  if (name === undefined || name === '') return undefined;
+  const configMap = findConfigMap(configMaps, name, workspace.namespace);
+  if (configMap === undefined) return undefined;
+  const read = readTrainingConfig(configMap, workspace.namespace);
+  if (!read.ok) return undefined;
+  const args = read.value['TrainingArguments'];
+  if (outputDirProblems('tuning.config', name, workspace.namespace, args).length > 0) return undefined;
+  const dir = isObject(args) ? args['output_dir'] : undefined;
+  return { configMap: name, ...(typeof dir === 'string' ? { outputDir: dir } : {}) };
+}
+
+/** The `training_config` map of a tuning ConfigMap's `training_config.yaml`. */
+function readTrainingConfig(configMap: ConfigMapObject, namespace: string): Parsed<Record<string, unknown>> {
+  const name = configMap.metadata.name;
+  const fail = (message: string): Parsed<Record<string, unknown>> => ({
+    ok: false,
+    problems: [problem('tuning.config', message)],
+  });
+  const text = configMap.data?.[TRAINING_CONFIG_KEY];
+  if (text === undefined) {
+    return fail(`ConfigMap '${name}' does not contain '${TRAINING_CONFIG_KEY}' in namespace '${namespace}'`);
+  }
+  const parsed = readYamlValue(text);
+  if (!parsed.ok) {
+    return fail(
+      `Failed to parse '${TRAINING_CONFIG_KEY}' in ConfigMap '${name}' in namespace '${namespace}': ${parsed.error}`,
+    );
+  }
+  const root = parsed.value;
+  const config = isObject(root) ? root['training_config'] : undefined;
+  if (!isObject(config)) {
+    return fail(`Expected 'training_config' key to contain a map in ConfigMap '${name}'`);
+  }
+  return { ok: true, value: config };
 }
 
 function quantizationProblems(at: string, name: string, method: TuningMethod, section: unknown): Problem[] {
@@ -215,7 +260,8 @@ function outputDirProblems(at: string, name: string, namespace: string, section:
   if (typeof dir !== 'string') {
     return [problem(at, `output_dir is not a string in ConfigMap '${name}' in namespace '${namespace}'`)];
   }
-  // The results volume is mounted at /mnt; the directory must lie strictly below it.
+  // Kaito's webhook rule: joined to /mnt, the directory must lie strictly below it. Where the results
+  // volume can then be mounted is the catalog's business (results-dir.ts).
   const base = '/mnt';
   const clean = path.posix.join(base, dir).replace(/\/+$/, '');
   if (clean === base || !clean.startsWith(`${base}/`)) {

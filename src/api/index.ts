@@ -63,7 +63,8 @@ export { validateWorkspace } from './validate.ts';
 
 export { validateUpdate } from './update.ts';
 
-export { INFERENCE_CONFIG_KEY, readVllmConfig, vllmArgs } from './config-maps.ts';
+export { INFERENCE_CONFIG_KEY, configFacts, readVllmConfig, vllmArgs } from './config-maps.ts';
+export type { TrainingOutput } from './config-maps.ts';
 
 export { parseImageReference } from './image-reference.ts';
 export { dataUrlError } from './data-url.ts';

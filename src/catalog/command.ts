@@ -10,7 +10,9 @@ import type { FlagValue, ModelPreset } from './types.ts';
 
 export const VLLM_BASE_COMMAND = 'python3 /workspace/vllm/inference_api.py';
 export const TRANSFORMERS_INFERENCE_FILE = '/workspace/tfs/inference_api.py';
-export const TUNING_FILE = '/workspace/tfs/fine_tuning.py';
+/** Where the tuning command runs Kaito's trainer: its working directory. */
+export const TUNING_DIR = '/workspace/tfs';
+export const TUNING_FILE = `${TUNING_DIR}/fine_tuning.py`;
 /** vLLM's KV-cache events over ZMQ on {@link KV_EVENTS_PORT}, for KV-aware routers. */
 export const KV_EVENTS_CONFIG = '{"enable_kv_cache_events":true}';
 
@@ -206,7 +208,7 @@ export function torchrunInferenceCommand(
 /** v0.12 tuning: the metrics server in the background, then accelerate with one process per GPU. */
 export function tuningCommand(gpus: number): string {
   return line(
-    'cd /workspace/tfs/ && python3 metrics_server.py & accelerate launch',
+    `cd ${TUNING_DIR}/ && python3 metrics_server.py & accelerate launch`,
     renderFlags(ACCELERATE_FLAGS(gpus)),
     TUNING_FILE,
   );

@@ -32,6 +32,7 @@ export type {
   Catalog,
   Cloud,
   HuggingFaceCacheEntry,
+  PlanContext,
   PresetInferencePlan,
   TemplatePlan,
   TuningPlan,

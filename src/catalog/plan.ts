@@ -14,6 +14,7 @@ import { fitsOnOneNode, place } from './placement.ts';
 import { HTTP_SERVICE_PORT, planPresetInference, presetImage } from './plan-inference.ts';
 import { CONTAINER_PORT } from './pod-contract.ts';
 import { formatGi, presetProblems } from './rules.ts';
+import { resultsDir } from './results-dir.ts';
 import type {
   Catalog,
   GpuSku,
@@ -77,8 +78,10 @@ function planTuning(workspace: TuningWorkspace, catalog: Catalog, context: PlanC
         'Tuning does not currently support multinode configurations. Please set the node count to 1. Future support with DeepSpeed will allow this.',
     });
   }
+  const results = resultsDir(context.trainingOutput);
+  if ('problem' in results) problems.push(results.problem);
   const preset = lookup.kind === 'found' ? lookup.preset : undefined;
-  if (!preset || problems.length > 0) return fail;
+  if (!preset || problems.length > 0 || 'problem' in results) return fail;
   const cloud = context.cloud ?? 'azure';
   const fits = (sku: GpuSku) => fitsOnOneNode(preset, sku, 'tuning', 'transformers');
   const placement = place(workspace, catalog, cloud, fits, `${preset.name} tuning`);
@@ -128,6 +131,7 @@ function planTuning(workspace: TuningWorkspace, catalog: Catalog, context: PlanC
     servicePorts: [],
     diskGiB: preset.diskGiB,
     readinessTimeoutSeconds: preset.readinessTimeoutMinutes * 60,
+    resultsDir: results.dir,
     notes,
   };
   return { value, problems, notes };

@@ -3,7 +3,15 @@
  * sizing produces for one Workspace. Plans are plain data: synthesis turns a plan into manifests
  * without looking anything up.
  */
-import type { InferenceSpec, JsonObject, PresetSpec, Runtime, TuningSpec, Workspace } from '../api/index.ts';
+import type {
+  InferenceSpec,
+  JsonObject,
+  PresetSpec,
+  Runtime,
+  TrainingOutput,
+  TuningSpec,
+  Workspace,
+} from '../api/index.ts';
 import type { HuggingFaceRules, ModelFacts } from './huggingface-model.ts';
 
 export const CLOUDS = ['azure', 'aws', 'arc'] as const;
@@ -286,6 +294,8 @@ export interface TuningPlan extends PlanCommon {
   workload: 'tuning';
   preset: ModelPreset;
   multiNode: false;
+  /** Where the trainer writes the adapter and its completion file: the results volume's mount (results-dir.ts). */
+  resultsDir: string;
 }
 
 /**
@@ -306,4 +316,6 @@ export interface PlanContext {
    * parsed (the api folder owns parsing). Only `max-model-len` is read here.
    */
   vllmConfig?: Readonly<Record<string, unknown>>;
+  /** What the Workspace's `tuning.config` ConfigMap says about the trainer's output (parsed by api). */
+  trainingOutput?: TrainingOutput;
 }

@@ -5,7 +5,6 @@
  */
 export type {
   ComparePlansOptions,
-  LocatedProblem,
   PlanFieldChange,
   PlanReport,
   RefusedSpec,

@@ -8,12 +8,11 @@
  */
 import { compareStrings, keyOf, type SourceFile } from '../api/index.ts';
 import { describePlan, type Catalog, type Cloud, type WorkspacePlan } from '../catalog/index.ts';
-import type { SpecError } from '../errors.ts';
+import type { Problem } from '../errors.ts';
 import { hydrate, type HydrateOptions, type HydrateResult, type WorkspaceOutcome } from '../pipeline.ts';
 import { inventoryOf, type Tree } from '../render/index.ts';
 import type { HelperImages } from '../synth/index.ts';
 import { unifiedDiff } from './unified-diff.ts';
-import { SourceLines } from './source-lines.ts';
 
 export type WorkspaceChangeKind = 'added' | 'changed' | 'removed' | 'refused';
 
@@ -41,17 +40,11 @@ export interface WorkspaceChange {
   diff: string;
 }
 
-export interface LocatedProblem {
-  /** 1-based line in the file, when the field could be found. */
-  line?: number;
-  path: string;
-  message: string;
-}
-
 /** Everything wrong with one refused spec. */
 export interface RefusedSpec {
   file: string;
-  problems: LocatedProblem[];
+  /** As the pipeline located them: `line` and `column` where the field (or its nearest parent) is. */
+  problems: Problem[];
 }
 
 export interface Totals {
@@ -155,7 +148,7 @@ export function comparePlans(
       head: totals(running),
     },
     workspaces,
-    refused: refusedSpecs(after, head),
+    refused: refusedSpecs(after),
     warnings: after.warnings,
   };
 }
@@ -215,19 +208,10 @@ function totals(plans: readonly WorkspacePlan[]): Totals {
   return result;
 }
 
-/** Each refused spec of head, with every problem located by line where the field can be found. */
-function refusedSpecs(result: HydrateResult, files: readonly SourceFile[]): RefusedSpec[] {
-  const sources = new Map(files.map((f) => [f.path, new SourceLines(f.content)]));
+/** Each refused spec of head, with its problems. */
+function refusedSpecs(result: HydrateResult): RefusedSpec[] {
   return result.errors
-    .map((error: SpecError) => {
-      const file = error.file ?? '';
-      const lines = sources.get(file);
-      const problems = error.problems.map((problem): LocatedProblem => {
-        const line = error.document === undefined ? undefined : lines?.lineOf(error.document, problem.path);
-        return line === undefined ? { ...problem } : { line, ...problem };
-      });
-      return { file, problems };
-    })
+    .map((error) => ({ file: error.file ?? '', problems: [...error.problems] }))
     .sort((a, b) => compareStrings(a.file, b.file));
 }
 

@@ -1,7 +1,8 @@
 /**
  * The fine-tuning Job of a tuning Workspace. Input data reaches `/mnt/data` (downloaded from URLs,
- * pulled from an image by `adapter pull`, or a mounted volume); results land in `/mnt/results` (the
- * output volume, or an emptyDir when the output is an image).
+ * pulled from an image by `adapter pull`, or a mounted volume); results land where the trainer writes them,
+ * the plan's `resultsDir` (`output_dir` of the tuning ConfigMap, `/mnt/results` by default), on the output
+ * volume, or an emptyDir when the output is an image.
  *
  * Image outputs are pushed by the pod itself: the `pusher` container runs the kaito-gitops image's
  * `adapter push` with the `imagePushSecret` mounted read-only. It waits for Kaito's
@@ -12,7 +13,7 @@
  */
 import type { V1Container, V1EnvVar, V1Job, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { namespacedKey, type TuningSpec } from '../api/index.ts';
-import { DATA_DIR, RESULTS_DIR, TUNING_DONE_FILE, type TuningPlan } from '../catalog/index.ts';
+import { DATA_DIR, TUNING_DONE_FILE, type TuningPlan } from '../catalog/index.ts';
 import { volumeFrom } from './adapters.ts';
 import { workspaceLabels } from './labels.ts';
 import { configVolume, gpuResources, planEnv, pullSecrets, sharedMemory } from './pod-parts.ts';
@@ -58,7 +59,7 @@ export function tuningJob(plan: TuningPlan, images: HelperImages): V1Job {
   const mounts: V1VolumeMount[] = [
     shm.mount,
     { name: DATA_VOLUME, mountPath: DATA_DIR },
-    { name: RESULTS_VOLUME, mountPath: RESULTS_DIR },
+    { name: RESULTS_VOLUME, mountPath: plan.resultsDir },
   ];
   if (config !== undefined) {
     volumes.push(config.volume);
@@ -80,7 +81,7 @@ export function tuningJob(plan: TuningPlan, images: HelperImages): V1Job {
   ];
   const output = tuning.output.image;
   if (output !== undefined) {
-    containers.push(pusher(output, tuning.output.imagePushSecret, tuning.preset.name, images));
+    containers.push(pusher(output, plan, images));
     if (tuning.output.imagePushSecret !== undefined) {
       volumes.push({ name: PUSH_SECRET_VOLUME, secret: { secretName: tuning.output.imagePushSecret } });
     }
@@ -165,13 +166,9 @@ function tuningInput(tuning: TuningSpec, images: HelperImages, secrets: Registry
 
 const PUSH_SECRET_VOLUME = 'push-secret';
 
-function pusher(
-  outputImage: string,
-  pushSecret: string | undefined,
-  preset: string,
-  images: HelperImages,
-): V1Container {
-  const mounts: V1VolumeMount[] = [{ name: RESULTS_VOLUME, mountPath: RESULTS_DIR, readOnly: true }];
+function pusher(outputImage: string, plan: TuningPlan, images: HelperImages): V1Container {
+  const pushSecret = plan.workspace.tuning.output.imagePushSecret;
+  const mounts: V1VolumeMount[] = [{ name: RESULTS_VOLUME, mountPath: plan.resultsDir, readOnly: true }];
   const credentials: string[] = [];
   if (pushSecret !== undefined) {
     mounts.push({ name: PUSH_SECRET_VOLUME, mountPath: PUSH_CONFIG_DIR, readOnly: true });
@@ -183,11 +180,11 @@ function pusher(
     args: [
       'adapter',
       'push',
-      RESULTS_DIR,
+      plan.resultsDir,
       outputImage,
       ...credentials,
       '--model',
-      preset,
+      plan.workspace.tuning.preset.name,
       '--wait-for',
       TUNING_DONE_FILE,
       '--fail-when-alone',

@@ -20,6 +20,7 @@ import type {
   TuningPlan,
   WorkspacePlan,
 } from '../../src/catalog/types.ts';
+import { RESULTS_DIR } from '../../src/catalog/pod-contract.ts';
 
 export interface WorkspaceOptions {
   name?: string;
@@ -198,6 +199,8 @@ export interface TuningOptions extends WorkspaceOptions {
   config?: string;
   modelAccessSecret?: string;
   gpusPerNode?: number;
+  /** Where the trainer writes (the tuning ConfigMap's output_dir). @default "/mnt/results" */
+  resultsDir?: string;
 }
 
 export function tuningPlan(options: TuningOptions = {}): TuningPlan {
@@ -221,6 +224,7 @@ export function tuningPlan(options: TuningOptions = {}): TuningPlan {
   return basePlan<TuningPlan>(workspace, {
     workload: 'tuning',
     gpusPerNode: options.gpusPerNode ?? 1,
+    resultsDir: options.resultsDir ?? RESULTS_DIR,
     command: ['/bin/sh', '-c', 'accelerate launch --num_processes=1 /workspace/tfs/fine_tuning.py'],
   });
 }

@@ -7,6 +7,12 @@
  * reconcile could otherwise create a duplicate node (a GPU VM billed by the hour). With a name derived
  * from stable inputs the second create answers 409 AlreadyExists and nothing is duplicated; no
  * expectations bookkeeping is needed. `ws` + 9 hex stays a valid AKS agent-pool name, as Kaito's is.
+ *
+ * The agent creates, counts and deletes only its own NodeClaims: those carrying its node-index label with
+ * the name derived from it. Kaito's claims for the same Workspace (one moved from Kaito, README "Moving
+ * from Kaito") carry the same workspace labels, but their nodes run Kaito's pods. No
+ * `app.kubernetes.io/managed-by` label marks ours: gpu-provisioner copies every NodeClaim label onto the
+ * AKS agent pool, and AKS refuses node labels in the `kubernetes.io` namespace.
  */
 import { createHash } from 'node:crypto';
 import type { V1Node } from '@kubernetes/client-node';
@@ -48,6 +54,14 @@ export function nodeClaimName(workspace: WorkspaceKey, index: number): string {
     .update(`${workspace.namespace}/${workspace.name}/${index}`)
     .digest('hex');
   return `ws${digest.slice(0, 9)}`;
+}
+
+/** The index of one of this agent's NodeClaims for the workspace; undefined for anyone else's. */
+function ownClaimIndex(claim: NodeClaim, workspace: WorkspaceKey): number | undefined {
+  const label = claim.metadata?.labels?.[NODE_INDEX_LABEL] ?? '';
+  if (!/^(0|[1-9][0-9]*)$/.test(label)) return undefined;
+  const index = Number(label);
+  return claim.metadata?.name === nodeClaimName(workspace, index) ? index : undefined;
 }
 
 /** The NodeClaim for node `index` of the request. Pure. */
@@ -111,21 +125,19 @@ function isClaimReady(claim: NodeClaim): boolean {
   return claim.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
-/** Pure: the node status from the workspace's NodeClaims and every node in the cluster. */
+/**
+ * Pure: the node status from the agent's own NodeClaims for the workspace (see {@link ownClaimIndex})
+ * and every node in the cluster. The nodes that count are those the claims name (`status.nodeName`, set
+ * by Karpenter when the node registers): a node labelled for the workspace may be Kaito's.
+ */
 export function nodeClaimStatus(
   request: NodeRequest,
   claims: readonly NodeClaim[],
   nodes: readonly V1Node[],
 ): NodeStatus {
-  const { workspace } = request;
   const claimNodes = new Set(claims.map((c) => c.status?.nodeName).filter((n) => n !== undefined));
   const requirements = { instanceType: request.instanceType, matchLabels: request.matchLabels };
-  const ours = nodes.filter((node) => {
-    const labels = node.metadata?.labels ?? {};
-    const labelled =
-      labels[WORKSPACE_LABEL] === workspace.name && labels[WORKSPACE_NAMESPACE_LABEL] === workspace.namespace;
-    return labelled || claimNodes.has(node.metadata?.name ?? '');
-  });
+  const ours = nodes.filter((node) => claimNodes.has(node.metadata?.name ?? ''));
   const verdicts = ours.map((node) => ({
     name: node.metadata?.name ?? '',
     verdict: nodeVerdict(node, requirements),
@@ -190,35 +202,39 @@ export class NodeClaimProvisioner implements NodeProvisioner {
   }
 
   async provision(request: NodeRequest): Promise<void> {
-    const existing = this.#claims.list(request.workspace.namespace, request.workspace.name);
+    const existing = this.#own(request.workspace);
     const names = new Set(existing.map((c) => c.metadata?.name));
     const wanted = Array.from({ length: request.nodes }, (_, i) => buildNodeClaim(request, i));
     for (const claim of wanted) {
       if (!names.has(claim.metadata?.name)) await this.#claims.create(claim);
     }
-    // Scale down: claims this agent numbered at or beyond the wanted count.
+    // Scale down: its claims numbered at or beyond the wanted count.
     for (const claim of existing) {
-      const index = Number(claim.metadata?.labels?.[NODE_INDEX_LABEL] ?? NaN);
-      const deleting =
-        claim.metadata?.deletionTimestamp !== undefined && claim.metadata.deletionTimestamp !== null;
-      if (Number.isInteger(index) && index >= request.nodes && !deleting) {
-        await this.#claims.delete(claim.metadata?.name ?? '');
-      }
+      const index = ownClaimIndex(claim, request.workspace) ?? 0;
+      if (index >= request.nodes && !isDeleting(claim)) await this.#claims.delete(claim.metadata?.name ?? '');
     }
   }
 
   status(request: NodeRequest): Promise<NodeStatus> {
-    const claims = this.#claims.list(request.workspace.namespace, request.workspace.name);
-    return Promise.resolve(nodeClaimStatus(request, claims, this.#cluster.nodes()));
+    return Promise.resolve(nodeClaimStatus(request, this.#own(request.workspace), this.#cluster.nodes()));
   }
 
+  /** Deletes the agent's own NodeClaims only: Kaito's, for a Workspace moved from Kaito, stay. */
   async release(workspace: WorkspaceKey): Promise<boolean> {
-    const claims = this.#claims.list(workspace.namespace, workspace.name);
+    const claims = this.#own(workspace);
     for (const claim of claims) {
-      if (claim.metadata?.deletionTimestamp === undefined || claim.metadata.deletionTimestamp === null) {
-        await this.#claims.delete(claim.metadata?.name ?? '');
-      }
+      if (!isDeleting(claim)) await this.#claims.delete(claim.metadata?.name ?? '');
     }
     return claims.length === 0;
   }
+
+  #own(workspace: WorkspaceKey): NodeClaim[] {
+    return this.#claims
+      .list(workspace.namespace, workspace.name)
+      .filter((claim) => ownClaimIndex(claim, workspace) !== undefined);
+  }
+}
+
+function isDeleting(claim: NodeClaim): boolean {
+  return claim.metadata?.deletionTimestamp !== undefined && claim.metadata.deletionTimestamp !== null;
 }

@@ -157,17 +157,18 @@ async function deployment(name: string, readyReplicas: number): Promise<void> {
   });
 }
 
-async function pod(name: string, status: object): Promise<void> {
-  if (server.get('v1', 'Pod', `${name}-0`, 'default') !== undefined) {
+/** What the kubelet does to the Workspace's pod `<name>-0` (or `podName`). */
+async function pod(name: string, status: object, podName = `${name}-0`): Promise<void> {
+  if (server.get('v1', 'Pod', podName, 'default') !== undefined) {
     await kc
       .makeApiClient(k8s.CoreV1Api)
-      .patchNamespacedPodStatus({ name: `${name}-0`, namespace: 'default', body: { status } }, MERGE);
+      .patchNamespacedPodStatus({ name: podName, namespace: 'default', body: { status } }, MERGE);
     return;
   }
   server.seed({
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: `${name}-0`, namespace: 'default', labels: { 'kaito.sh/workspace': name } },
+    metadata: { name: podName, namespace: 'default', labels: { 'kaito.sh/workspace': name } },
     spec: { containers: [{ name: 'model', image: 'vllm' }] },
     status,
   });
@@ -250,6 +251,62 @@ describe('agent with the nodeclaim provisioner', () => {
     expect((await fetch(`http://127.0.0.1:${running.healthPort}/readyz`)).status).toBe(200);
   });
 
+  it('stays Ready beside the evicted pod it replaced, and says why while failed pods are all there is', async () => {
+    await agent('f-1');
+    await createWorkspace('evict');
+    await vi.waitFor(() => expect(claimsOf('evict')).toHaveLength(1), { timeout: 5000 });
+    await launchNodes('evict');
+    await deployment('evict', 0);
+    const evicted = {
+      phase: 'Failed',
+      reason: 'Evicted',
+      message: 'The node was low on resource: ephemeral-storage.',
+    };
+    await pod('evict', evicted, 'evict-5d8c9-a1b2c');
+    await vi.waitFor(() => expect(condition('evict', 'InferenceReady')).toBe('False/PodEvicted'), {
+      timeout: 5000,
+    });
+    expect(message('evict', 'InferenceReady')).toBe(
+      'pod evict-5d8c9-a1b2c was evicted: The node was low on resource: ephemeral-storage.',
+    );
+
+    // The Deployment's replacement is Ready (created a second later: creationTimestamp has second
+    // precision); the evicted pod stays until the pod garbage collector's threshold (12,500 terminated
+    // pods by default), which may be for ever.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await pod(
+      'evict',
+      { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+      'evict-5d8c9-x9y8z',
+    );
+    await deployment('evict', 1);
+    await vi.waitFor(() => expect(condition('evict', 'Ready')).toBe('True/Succeeded'), { timeout: 5000 });
+    expect(condition('evict', 'InferenceReady')).toBe('True/WorkspaceInferenceStatusSuccess');
+    expect(server.get('v1', 'Pod', 'evict-5d8c9-a1b2c', 'default')).toBeDefined();
+
+    // The replacement fails too (the kubelet rejected it: its GPU is unhealthy): failed pods are history
+    // only once a Ready pod replaces them, so the Workspace is down again and says why, newest first.
+    await deployment('evict', 0);
+    await pod(
+      'evict',
+      {
+        phase: 'Failed',
+        reason: 'UnexpectedAdmissionError',
+        message:
+          'Allocate failed due to no healthy devices present; cannot allocate unhealthy devices nvidia.com/gpu, which is unexpected',
+        conditions: [{ type: 'Ready', status: 'False' }],
+      },
+      'evict-5d8c9-x9y8z',
+    );
+    await vi.waitFor(() => expect(condition('evict', 'InferenceReady')).toBe('False/PodFailed'), {
+      timeout: 5000,
+    });
+    expect(message('evict', 'InferenceReady')).toBe(
+      'pod evict-5d8c9-x9y8z failed (UnexpectedAdmissionError): Allocate failed due to no healthy devices present; cannot allocate unhealthy devices nvidia.com/gpu, which is unexpected',
+    );
+    expect((workspace('evict')?.status as { state: string }).state).toBe('NotReady');
+  });
+
   it('stalls with the NodeClaim quota message verbatim', async () => {
     await agent('b-1');
     await createWorkspace('quota');
@@ -294,6 +351,57 @@ describe('agent with the nodeclaim provisioner', () => {
     await custom.deleteNamespacedCustomObject({ ...WS, namespace: 'default', name: 'gone' });
     await vi.waitFor(() => expect(workspace('gone')).toBeUndefined(), { timeout: 5000 });
     expect(claimsOf('gone')).toHaveLength(0);
+  });
+
+  it("counts and deletes only its own NodeClaims, never Kaito's for the same Workspace", async () => {
+    // What Kaito v0.12 left for a Workspace moved to kaito-gitops (README "Moving from Kaito"): a NodeClaim
+    // named from a timestamp hash, labelled for the Workspace, and its Ready GPU node serving Kaito's pods.
+    const kaitoClaim = 'ws3f9a0c1d2';
+    const kaitoLabels = {
+      apps: 'moved',
+      'karpenter.sh/nodepool': 'kaito',
+      'kaito.sh/workspace': 'moved',
+      'kaito.sh/workspacenamespace': 'default',
+    };
+    server.seed({
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodeClaim',
+      metadata: { name: kaitoClaim, labels: kaitoLabels },
+      spec: {},
+      status: { nodeName: `aks-${kaitoClaim}`, conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    server.seed({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name: `aks-${kaitoClaim}`,
+        labels: { ...kaitoLabels, 'node.kubernetes.io/instance-type': 'Standard_NC6s_v3' },
+      },
+      status: { conditions: [{ type: 'Ready', status: 'True' }], capacity: { 'nvidia.com/gpu': '1' } },
+    });
+
+    await agent('g-1');
+    await createWorkspace('moved');
+    // The agent buys its own node: Kaito's is busy with Kaito's pods and does not make the Workspace ready.
+    await vi.waitFor(() => expect(claimsOf('moved')).toHaveLength(2), { timeout: 5000 });
+    await vi.waitFor(() => expect(condition('moved', 'ResourceReady')).toBe('False/NodeClaimNotReady'), {
+      timeout: 5000,
+    });
+    expect(message('moved', 'ResourceReady')).toBe('Ready NodeClaims are not enough: 0 of 1 ready');
+    // README "Moving from Kaito", step 7: the selector that finds Kaito's claims and not the agent's.
+    const kaitos = (await custom.listClusterCustomObject({
+      group: 'karpenter.sh',
+      version: 'v1',
+      plural: 'nodeclaims',
+      labelSelector:
+        'kaito.sh/workspace=moved,kaito.sh/workspacenamespace=default,!kaito-gitops.io/node-index',
+    })) as { items: KubeObject[] };
+    expect(kaitos.items.map((c) => c.metadata?.name)).toEqual([kaitoClaim]);
+
+    // Deleting the Workspace releases the agent's NodeClaim; Kaito's is left for its owner (README).
+    await custom.deleteNamespacedCustomObject({ ...WS, namespace: 'default', name: 'moved' });
+    await vi.waitFor(() => expect(workspace('moved')).toBeUndefined(), { timeout: 5000 });
+    expect(claimsOf('moved').map((c) => c.metadata?.name)).toEqual([kaitoClaim]);
   });
 });
 

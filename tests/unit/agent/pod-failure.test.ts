@@ -130,8 +130,72 @@ describe('classifyPod', () => {
     expect(classifyPod(pod('p', status))).toBeUndefined();
   });
 
-  it('takes the first failing pod by name', () => {
-    const evicted = { phase: 'Failed', reason: 'Evicted' };
-    expect(classifyPods([pod('b', evicted), pod('a', evicted)])?.message).toBe('pod a was evicted');
+  it.each([
+    [
+      'rejected by the kubelet',
+      { phase: 'Failed', reason: 'OutOfnvidia.com/gpu', message: 'Pod was rejected: no GPU' },
+      'pod p failed (OutOfnvidia.com/gpu): Pod was rejected: no GPU',
+    ],
+    [
+      'its containers failed',
+      {
+        phase: 'Failed',
+        containerStatuses: [container({ state: { terminated: { exitCode: 2, reason: 'Error' } } })],
+      },
+      'pod p failed: container model exited 2 (Error)',
+    ],
+    ['without a word', { phase: 'Failed' }, 'pod p failed'],
+  ])('a pod that failed %s → PodFailed', (_name, status, message) => {
+    expect(classifyPod(pod('p', status))).toEqual({ reason: 'PodFailed', message });
+  });
+});
+
+describe('classifyPods', () => {
+  const evicted = { phase: 'Failed', reason: 'Evicted' };
+  const ready = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
+  const starting = { phase: 'Pending', conditions: [notReady] };
+  const crashing = {
+    phase: 'Running',
+    conditions: [notReady],
+    containerStatuses: [container({ state: { waiting: { reason: 'CrashLoopBackOff' } } })],
+  };
+
+  it.each([
+    ['failed pods alone: the first by name', [pod('b', evicted), pod('a', evicted)], 1, 'pod a was evicted'],
+    ['a replacement still starting', [pod('a', evicted), pod('b', starting)], 1, 'pod a was evicted'],
+    [
+      'a running pod failing comes first',
+      [pod('a', evicted), pod('b', crashing)],
+      1,
+      'pod b container model is crash-looping',
+    ],
+    ['replaced by a Ready pod', [pod('a', evicted), pod('b', ready)], 1, undefined],
+    [
+      'failed pods alone: the newest first',
+      [
+        { ...pod('a', evicted), metadata: { name: 'a', creationTimestamp: new Date(1000) } },
+        {
+          ...pod('b', { phase: 'Failed', reason: 'NodeShutdown' }),
+          metadata: { name: 'b', creationTimestamp: new Date(2000) },
+        },
+      ],
+      1,
+      'pod b failed (NodeShutdown)',
+    ],
+    ['one of two replaced', [pod('a', evicted), pod('b', ready), pod('c', evicted)], 2, 'pod a was evicted'],
+    [
+      'a Ready pod being deleted replaces nothing',
+      [pod('a', evicted), { ...pod('b', ready), metadata: { name: 'b', deletionTimestamp: new Date(0) } }],
+      1,
+      'pod a was evicted',
+    ],
+    [
+      'Ready, and a running pod failing',
+      [pod('a', ready), pod('b', crashing)],
+      1,
+      'pod b container model is crash-looping',
+    ],
+  ])('%s', (_name, pods, wanted, message) => {
+    expect(classifyPods(pods, wanted)?.message).toBe(message);
   });
 });

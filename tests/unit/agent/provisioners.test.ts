@@ -189,6 +189,50 @@ describe('nodeclaim provisioner', () => {
     expect(store.server.size).toBe(0);
     expect(await provisioner.release(request.workspace)).toBe(true);
   });
+
+  it("neither counts nor deletes Kaito's NodeClaims for the same Workspace", async () => {
+    const store = new FakeClaims();
+    const kaito: NodeClaim = {
+      ...buildNodeClaim(request, 0),
+      metadata: {
+        name: 'ws3f9a0c1d2',
+        labels: {
+          apps: 'phi-3',
+          'karpenter.sh/nodepool': 'kaito',
+          'kaito.sh/workspace': 'phi-3',
+          'kaito.sh/workspacenamespace': 'default',
+        },
+      },
+      status: { nodeName: 'aks-ws3f9a0c1d2', conditions: [{ type: 'Ready', status: 'True' }] },
+    };
+    // A claim with our label but not our name for it is not ours either.
+    const relabelled: NodeClaim = {
+      ...kaito,
+      metadata: {
+        name: 'ws0000000aa',
+        labels: { ...kaito.metadata?.labels, 'kaito-gitops.io/node-index': '0' },
+      },
+    };
+    store.server.set('ws3f9a0c1d2', kaito);
+    store.server.set('ws0000000aa', relabelled);
+    const provisioner = createNodeProvisioner('nodeclaim', {
+      cluster: { nodes: () => [nodeFor(kaito), nodeFor(relabelled)] },
+      nodeClaims: store,
+    });
+    store.sync();
+    await provisioner.provision(request);
+    expect(store.server.size).toBe(4);
+    store.sync();
+    expect(await provisioner.status(request)).toMatchObject({
+      ready: false,
+      readyNodes: [],
+      message: 'Ready NodeClaims are not enough: 0 of 2 ready',
+    });
+    expect(await provisioner.release(request.workspace)).toBe(false);
+    store.sync();
+    expect(await provisioner.release(request.workspace)).toBe(true);
+    expect([...store.server.keys()].sort()).toEqual(['ws0000000aa', 'ws3f9a0c1d2']);
+  });
 });
 
 describe('byo provisioner', () => {

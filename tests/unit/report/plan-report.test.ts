@@ -59,6 +59,20 @@ describe('comparePlans', () => {
     expect(problem?.message).toContain('phi-3-mini-4k-instruc');
   });
 
+  it('places each problem where the pipeline located it, in every document of a file', () => {
+    const head = [
+      ...base.slice(0, 2),
+      { path: 'specs/c.yaml', content: `${phi3('gamma')}---\n${misspelt('delta')}---\nkind: [\n` },
+    ];
+    const report = comparePlans(base, head, { catalog });
+    const located = hydrate(head, { catalog }).errors.flatMap((error) => error.problems);
+    expect(report.refused.flatMap((spec) => spec.problems)).toEqual(located);
+    expect(located.map((p) => [p.path, p.line, p.column])).toEqual([
+      ['', 30, 1],
+      ['inference.preset.name', 27, 5],
+    ]);
+  });
+
   it('counts GPUs and cost of what runs after the merge, refused workspaces at their base plan', () => {
     const head = [
       { path: 'specs/a.yaml', content: phi3('alpha', 'Standard_NC12s_v3') },

@@ -27,7 +27,8 @@ import { promisify } from 'node:util';
 import { layerEntries, readAdapterDirectory } from '../src/oci/adapter-files.ts';
 import { tarPieces } from '../src/oci/tar-writer.ts';
 import { Layout } from '../tests/support/oci-layout.ts';
-import { requireDebianTools, requireRegistryTools, startRegistry } from '../tests/support/registry.ts';
+import { ensureDebianTools } from '../tests/support/debian-package.ts';
+import { requireRegistryTools, startRegistry } from '../tests/support/registry.ts';
 
 const run = promisify(execFile);
 const MAIN = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
@@ -111,7 +112,7 @@ function median(values: number[]): number {
 
 export async function benchOci(sizes = [100 * MiB, 1024 * MiB], runs = 3): Promise<OciRow[]> {
   await requireRegistryTools();
-  await requireDebianTools({ time: 'time' }); // GNU time measures each process's peak RSS
+  await ensureDebianTools({ time: 'time' }); // GNU time measures each process's peak RSS
   const root = await mkdtemp(join(tmpdir(), 'kaito-gitops-bench-oci-'));
   const rows: OciRow[] = [];
   const env = { ...process.env, NODE_COMPILE_CACHE: join(root, 'compile-cache') };

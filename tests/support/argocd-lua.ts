@@ -12,7 +12,7 @@
  * Every object of a batch is evaluated in one `lua5.1` process.
  */
 import { execFileSync } from 'node:child_process';
-import { requireDebianPackage } from './debian-package.ts';
+import { toolPath } from './debian-package.ts';
 
 export interface LuaHealth {
   status: string;
@@ -97,7 +97,7 @@ print(table.concat(results, "\\n"))
 
 /** Argo CD's verdict for each object: a health status and message, or throws with the Lua error. */
 export function evaluateHealthLua(script: string, objects: readonly unknown[]): LuaHealth[] {
-  const lua = requireDebianPackage('lua5.1', 'lua5.1');
+  const lua = toolPath('lua5.1');
   const out = execFileSync(lua, ['-'], { input: program(script, objects), encoding: 'utf8' });
   return out
     .trimEnd()

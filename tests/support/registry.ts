@@ -4,74 +4,22 @@
  * token server in registry-token-server.ts. `skopeo` cross-checks what the product pushes and pushes
  * what the tests build by hand.
  *
- * The Debian packages (docker-registry, skopeo, apache2-utils for htpasswd) are installed when missing,
- * as root with apt-get (several engineers share a machine, hence the lock timeout); without root the
- * tests fail naming the packages. Nothing is skipped.
+ * The Debian packages (docker-registry, skopeo, apache2-utils for htpasswd) are installed when missing
+ * (debian-package.ts); nothing is skipped.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { requireTool } from './debian-package.ts';
 
 const run = promisify(execFile);
 
-/** Binary → Debian package. */
-const TOOLS: Record<string, string> = {
-  'docker-registry': 'docker-registry',
-  skopeo: 'skopeo',
-  htpasswd: 'apache2-utils',
-};
-
-async function onPath(binary: string): Promise<boolean> {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    try {
-      await access(join(dir, binary));
-      return true;
-    } catch {
-      // next directory
-    }
-  }
-  return false;
-}
-
-let installing: Promise<void> | undefined;
-
 /** Makes sure docker-registry, skopeo and htpasswd are there, installing their packages if needed. */
-export function requireRegistryTools(): Promise<void> {
-  installing ??= requireDebianTools(TOOLS);
-  return installing;
-}
-
-/**
- * Installs the Debian packages of the binaries (binary → package) missing from PATH: as root with
- * apt-get (several engineers share a machine, hence the lock timeout); otherwise fails naming them.
- */
-export async function requireDebianTools(tools: Record<string, string>): Promise<void> {
-  const missing: string[] = [];
-  for (const [binary, pkg] of Object.entries(tools)) if (!(await onPath(binary))) missing.push(pkg);
-  if (missing.length === 0) return;
-  if (process.getuid?.() !== 0) {
-    throw new Error(
-      `the Debian packages ${missing.join(', ')} are needed: apt-get install ${missing.join(' ')}`,
-    );
-  }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const apt = ['-o', 'DPkg::Lock::Timeout=600'];
-  try {
-    await run('apt-get', [...apt, 'update'], { env, maxBuffer: 64 << 20 });
-    await run('apt-get', [...apt, 'install', '-y', '--no-install-recommends', ...missing], {
-      env,
-      maxBuffer: 64 << 20,
-    });
-  } catch (error) {
-    throw new Error(`installing ${missing.join(', ')} failed: ${(error as Error).message}`, { cause: error });
-  }
-  for (const [binary, pkg] of Object.entries(tools)) {
-    if (!(await onPath(binary))) throw new Error(`${binary} still missing after apt-get install ${pkg}`);
-  }
+export async function requireRegistryTools(): Promise<void> {
+  for (const binary of ['docker-registry', 'skopeo', 'htpasswd']) await requireTool(binary);
 }
 
 export async function freePort(): Promise<number> {

@@ -5,7 +5,6 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import cliProgress from 'cli-progress';
 import { UsageError } from '../errors.ts';
 import {
   ANONYMOUS,
@@ -22,6 +21,7 @@ import {
 import { waitForFile, writeTerminationMessage } from './adapter-in-pod.ts';
 import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
 import { parseDuration } from './duration.ts';
+import { startProgress } from './progress.ts';
 
 const usage = `usage: kaito-gitops adapter push DIR IMAGE [flags]
        kaito-gitops adapter pull IMAGE DIR [--replace] [flags]
@@ -112,33 +112,13 @@ function size(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-/** A progress bar on a terminal for transfers over 8 MiB; nothing elsewhere (logs, pods). */
+/** The CLI's progress line for a transfer over 8 MiB, on a terminal only (not in logs or pods). */
 function progressBar(
   io: CliIO,
   label: string,
 ): { update: (done: number, total: number) => void; stop: () => void } {
-  const terminal = io.terminal;
-  if (terminal === undefined) return { update: () => undefined, stop: () => undefined };
-  let bar: cliProgress.SingleBar | undefined;
-  return {
-    update: (done, total) => {
-      if (bar === undefined) {
-        if (total < 8 * 1024 * 1024) return;
-        bar = new cliProgress.SingleBar(
-          {
-            stream: terminal,
-            format: `${label} [{bar}] {percentage}% | {done} of {size} | {eta_formatted}`,
-            hideCursor: true,
-            clearOnComplete: true,
-          },
-          cliProgress.Presets.shades_classic,
-        );
-        bar.start(total, 0, { done: size(0), size: size(total) });
-      }
-      bar.update(done, { done: size(done) });
-    },
-    stop: () => bar?.stop(),
-  };
+  const progress = startProgress(io, label, { unit: 'bytes', minTotal: 8 * 1024 * 1024 });
+  return { update: (done, total) => progress.update(done, { total }), stop: () => progress.stop() };
 }
 
 async function push(
@@ -270,7 +250,6 @@ const subcommands = { push, pull, inspect } as const;
 
 export const adapter: Command = {
   name: 'adapter',
-  summary: 'Push, pull and inspect LoRA adapter images (Kaito adapter image format)',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseFlags(args, flags, true);

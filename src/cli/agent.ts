@@ -131,7 +131,6 @@ export async function liveStatusSettings(
 
 export const agent: Command = {
   name: 'agent',
-  summary: 'Run the in-cluster agent: GPU nodes, Workspace status, leader election',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values } = parseFlags(args, agentFlags);

@@ -48,7 +48,6 @@ const usage = `usage: kaito-gitops demo [--workspaces DIR] [--dir DIR] [--output
 
 export const demo: Command = {
   name: 'demo',
-  summary: 'Run the GitOps loop locally: source and deploy repositories over HTTP, one sync pass',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values } = parseFlags(args, {

@@ -53,7 +53,6 @@ async function chooseFluxTimeout(
 
 export const init: Command = {
   name: 'init',
-  summary: 'Write the Flux or Argo CD bootstrap (and the sync server) for a deploy branch',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values } = parseFlags(args, {

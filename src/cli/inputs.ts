@@ -33,7 +33,7 @@ export function cloudFlag(value: string | undefined): Cloud {
 export async function loadCatalog(presets: string | undefined, io: CliIO): Promise<Catalog> {
   const dir = presets === undefined ? DEFAULT_PRESETS_DIR : resolve(io.cwd, presets);
   try {
-    return await readCatalog(dir);
+    return await readCatalog(dir, io.cacheDir !== undefined ? { cacheDir: io.cacheDir } : {});
   } catch (error) {
     const code = errnoCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') {

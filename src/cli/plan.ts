@@ -17,7 +17,6 @@ sync and the agent plan the same way without network.`;
 
 export const plan: Command = {
   name: 'plan',
-  summary: 'Show the SKU, nodes, GPUs, runtime, parallelism, image and disk each Workspace gets',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { output, result, hub } = await checkSpecs(args, io, { sizeFromHub: true });

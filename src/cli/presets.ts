@@ -94,7 +94,6 @@ const SKU_COLUMNS: Column[] = [
 
 export const presets: Command = {
   name: 'presets',
-  summary: 'List the model presets (or GPU SKUs with prices) that plans are sized against',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values } = parseFlags(args, {

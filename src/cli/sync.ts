@@ -121,7 +121,6 @@ interface SyncRequest {
 
 export const sync: Command = {
   name: 'sync',
-  summary: 'Render the source repository\u2019s Workspace specs and commit the tree to a deploy branch',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const request = parseRequest(args, io);

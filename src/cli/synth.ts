@@ -35,7 +35,6 @@ const usage = `usage: kaito-gitops synth [--workspaces DIR] [--out DIR] [--allow
 
 export const synth: Command = {
   name: 'synth',
-  summary: 'Validate, size and render Workspace specs into a byte-stable Kustomize tree',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values } = parseFlags(args, {

@@ -13,7 +13,6 @@ ${CHECK_FLAGS_USAGE}`;
 
 export const validate: Command = {
   name: 'validate',
-  summary: "Check Workspace specs against Kaito's rules and the catalog; print every problem",
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { output, result } = await checkSpecs(args, io);

@@ -92,7 +92,8 @@ describe('kaito-gitops synth', () => {
   });
 
   it.each([
-    [['synth', '--bogus'], /Unknown option '--bogus'/],
+    [['synth', '--bogus'], /unknown flag --bogus/],
+    [['synth', '--worksapces', 'specs'], /unknown flag --worksapces; did you mean --workspaces\?/],
     [['synth', '--workspaces', 'specs', '--out', 'specs/out'], /must not contain each other/],
     [['synth', '--cloud', 'gcp'], /--cloud must be one of azure, aws, arc/],
     [['synth', '--output', 'yaml'], /--output must be "text" or "json"/],

@@ -2,11 +2,10 @@
  * What the pipeline commands (`synth`, `validate`, `plan`) read before computing anything: the
  * catalog and the source specs. Flags name the places; this is the only code that reads them.
  */
-import { resolve } from 'node:path';
 import type { SourceFile } from '../api/index.ts';
-import { CLOUDS, DEFAULT_PRESETS_DIR, readCatalog, type Catalog, type Cloud } from '../catalog/index.ts';
-import { UsageError, errnoCode, type SpecError } from '../errors.ts';
+import { UsageError, type SpecError } from '../errors.ts';
 import { errorReport, hydrate, type ErrorReport, type HydrateResult } from '../pipeline.ts';
+import { catalogFlags, cloudFlag, loadCatalog } from './catalog-input.ts';
 import { outputFlag, outputFormat, parseFlags, stopSignal, type CliIO } from './command.ts';
 import {
   cacheFileFor,
@@ -16,32 +15,7 @@ import {
 } from './huggingface-cache.ts';
 import { readSources, type ReadOptions } from './sources.ts';
 
-/** `--presets DIR` and `--cloud`, shared by the pipeline commands. */
-export const catalogFlags = {
-  presets: { type: 'string' },
-  cloud: { type: 'string', default: 'azure' },
-} as const;
-
-export function cloudFlag(value: string | undefined): Cloud {
-  const cloud = CLOUDS.find((c) => c === (value ?? 'azure'));
-  if (cloud === undefined)
-    throw new UsageError(`--cloud must be one of ${CLOUDS.join(', ')}, not "${value}"`);
-  return cloud;
-}
-
-/** The catalog from `--presets DIR`, or the presets shipped with kaito-gitops. */
-export async function loadCatalog(presets: string | undefined, io: CliIO): Promise<Catalog> {
-  const dir = presets === undefined ? DEFAULT_PRESETS_DIR : resolve(io.cwd, presets);
-  try {
-    return await readCatalog(dir, io.cacheDir !== undefined ? { cacheDir: io.cacheDir } : {});
-  } catch (error) {
-    const code = errnoCode(error);
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new UsageError(`--presets ${presets ?? dir}: no such directory`, { cause: error });
-    }
-    throw error;
-  }
-}
+export { catalogFlags, cloudFlag, loadCatalog } from './catalog-input.ts';
 
 export async function loadSpecs(
   paths: readonly string[],

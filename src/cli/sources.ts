@@ -20,6 +20,8 @@ export interface ReadOptions {
    * paths as the user typed them, so files of several directories never share a path. @default "root"
    */
   paths?: 'root' | 'typed';
+  /** Told after each file is read, for a progress line. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** The spec files of each path (a directory is walked, a file is taken as it is). */
@@ -46,7 +48,12 @@ export async function readSources(
       found.push({ file: full, path: options.paths === 'typed' ? typed : basename(full), display: typed });
     }
   }
-  return inOrder(found, READS_IN_FLIGHT, ({ file, path, display }) => readSpec(file, path, display));
+  let done = 0;
+  return inOrder(found, READS_IN_FLIGHT, async ({ file, path, display }) => {
+    const spec = await readSpec(file, path, display);
+    options.onProgress?.(++done, found.length);
+    return spec;
+  });
 }
 
 /** Files read at once: enough to keep the disk and the thread pool busy, few enough for file handles. */

@@ -66,6 +66,8 @@ export interface ReadResult {
 export interface WriteOptions {
   /** How messages name the output directory: as the user typed it. @default dir */
   name?: string;
+  /** Told after each file of the tree is checked or staged, for a progress line. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 interface Staged {
@@ -129,7 +131,9 @@ export function writeTree(
       directories.set(directory, fresh);
       return fresh;
     };
+    let done = 0;
     for (const [treePath, text] of tree) {
+      options.onProgress?.(done++, tree.size);
       path = treePath;
       const target = inside(root, path);
       const fresh = ensureDirectory(dirname(target));

@@ -96,6 +96,13 @@ it('starts without the Azure SDKs, cdk8s or the pipeline (they load only where t
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
   const loaded = JSON.parse(stdout) as string[];
   expect(loaded.some((url) => url.includes('/src/agent/'))).toBe(true);
-  for (const heavy of ['/@azure/', '/cdk8s', '/src/synth/', '/src/render/', '/src/install/', 'isomorphic-git'])
+  for (const heavy of [
+    '/@azure/',
+    '/cdk8s',
+    '/src/synth/',
+    '/src/render/',
+    '/src/install/',
+    'isomorphic-git',
+  ])
     expect(loaded.filter((url) => url.includes(heavy))).toEqual([]);
 });

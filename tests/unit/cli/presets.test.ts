@@ -71,10 +71,10 @@ describe('kaito-gitops presets', () => {
       presets: [
         {
           name: 'm',
-          shortNames: '',
+          shortNames: [],
           weightsGiB: 1.5,
           contextTokens: 4096,
-          runtimes: 'vllm',
+          runtimes: ['vllm'],
           tuning: false,
           toolCallParser: '',
           reasoningParser: '',

@@ -173,7 +173,7 @@ async function pushSpecs(
     author: { name: 'demo', email: 'demo@example.com' },
     now: new Date(),
   });
-  const pushed = await mirror.push('main', commit);
+  const pushed = await mirror.push('main', commit, undefined);
   if (!pushed.ok) throw new Error(`could not push the example specs: ${pushed.detail}`);
   return commit;
 }

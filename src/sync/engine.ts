@@ -420,9 +420,9 @@ export class SyncEngine {
     });
     this.#throwIfStopped();
     this.#pushing = true;
-    const pushed = await this.#remote('target', () => mirrors.target.push(target.branch, commit)).finally(
-      () => (this.#pushing = false),
-    );
+    const pushed = await this.#remote('target', () =>
+      mirrors.target.push(target.branch, commit, tip),
+    ).finally(() => (this.#pushing = false));
     if (!pushed.ok) {
       await mirrors.target.resetBranch(target.branch, tip);
       this.#renderer.reset();
@@ -435,6 +435,7 @@ export class SyncEngine {
       workspaces: summary.workspaceCount,
       changed: summary.changed,
       errors: summary.errors.length,
+      objects: pushed.objects,
     });
     return { kind: 'done', result: { ...summary, outcome: 'pushed', sourceCommit, deployCommit: commit } };
   }

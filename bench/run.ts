@@ -7,8 +7,8 @@
  *    runtimes, a multi-node one with its ConfigMap, adapters, tuning; ten namespaces) into an empty
  *    directory, as its own process; reference: a plain cdk8s-plus synth of N charts, also its own process
  *    (quadratic, so only up to 2,000). Then `kubectl kustomize` of the tree.
- * 2. Sync (bench/sync.ts): webhook → deploy commit pushed for a one-spec change among 1,000 workspaces,
- *    against the git CLI doing the same pass.
+ * 2. Sync (bench/sync.ts): the first sync, and webhook → deploy commit pushed for a one-spec change, at
+ *    1,000 and 5,000 workspaces, against the git CLI doing the same passes.
  * 3. Agent (bench/agent.ts): the agent alone, in its own process as the chart runs it, idle and with
  *    1,000 Workspaces: peak RSS and time until all are Ready.
  * 4. CLI start-up (bench/startup.ts): `--help` and `validate` of one spec against `node -e 0`.
@@ -87,12 +87,28 @@ if (!args.includes('--no-synth')) {
   await synthTable();
 }
 if (!args.includes('--no-sync')) {
-  console.log('\n## Sync: webhook for a one-spec change → deploy commit pushed (1,000 workspaces)\n');
-  const rows = await benchSync(Number(process.env['BENCH_SYNC_CHANGES'] ?? 10));
-  console.log('| pass | p50 (ms) | p95 (ms) | runs |');
-  console.log('|---|---|---|---|');
-  for (const row of rows)
-    console.log(`| ${row.name} | ${ms(row.p50_ms)} | ${ms(row.p95_ms)} | ${row.runs} |`);
+  console.log(
+    '\n## Sync: first sync, and a webhook for a one-spec change → deploy commit pushed; reference: the git CLI\n',
+  );
+  console.log('| pass | p50 (ms) | p95 (ms) | runs | × git CLI (p50) |');
+  console.log('|---|---|---|---|---|');
+  for (const workspaces of [1000, 5000]) {
+    const changes = Number(process.env['BENCH_SYNC_CHANGES'] ?? (workspaces > 1000 ? 5 : 10));
+    const [first, firstReference, change, changeReference] = await benchSync(changes, workspaces);
+    for (const [row, reference] of [
+      [first, firstReference],
+      [firstReference, undefined],
+      [change, changeReference],
+      [changeReference, undefined],
+    ] as const) {
+      if (row === undefined) continue;
+      console.log(
+        `| ${row.name} | ${ms(row.p50_ms)} | ${ms(row.p95_ms)} | ${row.runs} | ${
+          reference === undefined ? '' : ratio(row.p50_ms, reference.p50_ms)
+        } |`,
+      );
+    }
+  }
 }
 if (!args.includes('--no-agent')) {
   console.log('\n## Agent: alone in its own process, as the chart runs it, against the API test server\n');

@@ -1,6 +1,7 @@
 /**
  * Agent benchmark: the agent alone, in its own process, started the way the chart starts it
- * (`kaito-gitops agent`, the chart's NODE_OPTIONS), against the in-process Kubernetes API test server
+ * (`kaito-gitops agent` with the chart's NODE_OPTIONS and default concurrency; only the resync is
+ * shortened, to observe steady state sooner), against the in-process Kubernetes API test server
  * holding N Workspaces with what a real cluster holds for each (bench/cluster-objects.ts: BYO node
  * Ready, Deployment ready, a Running pod). Measures the agent process's RSS (peak, from the kernel's
  * VmHWM) idle on an empty cluster and at N, the time from process start until every Workspace is
@@ -54,14 +55,14 @@ async function startAgentProcess(server: KubeApiServer, dir: string, resyncSecon
       '--metrics-addr=127.0.0.1:0',
       '--lease-namespace=default',
       `--resync=${resyncSeconds}`,
-      '--concurrency=16',
     ],
     { env: { ...process.env, NODE_OPTIONS: nodeOptions }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   while (!log.includes('"became leader"')) {
-    if (child.exitCode !== null) throw new Error(`the agent exited ${child.exitCode}: ${log}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the agent exited (${child.exitCode ?? child.signalCode}): ${log}`);
     await sleep(20);
   }
   return { child, started, nodeOptions, log: () => log };
@@ -100,7 +101,10 @@ export async function benchAgent(count = 1000): Promise<AgentBenchResult> {
     const agent = await startAgentProcess(server, dir, resyncSeconds);
     // Polled slowly: reading the test server clones every object, which competes with the agent for CPU.
     while (readyCount(server) < count) {
-      if (agent.child.exitCode !== null) throw new Error(`the agent exited: ${agent.log()}`);
+      if (agent.child.exitCode !== null || agent.child.signalCode !== null)
+        throw new Error(
+          `the agent exited (${agent.child.exitCode ?? agent.child.signalCode}): ${agent.log()}`,
+        );
       await sleep(250);
     }
     const readyMs = performance.now() - agent.started;

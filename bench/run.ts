@@ -6,7 +6,8 @@
  * 1. Synth (bench/synth-cli.ts): `kaito-gitops synth` of N generated spec files (mixed presets, SKUs,
  *    runtimes, a multi-node one with its ConfigMap, adapters, tuning; ten namespaces) into an empty
  *    directory, as its own process; reference: a plain cdk8s-plus synth of N charts, also its own process
- *    (quadratic, so only up to 2,000). Then `kubectl kustomize` of the tree.
+ *    (quadratic, so only up to 2,000). Then `kubectl kustomize` of every shard (what the Flux bootstrap
+ *    points at: the largest, and the CPU of all) against one build of the whole tree (up to 1,000).
  * 2. Sync (bench/sync.ts): the first sync, and webhook → deploy commit pushed for a one-spec change, at
  *    1,000 and 5,000 workspaces, against the git CLI doing the same passes.
  * 3. Agent (bench/agent.ts): the agent alone, in its own process as the chart runs it, idle and with
@@ -18,10 +19,11 @@
  *    RSS, with skopeo copy of the same content as the reference.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { shardNames } from '../src/render/index.ts';
 import { findKubectl } from '../tests/support/kustomize.ts';
 import { benchAgent } from './agent.ts';
 import { benchReport } from './report.ts';
@@ -42,12 +44,31 @@ const WHOLE_TREE_KUSTOMIZE_MAX = 1000;
 const ms = (v: number) => `${Math.round(v)}`;
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
 
-async function kustomizeMs(kubectl: string, dir: string): Promise<number> {
+/** Wall time and CPU time (user + system, from `/usr/bin/time`) of one `kubectl kustomize`. */
+async function kustomize(kubectl: string, dir: string): Promise<{ ms: number; cpuMs: number }> {
   const env = { ...process.env };
   delete env['KUBECONFIG'];
   const started = performance.now();
-  await run(kubectl, ['kustomize', dir], { env, maxBuffer: 1 << 30 });
-  return performance.now() - started;
+  const { stderr } = await run('/usr/bin/time', ['-f', '%U %S', kubectl, 'kustomize', dir], {
+    env,
+    maxBuffer: 1 << 30,
+  });
+  const [user = NaN, system = NaN] = stderr.trim().split('\n').at(-1)?.split(' ').map(Number) ?? [];
+  return { ms: performance.now() - started, cpuMs: (user + system) * 1000 };
+}
+
+/** Every unit the Flux bootstrap points at (one per shard), built one after the other. */
+async function kustomizeShards(kubectl: string, dir: string) {
+  const inventory = JSON.parse(await readFile(join(dir, 'inventory.json'), 'utf8')) as { files: string[] };
+  const shards = shardNames(inventory);
+  let largestMs = 0;
+  let cpuMs = 0;
+  for (const shard of shards) {
+    const built = await kustomize(kubectl, join(dir, 'shards', shard));
+    largestMs = Math.max(largestMs, built.ms);
+    cpuMs += built.cpuMs;
+  }
+  return { shards: shards.length, largestMs, cpuMs };
 }
 
 async function synthTable(): Promise<void> {
@@ -55,9 +76,9 @@ async function synthTable(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'kaito-gitops-bench-'));
   try {
     console.log(
-      '| N | synth (ms) | peak RSS (MiB) | cdk8s-plus synth (ms) | ratio | kubectl kustomize of the tree (ms) |',
+      '| N | synth (ms) | peak RSS (MiB) | cdk8s-plus synth (ms) | ratio | shards | largest shard build (ms) | all shards, CPU (ms) | whole-tree build, CPU (ms) | shards / whole (CPU) |',
     );
-    console.log('|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const n of sizes) {
       const specs = join(root, `specs-${n}`);
       await writeSpecs(specs, await generateSpecs(n));
@@ -65,12 +86,15 @@ async function synthTable(): Promise<void> {
       const synth = await synthProcess(specs, out);
       if (!synth.stdout.includes(`${n} workspaces: ${n} rendered`)) throw new Error(synth.stdout);
       const reference = n <= REFERENCE_MAX ? await referenceProcess(n, join(root, `ref-${n}`)) : undefined;
-      const kustomize =
-        kubectl !== undefined && n <= WHOLE_TREE_KUSTOMIZE_MAX ? await kustomizeMs(kubectl, out) : undefined;
+      const units = kubectl !== undefined ? await kustomizeShards(kubectl, out) : undefined;
+      const whole =
+        kubectl !== undefined && n <= WHOLE_TREE_KUSTOMIZE_MAX ? await kustomize(kubectl, out) : undefined;
       console.log(
         `| ${n} | ${ms(synth.ms)} | ${synth.peakRssMiB} | ${reference ? ms(reference.ms) : '-'} | ${
           reference ? ratio(synth.ms, reference.ms) : '-'
-        } | ${kustomize === undefined ? '-' : ms(kustomize)} |`,
+        } | ${units?.shards ?? '-'} | ${units ? ms(units.largestMs) : '-'} | ${units ? ms(units.cpuMs) : '-'} | ${
+          whole ? ms(whole.cpuMs) : '-'
+        } | ${units && whole ? ratio(units.cpuMs, whole.cpuMs) : '-'} |`,
       );
       await rm(join(root, `ref-${n}`), { recursive: true, force: true });
     }

@@ -9,7 +9,19 @@ describe('kaito-gitops main', () => {
   it('--help lists every command with its summary', async () => {
     const run = await runCli(['--help'], repo);
     expect(run.code).toBe(0);
-    for (const name of ['agent', 'demo', 'init', 'plan', 'presets', 'sync', 'synth', 'validate'])
+    for (const name of [
+      'adapter',
+      'agent',
+      'demo',
+      'import',
+      'init',
+      'plan',
+      'presets',
+      'report',
+      'sync',
+      'synth',
+      'validate',
+    ])
       expect(run.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
   });
 

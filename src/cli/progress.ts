@@ -71,8 +71,9 @@ export function startProgress(io: CliIO, label: string, options: ProgressOptions
   };
 }
 
-function formatBytes(value: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB'];
+/** `1.5 MiB`: sizes in the CLI's output and progress lines. */
+export function formatBytes(value: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let size = value;
   let unit = 0;
   while (size >= 1024 && unit < units.length - 1) {

@@ -11,7 +11,6 @@ import { enableCompileCache } from 'node:module';
 import process from 'node:process';
 
 enableCompileCache();
-const { runProcess } = await import('../src/cli/main.ts');
+const { exitWhenFlushed, runProcess } = await import('../src/cli/main.ts');
 await runProcess(process.argv.slice(2));
-// Done: idle keep-alive connections (fetch's pool) must not hold the process open (as main.ts).
-process.exit();
+await exitWhenFlushed();

@@ -18,17 +18,23 @@ export function screenful(io: CliIO): number {
   return Math.max(10, (io.terminal?.rows ?? DEFAULT_SCREENFUL) - 4);
 }
 
+/**
+ * Every row when they fit (or with `verbose`); else the rows that need attention (changed or failed)
+ * when those fit; else only the failed ones, which are never left out.
+ */
 export function fitRows<T>(
   rows: readonly T[],
   needsAttention: (row: T) => boolean,
-  options: { verbose: boolean; io: CliIO },
+  options: { verbose: boolean; io: CliIO; failed?: (row: T) => boolean },
 ): FittedRows<T> {
-  if (options.verbose || rows.length <= screenful(options.io)) return { shown: [...rows], hidden: 0 };
-  const shown = rows.filter(needsAttention);
+  const screen = screenful(options.io);
+  if (options.verbose || rows.length <= screen) return { shown: [...rows], hidden: 0 };
+  let shown = rows.filter(needsAttention);
+  if (shown.length > screen) shown = rows.filter(options.failed ?? (() => false));
   return { shown, hidden: rows.length - shown.length };
 }
 
-/** The line under a cut list: `996 unchanged workspaces not shown (--verbose lists every one)`. */
+/** The line under a cut list: `996 workspaces not shown (--verbose lists every one)`. */
 export function hiddenLine(hidden: number, what: string): string {
   return `${hidden} ${what} not shown (--verbose lists every one)`;
 }

@@ -215,9 +215,21 @@ export async function runProcess(argv: string[]): Promise<void> {
   }
 }
 
+/**
+ * Ends the process once the command is done: idle keep-alive connections (fetch's pool) must not hold
+ * it open. A pipe to a slow reader can still hold output (a 5,000-row table), so stdout and stderr are
+ * flushed first; exiting at once would cut it short.
+ */
+export async function exitWhenFlushed(): Promise<void> {
+  await Promise.all(
+    [process.stdout, process.stderr].map(
+      (stream) => new Promise<void>((resolve) => stream.write('', () => resolve())),
+    ),
+  );
+  process.exit();
+}
+
 if (import.meta.main) {
   await runProcess(process.argv.slice(2));
-  // The command is done: idle keep-alive connections (fetch's pool) must not hold the process open.
-  // Writes to files, pipes and terminals are synchronous on Linux and macOS, so nothing is cut short.
-  process.exit();
+  await exitWhenFlushed();
 }

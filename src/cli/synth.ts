@@ -125,7 +125,10 @@ function summaryText(
 ): string {
   const plans = new Map(result.plans.map((p) => [keyOf(p.workspace), p]));
   // Past a screenful, only what changed or failed: a re-run over 2,000 unchanged specs is one line.
-  const fitted = fitRows(result.workspaces, (w) => w.status !== 'unchanged', options);
+  const fitted = fitRows(result.workspaces, (w) => w.status !== 'unchanged', {
+    ...options,
+    failed: (w) => w.status === 'kept' || w.status === 'refused',
+  });
   const rows = fitted.shown.map((w) => {
     const plan = plans.get(keyOf(w));
     return {
@@ -158,7 +161,7 @@ function summaryText(
           ),
         ]
       : []),
-    ...(fitted.hidden > 0 ? [hiddenLine(fitted.hidden, 'unchanged workspaces')] : []),
+    ...(fitted.hidden > 0 ? [hiddenLine(fitted.hidden, 'workspaces')] : []),
     '',
     `${result.workspaces.length} workspaces: ${counts}; ${written.written.length} files written, ${written.removed.length} removed in ${out}`,
   ];

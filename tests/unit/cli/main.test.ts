@@ -61,3 +61,19 @@ describe('kaito-gitops main', () => {
     expect(() => JSON.parse(short.stdout) as unknown).not.toThrow();
   });
 });
+
+it('ends the process only after a slow pipe has taken all of its output', async () => {
+  const { spawn } = await import('node:child_process');
+  const script = `
+    const { exitWhenFlushed } = await import(${JSON.stringify(new URL('../../../src/cli/main.ts', import.meta.url).href)});
+    process.stdout.write('x'.repeat(4_000_000));
+    await exitWhenFlushed();`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script]);
+  let bytes = 0;
+  child.stdout.pause(); // a reader that is late: the child must wait for it, not exit with output pending
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  child.stdout.on('data', (chunk: Buffer) => (bytes += chunk.length));
+  child.stdout.resume();
+  await new Promise((resolve) => child.once('close', resolve));
+  expect(bytes).toBe(4_000_000);
+});

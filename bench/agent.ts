@@ -40,10 +40,14 @@ async function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number
 }
 
 /** Starts `kaito-gitops agent` against `server`; resolves once it leads (its log says so). */
-async function startAgentProcess(server: KubeApiServer, dir: string, resyncSeconds: number) {
+async function startAgentProcess(
+  server: KubeApiServer,
+  dir: string,
+  resyncSeconds: number,
+  nodeOptions: string,
+) {
   const kubeconfig = join(dir, 'kubeconfig');
   await writeFile(kubeconfig, server.kubeConfig().exportConfig());
-  const nodeOptions = agentNodeOptions();
   const started = performance.now();
   const child = spawn(
     process.execPath,
@@ -84,13 +88,14 @@ function readyCount(server: KubeApiServer): number {
     ).length;
 }
 
-export async function benchAgent(count = 1000): Promise<AgentBenchResult> {
+/** `nodeOptions`: what the agent runs with. @default the chart's */
+export async function benchAgent(count = 1000, nodeOptions = agentNodeOptions()): Promise<AgentBenchResult> {
   const dir = await mkdtemp(join(tmpdir(), 'kaito-gitops-bench-agent-'));
   const resyncSeconds = 2;
   try {
     // Idle: an empty cluster.
     const empty = await startKubeApiServer({ bookmarkIntervalMs: 60_000 });
-    const idle = await startAgentProcess(empty, dir, resyncSeconds);
+    const idle = await startAgentProcess(empty, dir, resyncSeconds, nodeOptions);
     await sleep(2000);
     const idleRssMiB = await procStatus(idle.child.pid ?? 0, 'VmHWM');
     await stop(idle.child);
@@ -98,7 +103,7 @@ export async function benchAgent(count = 1000): Promise<AgentBenchResult> {
 
     const server = await startKubeApiServer({ bookmarkIntervalMs: 60_000 });
     for (let i = 0; i < count; i++) for (const object of workspaceObjects(i)) server.seed(object);
-    const agent = await startAgentProcess(server, dir, resyncSeconds);
+    const agent = await startAgentProcess(server, dir, resyncSeconds, nodeOptions);
     // Polled slowly: reading the test server clones every object, which competes with the agent for CPU.
     while (readyCount(server) < count) {
       if (agent.child.exitCode !== null || agent.child.signalCode !== null)
@@ -138,5 +143,6 @@ export async function benchAgent(count = 1000): Promise<AgentBenchResult> {
 }
 
 if (import.meta.main) {
-  console.log(JSON.stringify(await benchAgent(Number(process.argv[2] ?? 1000)), null, 2));
+  const options = process.argv[3];
+  console.log(JSON.stringify(await benchAgent(Number(process.argv[2] ?? 1000), options), null, 2));
 }

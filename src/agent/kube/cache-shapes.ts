@@ -4,7 +4,8 @@
  * managedFields, `kubectl.kubernetes.io/last-applied-configuration`, pod specs, a node's image list and
  * node info. Each kind's shape below lists the fields the agent reads (node-readiness.ts,
  * pod-failure.ts, observe-workload.ts, the provisioners); everything else is dropped as objects arrive,
- * from lists and watches alike. A field the agent starts reading must be added here. Pure.
+ * from lists and watches alike. A field the agent starts reading must be added here (the agent's
+ * integration tests run through these caches and notice one that is missing). Pure.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 
@@ -37,6 +38,7 @@ const METADATA = {
   uid: true,
   resourceVersion: true,
   generation: true,
+  creationTimestamp: true,
   labels: true,
   deletionTimestamp: true,
   finalizers: true,
@@ -55,6 +57,7 @@ export const SHAPES = {
   StatefulSet: WORKLOAD,
   Job: {
     metadata: METADATA,
+    spec: { parallelism: true },
     status: { active: true, ready: true, succeeded: true, failed: true, conditions: CONDITIONS },
   },
   Pod: {

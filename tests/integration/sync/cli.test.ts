@@ -80,7 +80,7 @@ describe('kaito-gitops sync --once', () => {
       terminal: { color: false, progress: tty as unknown as NodeJS.WriteStream },
     });
     expect(code).toBe(0);
-    expect(drawn.join('')).toMatch(/sync .*fetching/);
+    expect(drawn.join('')).toMatch(/sync [=-]+ [0-4]\/4/); // steps: fetching, rendering, committing, pushing
     expect(drawn.join('')).toContain('\u001b[2K');
     expect(stdout).toMatch(/^(pushed|up to date:) [0-9a-f]{12} /);
   });

@@ -1,110 +1,148 @@
 /**
- * Agent benchmark: N Workspaces (BYO nodes already Ready, Deployments ready) against the in-process kube
- * API test server through the real client-node. Measures the time until every Workspace has Ready=True,
- * the peak RSS (server and agent share the process, so this is an upper bound for the agent), and the
- * API requests per Workspace at steady state over several resyncs (target: 0 writes).
+ * Agent benchmark: the agent alone, in its own process, started the way the chart starts it
+ * (`kaito-gitops agent` with the chart's NODE_OPTIONS and default concurrency; only the resync is
+ * shortened, to observe steady state sooner), against the in-process Kubernetes API test server
+ * holding N Workspaces with what a real cluster holds for each (bench/cluster-objects.ts: BYO node
+ * Ready, Deployment ready, a Running pod). Measures the agent process's RSS (peak, from the kernel's
+ * VmHWM) idle on an empty cluster and at N, the time from process start until every Workspace is
+ * Ready=True, and the API requests per Workspace at steady state over several resyncs (target: 0 writes).
  */
-import { startKubeApiServer } from '../tests/support/kube-api-server/index.ts';
-import { startAgent } from '../src/agent/agent.ts';
-import { readCatalog } from '../src/catalog/index.ts';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { agentNodeOptions } from '../src/install/index.ts';
+import { startKubeApiServer, type KubeApiServer } from '../tests/support/kube-api-server/index.ts';
+import { workspaceObjects } from '../tests/support/cluster-objects.ts';
 
 export interface AgentBenchResult {
   workspaces: number;
-  convergeMs: number;
+  /** RSS of the agent on an empty cluster, leading, caches synced. */
+  idleRssMiB: number;
+  /** Peak RSS of the agent process with N Workspaces (VmHWM). */
   peakRssMiB: number;
+  /** Agent process start → every Workspace Ready=True. */
+  readyMs: number;
   steadyStateResyncs: number;
   writesPerWorkspace: number;
   requestsPerWorkspace: number;
+  /** What the agent ran with (the chart's NODE_OPTIONS). */
+  nodeOptions: string;
 }
 
+const BIN = join(import.meta.dirname, '..', 'bin', 'kaito-gitops.js');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function benchAgent(count = 1000): Promise<AgentBenchResult> {
-  const server = await startKubeApiServer({ bookmarkIntervalMs: 60_000 });
-  const catalog = await readCatalog();
-  for (let i = 0; i < count; i++) {
-    const name = `ws-${i}`;
-    server.seed({
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: {
-        name: `node-${i}`,
-        labels: {
-          apps: name,
-          'nvidia.com/gpu.product': 'Tesla-V100-PCIE-16GB',
-          'nvidia.com/gpu.count': '1',
-          'nvidia.com/gpu.memory': '16384',
-        },
-      },
-      status: { conditions: [{ type: 'Ready', status: 'True' }], capacity: { 'nvidia.com/gpu': '1' } },
-    });
-    server.seed({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name, namespace: 'default', labels: { 'kaito.sh/workspace': name } },
-      spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: {} },
-      status: { replicas: 1, readyReplicas: 1 },
-    });
-    server.seed({
-      apiVersion: 'kaito.sh/v1beta1',
-      kind: 'Workspace',
-      metadata: { name, namespace: 'default', generation: 1 },
-      resource: { labelSelector: { matchLabels: { apps: name } } },
-      inference: { preset: { name: 'phi-3-mini-4k-instruct' } },
-    });
-  }
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-  const resyncMs = 2000;
+async function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return Math.round(kib / 1024);
+}
+
+/** Starts `kaito-gitops agent` against `server`; resolves once it leads (its log says so). */
+async function startAgentProcess(
+  server: KubeApiServer,
+  dir: string,
+  resyncSeconds: number,
+  nodeOptions: string,
+) {
+  const kubeconfig = join(dir, 'kubeconfig');
+  await writeFile(kubeconfig, server.kubeConfig().exportConfig());
   const started = performance.now();
-  const agent = await startAgent(
-    server.kubeConfig(),
-    {
-      provisioner: 'byo',
-      catalog,
-      metrics: { host: '127.0.0.1', port: 0 },
-      lease: { namespace: 'default', name: 'bench', identity: 'bench' },
-      resyncMs,
-      concurrency: 16,
-    },
-    { log: (level, m, f) => level === 'error' && console.error(m, f) },
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'agent',
+      '--provisioner=byo',
+      `--kubeconfig=${kubeconfig}`,
+      '--metrics-addr=127.0.0.1:0',
+      '--lease-namespace=default',
+      `--resync=${resyncSeconds}`,
+    ],
+    { env: { ...process.env, NODE_OPTIONS: nodeOptions }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  const ready = (): number =>
-    server
-      .list('kaito.sh/v1beta1', 'Workspace', 'default')
-      .filter((w) =>
-        (
-          (w.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []
-        ).some((c) => c.type === 'Ready' && c.status === 'True'),
-      ).length;
-  // Polled slowly: reading the test server clones every object, which competes with the agent for CPU.
-  while (ready() < count) await sleep(500);
-  const convergeMs = performance.now() - started;
-  await agent.idle();
-  server.requests.reset();
-  const resyncs = 3;
-  await sleep(resyncMs * resyncs + 500);
-  await agent.idle();
-  const snapshot = server.requests.snapshot();
-  const writes = Object.entries(snapshot)
-    .filter(([key]) => /^(create|update|patch|delete) /.test(key) && !key.includes('leases'))
-    .reduce((sum, [, n]) => sum + n, 0);
-  const requests = Object.entries(snapshot)
-    .filter(([key]) => !key.includes('leases'))
-    .reduce((sum, [, n]) => sum + n, 0);
-  clearInterval(sampler);
-  await agent.stop();
-  await server.close();
-  return {
-    workspaces: count,
-    convergeMs: Math.round(convergeMs),
-    peakRssMiB: Math.round(peakRss / 2 ** 20),
-    steadyStateResyncs: resyncs,
-    writesPerWorkspace: writes / count,
-    requestsPerWorkspace: requests / count,
-  };
+  let log = '';
+  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  while (!log.includes('"became leader"')) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the agent exited (${child.exitCode ?? child.signalCode}): ${log}`);
+    await sleep(20);
+  }
+  return { child, started, nodeOptions, log: () => log };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+function readyCount(server: KubeApiServer): number {
+  return server
+    .list('kaito.sh/v1beta1', 'Workspace')
+    .filter((w) =>
+      ((w.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some(
+        (c) => c.type === 'Ready' && c.status === 'True',
+      ),
+    ).length;
+}
+
+/** `nodeOptions`: what the agent runs with. @default the chart's */
+export async function benchAgent(count = 1000, nodeOptions = agentNodeOptions()): Promise<AgentBenchResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'kaito-gitops-bench-agent-'));
+  const resyncSeconds = 2;
+  try {
+    // Idle: an empty cluster.
+    const empty = await startKubeApiServer({ bookmarkIntervalMs: 60_000 });
+    const idle = await startAgentProcess(empty, dir, resyncSeconds, nodeOptions);
+    await sleep(2000);
+    const idleRssMiB = await procStatus(idle.child.pid ?? 0, 'VmHWM');
+    await stop(idle.child);
+    await empty.close();
+
+    const server = await startKubeApiServer({ bookmarkIntervalMs: 60_000 });
+    for (let i = 0; i < count; i++) for (const object of workspaceObjects(i)) server.seed(object);
+    const agent = await startAgentProcess(server, dir, resyncSeconds, nodeOptions);
+    // Polled slowly: reading the test server clones every object, which competes with the agent for CPU.
+    while (readyCount(server) < count) {
+      if (agent.child.exitCode !== null || agent.child.signalCode !== null)
+        throw new Error(
+          `the agent exited (${agent.child.exitCode ?? agent.child.signalCode}): ${agent.log()}`,
+        );
+      await sleep(250);
+    }
+    const readyMs = performance.now() - agent.started;
+    await sleep(500);
+    server.requests.reset();
+    const resyncs = 3;
+    await sleep(resyncSeconds * 1000 * resyncs + 500);
+    const snapshot = server.requests.snapshot();
+    const peakRssMiB = await procStatus(agent.child.pid ?? 0, 'VmHWM');
+    await stop(agent.child);
+    await server.close();
+    const writes = Object.entries(snapshot)
+      .filter(([key]) => /^(create|update|patch|delete) /.test(key) && !key.includes('leases'))
+      .reduce((sum, [, n]) => sum + n, 0);
+    const requests = Object.entries(snapshot)
+      .filter(([key]) => !key.includes('leases'))
+      .reduce((sum, [, n]) => sum + n, 0);
+    return {
+      workspaces: count,
+      idleRssMiB,
+      peakRssMiB,
+      readyMs: Math.round(readyMs),
+      steadyStateResyncs: resyncs,
+      writesPerWorkspace: writes / count,
+      requestsPerWorkspace: requests / count,
+      nodeOptions: agent.nodeOptions,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 if (import.meta.main) {
-  console.log(JSON.stringify(await benchAgent(Number(process.argv[2] ?? 1000)), null, 2));
+  const options = process.argv[3];
+  console.log(JSON.stringify(await benchAgent(Number(process.argv[2] ?? 1000), options), null, 2));
 }

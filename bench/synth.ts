@@ -162,7 +162,10 @@ function formatRow(r: BenchResult): string {
   ].join(' | ');
 }
 
-if (import.meta.main) {
+if (import.meta.main && process.argv[2] === '--reference') {
+  // node bench/synth.ts --reference N DIR: the reference alone, as its own process (bench/synth-cli.ts).
+  runReference(Number(process.argv[3]), process.argv[4] ?? join(tmpdir(), 'kaito-gitops-reference'));
+} else if (import.meta.main) {
   // node bench/synth.ts [--dir /dev/shm] [N ...]
   const args = process.argv.slice(2);
   const dirAt = args.indexOf('--dir');

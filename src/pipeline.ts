@@ -62,7 +62,11 @@ export interface HydrateOptions {
   allowEmpty?: boolean;
   /** How the empty-source refusal names the source (`--workspaces` as typed, the repository path). @default "the source" */
   sourceName?: string;
+  /** Told which step runs and how far it is, for a progress line (the only thing hydrate calls out to). */
+  onProgress?: (step: HydrateStep, done: number, total: number) => void;
 }
+
+export type HydrateStep = 'loading' | 'planning' | 'synthesizing';
 
 /**
  * What happened to one Workspace: `rendered` (its files changed or are new), `unchanged`, `kept` (its
@@ -97,6 +101,8 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   const before = inventoryOf(previous).workspaces;
   const byPath = new Map(files.map((f) => [f.path, f]));
   const display = (path: string) => byPath.get(path)?.display ?? path;
+  const progress = options.onProgress ?? (() => undefined);
+  progress('loading', 0, files.length);
   const loaded = loadSources(files);
   const configMaps = loaded.objects.filter(isConfigMap);
   const context = (workspace: Workspace): PlanContext => ({
@@ -114,7 +120,8 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   }
 
   const plans: WorkspacePlan[] = [];
-  for (const workspace of loaded.workspaces) {
+  for (const [index, workspace] of loaded.workspaces.entries()) {
+    progress('planning', index, loaded.workspaces.length);
     try {
       plans.push(plan(workspace, options.catalog, context(workspace)));
     } catch (error) {
@@ -133,6 +140,7 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   let held = new Set(heldBy(failed.files));
   let synthesized: SynthesisResult;
   let late: LateFailure[];
+  progress('synthesizing', 0, plans.length);
   for (;;) {
     synthesized = synthesizeAll(
       plans.filter((p) => !held.has(keyOf(p.workspace))),

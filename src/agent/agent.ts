@@ -20,7 +20,7 @@ import {
 import { detectKaito, otherAgents, refusalMessage } from './kaito-detection.ts';
 import { ApiReachability } from './kube/api-reachability.ts';
 import { keptStatusFields } from './kube/crd-status-fields.ts';
-import { LiveStatusPublisher, type LiveStatusOptions } from '../report/index.ts';
+import type { LiveStatusOptions, LiveStatusPublisher } from '../report/index.ts';
 import { ClusterInformers } from './kube/informers.ts';
 import { readKaitoObjects } from './kube/kaito-objects.ts';
 import { LeaderElector } from './kube/leader-election.ts';
@@ -98,6 +98,7 @@ class LeaderWork {
     metrics: AgentMetrics,
     log: Logger,
     keptFields: ReadonlySet<string> | undefined,
+    publisher: typeof LiveStatusPublisher | undefined,
   ) {
     const enqueueAll = (): void => {
       for (const key of this.informers.workspaceKeys()) this.queue.add(key);
@@ -126,7 +127,7 @@ class LeaderWork {
       () => metrics.countStatusWrite(),
       keptFields,
     );
-    this.#live = config.liveStatus && new LiveStatusPublisher({ ...config.liveStatus, logger: log });
+    this.#live = config.liveStatus && publisher && new publisher({ ...config.liveStatus, logger: log });
     if (this.#live !== undefined) {
       // Fed from the Workspace watch, not from reconcile: observe() only records, so a slow or failing
       // code host never holds up provisioning or the status write-back.
@@ -250,6 +251,9 @@ export async function startAgent(
 ): Promise<RunningAgent> {
   const crd = await checkBesideKaito(kc, config, log);
   const keptFields = keptStatusFields(crd);
+  // The report code (and its code host SDKs) is loaded only for an agent that reports live status.
+  const publisher =
+    config.liveStatus !== undefined ? (await import('../report/index.ts')).LiveStatusPublisher : undefined;
   const metrics = new AgentMetrics();
   const api = new ApiReachability(config.lease.renewDeadlineMs ?? 10_000);
   let work: LeaderWork | undefined;
@@ -267,7 +271,7 @@ export async function startAgent(
         identity: config.lease.identity,
       });
       transition = transition.then(async () => {
-        const next = new LeaderWork(kc, config, metrics, log, keptFields);
+        const next = new LeaderWork(kc, config, metrics, log, keptFields, publisher);
         work = next;
         try {
           await next.start();

@@ -48,7 +48,7 @@ export {
   WORKSPACE_STORAGE_VERSION,
 } from './constants.ts';
 export { compareNamespaced, compareStrings, keyOf, namespacedKey, splitNamespacedKey } from './keys.ts';
-export { editDistance } from './problems.ts';
+export { closest, editDistance } from './problems.ts';
 
 export type { LoadFailure, LoadResult, SourceFile } from './load.ts';
 export { loadSources } from './load.ts';

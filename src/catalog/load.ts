@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { compareStrings } from '../api/index.ts';
 import { SpecError, type Problem } from '../errors.ts';
+import { cacheCatalog, readCachedCatalog } from './catalog-cache.ts';
 import { FieldReader, isMapping, type Mapping } from './fields.ts';
 import { NO_RULES, type HuggingFaceRules } from './huggingface-model.ts';
 import { readCatalogModel, readPartitions, readRules } from './load-huggingface.ts';
@@ -39,6 +40,12 @@ export interface CatalogFile {
   /** Shown in problems, e.g. `presets/models.yaml`. */
   path: string;
   content: string;
+}
+
+/** A catalog file already parsed from YAML (what the catalog cache holds). */
+export interface ParsedCatalogFile {
+  path: string;
+  document: unknown;
 }
 
 const SKU_KEYS = [
@@ -82,7 +89,7 @@ function list(fields: FieldReader, doc: Mapping, key: string): Mapping[] {
 }
 
 /** Parses and validates the catalog files; throws one SpecError listing every problem in every file. */
-export function parseCatalog(files: readonly CatalogFile[]): Catalog {
+export function parseCatalog(files: readonly (CatalogFile | ParsedCatalogFile)[]): Catalog {
   const problems: (Problem & { file?: string })[] = [];
   const report = (file: string, found: readonly Problem[]) =>
     problems.push(...found.map((p) => ({ path: p.path, message: p.message, file })));
@@ -97,15 +104,12 @@ export function parseCatalog(files: readonly CatalogFile[]): Catalog {
 
   for (const file of [...files].sort((a, b) => compareStrings(a.path, b.path))) {
     const fields = new FieldReader();
-    const parsed = parseDocument(file.content, { prettyErrors: false });
-    if (parsed.errors.length > 0) {
-      report(
-        file.path,
-        parsed.errors.map((e) => ({ path: '', message: `invalid YAML: ${e.message}` })),
-      );
+    const parsed = 'document' in file ? file : parseCatalogYaml(file);
+    if (!('document' in parsed)) {
+      report(file.path, parsed.problems);
       continue;
     }
-    const doc: unknown = parsed.toJS();
+    const doc = parsed.document;
     if (!isMapping(doc)) {
       report(file.path, [{ path: '', message: `must be a YAML mapping with one of ${SECTIONS}` }]);
       continue;
@@ -246,8 +250,24 @@ export function withHuggingFaceCache(catalog: Catalog, cache: HuggingFaceCache):
   return { ...catalog, huggingFaceCache: cache };
 }
 
-/** Reads every `*.yaml` in `dir` (default: the package's `presets/`) and parses them. */
-export async function readCatalog(dir: string = DEFAULT_PRESETS_DIR): Promise<Catalog> {
+/** One catalog file parsed from YAML, or its YAML errors. */
+export function parseCatalogYaml(file: CatalogFile): ParsedCatalogFile | { problems: Problem[] } {
+  const parsed = parseDocument(file.content, { prettyErrors: false });
+  if (parsed.errors.length > 0) {
+    return { problems: parsed.errors.map((e) => ({ path: '', message: `invalid YAML: ${e.message}` })) };
+  }
+  return { path: file.path, document: parsed.toJS() as unknown };
+}
+
+/**
+ * Reads every `*.yaml` in `dir` (default: the package's `presets/`) and parses them. With `cacheDir`,
+ * the parsed YAML is kept there under the hash of the files' bytes (see catalog-cache.ts); the
+ * catalog is validated from it all the same.
+ */
+export async function readCatalog(
+  dir: string = DEFAULT_PRESETS_DIR,
+  options: { cacheDir?: string } = {},
+): Promise<Catalog> {
   const names = (await readdir(dir)).filter((name) => name.endsWith('.yaml') || name.endsWith('.yml')).sort();
   const files = await Promise.all(
     names.map(async (name) => ({
@@ -255,5 +275,14 @@ export async function readCatalog(dir: string = DEFAULT_PRESETS_DIR): Promise<Ca
       content: await readFile(join(dir, name), 'utf8'),
     })),
   );
-  return parseCatalog(files);
+  const { cacheDir } = options;
+  if (cacheDir === undefined) return parseCatalog(files);
+  const cached = await readCachedCatalog(cacheDir, files);
+  if (cached !== undefined) return parseCatalog(cached);
+  const parsed = files.map(parseCatalogYaml);
+  const documents = parsed.filter((p): p is ParsedCatalogFile => 'document' in p);
+  // Only a catalog whose every file parsed is kept; YAML errors are reported from the files themselves.
+  if (documents.length < files.length) return parseCatalog(files);
+  await cacheCatalog(cacheDir, files, documents);
+  return parseCatalog(documents);
 }

@@ -88,7 +88,8 @@ export function planPresetInference(
   const fail = { value: undefined, problems, notes };
   const runtime = workspace.runtime;
   const lookup = findPreset(catalog, spec.name, runtime);
-  problems.push(...presetProblems(spec, lookup, 'inference', catalog.huggingFaceCache.path));
+  const known = catalog.presets.list().map((p) => p.name);
+  problems.push(...presetProblems(spec, lookup, 'inference', catalog.huggingFaceCache.path, known));
   if (lookup.kind !== 'found') return fail;
   const preset = lookup.preset;
   problems.push(...runtimeProblems(workspace, preset, runtime, context.vllmConfig));

@@ -69,7 +69,11 @@ function planTuning(workspace: TuningWorkspace, catalog: Catalog, context: PlanC
   const notes: string[] = [];
   const fail = { value: undefined, problems, notes };
   const lookup = findPreset(catalog, spec.name, 'tuning');
-  problems.push(...presetProblems(spec, lookup, 'tuning', catalog.huggingFaceCache.path));
+  const tunable = catalog.presets
+    .list()
+    .filter((p) => p.tuning.supported)
+    .map((p) => p.name);
+  problems.push(...presetProblems(spec, lookup, 'tuning', catalog.huggingFaceCache.path, tunable));
   problems.push(...partitionFor(workspace, catalog.partitions).problems);
   if (workspace.resource.count > 1) {
     problems.push({

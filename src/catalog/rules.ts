@@ -7,6 +7,7 @@ import type { Problem } from '../errors.ts';
 import type { PresetSpec, Runtime, Workspace } from '../api/index.ts';
 import { configuredMaxModelLen } from './estimator.ts';
 import type { PresetLookup } from './models.ts';
+import { closeMatches } from './registry.ts';
 import type { GpuSku, ModelPreset } from './types.ts';
 
 /** `16Gi`, `7.12Gi`: GiB the way Kaito prints quantities. */
@@ -20,6 +21,8 @@ export function presetProblems(
   lookup: PresetLookup,
   kind: 'inference' | 'tuning',
   cacheFile: string,
+  /** Preset names the Workspace could have meant, for "did you mean" on an unknown one. */
+  known: readonly string[] = [],
 ): Problem[] {
   const at = `${kind}.preset`;
   if (lookup.kind === 'not-cached') {
@@ -32,7 +35,10 @@ export function presetProblems(
   }
   const preset = lookup.kind === 'found' ? lookup.preset : undefined;
   if (!preset || (kind === 'tuning' && !preset.tuning.supported)) {
-    return [{ path: `${at}.name`, message: `Unsupported ${kind} preset name ${spec.name}` }];
+    // Kaito's message, then the closest names (a typo such as phi-3-mini-4k-instuct).
+    const close = closeMatches(spec.name, known);
+    const hint = close.length > 0 ? `; did you mean ${close.join(', ')}?` : '';
+    return [{ path: `${at}.name`, message: `Unsupported ${kind} preset name ${spec.name}${hint}` }];
   }
   const problems: Problem[] = [];
   if (preset.deprecated) {

@@ -5,7 +5,6 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import cliProgress from 'cli-progress';
 import { UsageError } from '../errors.ts';
 import {
   ANONYMOUS,
@@ -22,6 +21,7 @@ import {
 import { waitForFile, writeTerminationMessage } from './adapter-in-pod.ts';
 import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
 import { parseDuration } from './duration.ts';
+import { formatBytes, startProgress } from './progress.ts';
 
 const usage = `usage: kaito-gitops adapter push DIR IMAGE [flags]
        kaito-gitops adapter pull IMAGE DIR [--replace] [flags]
@@ -101,44 +101,13 @@ function annotations(values: Values): Record<string, string> {
   return result;
 }
 
-function size(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
-/** A progress bar on a terminal for transfers over 8 MiB; nothing elsewhere (logs, pods). */
+/** The CLI's progress line for a transfer over 8 MiB, on a terminal only (not in logs or pods). */
 function progressBar(
   io: CliIO,
   label: string,
 ): { update: (done: number, total: number) => void; stop: () => void } {
-  const terminal = io.terminal;
-  if (terminal === undefined) return { update: () => undefined, stop: () => undefined };
-  let bar: cliProgress.SingleBar | undefined;
-  return {
-    update: (done, total) => {
-      if (bar === undefined) {
-        if (total < 8 * 1024 * 1024) return;
-        bar = new cliProgress.SingleBar(
-          {
-            stream: terminal,
-            format: `${label} [{bar}] {percentage}% | {done} of {size} | {eta_formatted}`,
-            hideCursor: true,
-            clearOnComplete: true,
-          },
-          cliProgress.Presets.shades_classic,
-        );
-        bar.start(total, 0, { done: size(0), size: size(total) });
-      }
-      bar.update(done, { done: size(done) });
-    },
-    stop: () => bar?.stop(),
-  };
+  const progress = startProgress(io, label, { unit: 'bytes', minTotal: 8 * 1024 * 1024 });
+  return { update: (done, total) => progress.update(done, { total }), stop: () => progress.stop() };
 }
 
 async function push(
@@ -187,9 +156,9 @@ async function push(
     } else {
       io.stdout(`pushed ${pushed.reference}\n`);
       io.stdout(
-        `  layer ${pushed.layer.digest} ${size(pushed.layer.size)}${pushed.layer.uploaded ? '' : ' (already in the registry)'}\n`,
+        `  layer ${pushed.layer.digest} ${formatBytes(pushed.layer.size)}${pushed.layer.uploaded ? '' : ' (already in the registry)'}\n`,
       );
-      for (const file of pushed.files) io.stdout(`  data/${file.name}  ${size(file.size)}\n`);
+      for (const file of pushed.files) io.stdout(`  data/${file.name}  ${formatBytes(file.size)}\n`);
       if (pushed.skipped.length > 0) io.stdout(`  left out: ${pushed.skipped.join(', ')}\n`);
     }
     return EXIT.ok;
@@ -220,7 +189,7 @@ async function pull(
     io.stdout(JSON.stringify({ ...pulled, directory: dir }, null, 2) + '\n');
   } else {
     io.stdout(`pulled ${pulled.reference} (${pulled.format}) into ${dir}\n`);
-    for (const file of pulled.files) io.stdout(`  ${file.path}  ${size(file.size)}\n`);
+    for (const file of pulled.files) io.stdout(`  ${file.path}  ${formatBytes(file.size)}\n`);
   }
   return EXIT.ok;
 }
@@ -230,19 +199,20 @@ function inspectText(image: InspectedImage): string {
     `reference  ${image.reference}`,
     `digest     ${image.digest}`,
     `format     ${image.format === 'image' ? 'image (files under /data)' : 'ORAS artifact (files by title)'}`,
-    `size       ${size(image.size)}`,
+    `size       ${formatBytes(image.size)}`,
     ...(image.index !== undefined ? [`index      ${image.index}`] : []),
     'annotations',
     ...Object.entries(image.annotations).map(([k, v]) => `  ${k}=${v}`),
     'layers',
     ...image.layers.map(
-      (l) => `  ${l.digest}  ${l.mediaType}  ${size(l.size)}${l.title !== undefined ? `  ${l.title}` : ''}`,
+      (l) =>
+        `  ${l.digest}  ${l.mediaType}  ${formatBytes(l.size)}${l.title !== undefined ? `  ${l.title}` : ''}`,
     ),
   ];
   if (image.files !== undefined) {
     lines.push('files');
     const width = Math.max(0, ...image.files.map((f) => f.path.length));
-    lines.push(...image.files.map((f) => `  ${f.path.padEnd(width)}  ${size(f.size)}`));
+    lines.push(...image.files.map((f) => `  ${f.path.padEnd(width)}  ${formatBytes(f.size)}`));
   }
   return lines.join('\n') + '\n';
 }
@@ -270,7 +240,6 @@ const subcommands = { push, pull, inspect } as const;
 
 export const adapter: Command = {
   name: 'adapter',
-  summary: 'Push, pull and inspect LoRA adapter images (Kaito adapter image format)',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseFlags(args, flags, true);

@@ -11,16 +11,14 @@ import { resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import {
   PROVISIONER_KINDS,
-  createContainerServiceClient,
+  loadContainerServiceClient,
   startAgent,
   type AgentConfig,
   type ProvisionerKind,
 } from '../agent/index.ts';
-import { INSTALL_NAMESPACE } from '../install/index.ts';
 import { jsonLogger, type Logger } from '../observe/index.ts';
-import { reportHosts } from './code-host.ts';
 import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
-import { loadCatalog } from './inputs.ts';
+import { loadCatalog } from './catalog-input.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
 
 const usage = `usage: kaito-gitops agent --provisioner nodeclaim|aks|byo [flags]
@@ -125,13 +123,23 @@ export async function liveStatusSettings(
   logger: Logger,
 ): Promise<AgentConfig['liveStatus']> {
   const read = (path: string) => readFile(resolve(io.cwd, path), 'utf8');
+  if (provider === '') return undefined;
+  // The code host SDKs (Octokit, GitBeaker) are loaded only for an agent that reports.
+  const { reportHosts } = await import('./code-host.ts');
   const hosts = await reportHosts(provider, apiUrl, io.env, read, logger);
   return hosts === undefined ? undefined : { hostFor: hosts.hostFor };
 }
 
+/**
+ * The namespace kaito-gitops installs into, for an agent started outside its chart (which always sets
+ * POD_NAMESPACE). Loaded only then: the install code carries cdk8s-plus, which the agent does not need.
+ */
+async function installNamespace(): Promise<string> {
+  return (await import('../install/index.ts')).INSTALL_NAMESPACE;
+}
+
 export const agent: Command = {
   name: 'agent',
-  summary: 'Run the in-cluster agent: GPU nodes, Workspace status, leader election',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values } = parseFlags(args, agentFlags);
@@ -154,12 +162,12 @@ export const agent: Command = {
       {
         provisioner,
         ...(aks !== undefined
-          ? { aks: { ...aks, client: createContainerServiceClient(aks.subscriptionId) } }
+          ? { aks: { ...aks, client: await loadContainerServiceClient(aks.subscriptionId) } }
           : {}),
         catalog,
         metrics,
         lease: {
-          namespace: values['lease-namespace'] ?? io.env.POD_NAMESPACE ?? INSTALL_NAMESPACE,
+          namespace: values['lease-namespace'] ?? io.env.POD_NAMESPACE ?? (await installNamespace()),
           name: values['lease-name'],
           identity,
         },

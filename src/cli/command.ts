@@ -3,10 +3,14 @@
  * get their I/O and environment passed in (no `process` globals), turn flags into a typed config once,
  * and return the exit code: 0 success, 1 invalid input, 2 usage error (thrown as UsageError),
  * 3 an outside system failed (EnvironmentError and the other KaitoGitopsErrors), 130 stopped by a
- * signal before finishing (InterruptedError).
+ * signal before finishing (InterruptedError). Each command's one-line summary lives in main.ts's list.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { closest } from '../api/index.ts';
 import { InterruptedError, UsageError } from '../errors.ts';
+import type { Terminal } from './terminal.ts';
+
+export { EXIT } from './exit-codes.ts';
 
 export interface CliIO {
   stdout(text: string): void;
@@ -16,19 +20,17 @@ export interface CliIO {
   cwd: string;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM); long-running commands exit then. */
   stopped: Promise<void>;
-  /** stderr when it is a terminal: where long transfers draw progress. Absent in logs and pods. */
-  terminal?: NodeJS.WriteStream;
+  /** Set when stdout or stderr is a terminal: colours, a progress line, the screen's height. */
+  terminal?: Terminal;
+  /** Where parsed inputs that are slow to parse (the catalog) may be cached; unset: no cache. */
+  cacheDir?: string;
 }
 
 export interface Command {
   name: string;
-  summary: string;
   usage: string;
   run(args: string[], io: CliIO): Promise<number>;
 }
-
-/** 130 is the shell's code for a command ended by SIGINT; kaito-gitops uses it for SIGTERM too. */
-export const EXIT = { ok: 0, invalid: 1, usage: 2, remote: 3, interrupted: 130 } as const;
 
 /**
  * For commands that finish on their own: `check()` throws an InterruptedError once SIGINT or SIGTERM
@@ -49,8 +51,20 @@ export function stopSignal(io: CliIO): { check(): void } {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** `node:util` parseArgs in strict mode, with its errors turned into UsageErrors. */
+/**
+ * `node:util` parseArgs in strict mode, with its errors turned into UsageErrors; an unknown flag
+ * names the closest known one (`--worksapces`: did you mean --workspaces?).
+ */
 export function parseFlags<const O extends Options>(args: string[], options: O, allowPositionals = false) {
+  const known = Object.keys(options);
+  const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== 'option' || known.includes(token.name)) continue;
+    if (token.rawName.length === 2 && Object.values(options).some((o) => o.short === token.name)) continue;
+    const guess = closest(token.name, known);
+    const hint = guess !== undefined ? `; did you mean --${guess}?` : '; run with --help for the flags';
+    throw new UsageError(`unknown flag ${token.rawName}${hint}`);
+  }
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {
@@ -60,6 +74,9 @@ export function parseFlags<const O extends Options>(args: string[], options: O, 
 
 /** `--output text|json`, shared by every command that a machine may read. */
 export const outputFlag = { output: { type: 'string', short: 'o', default: 'text' } } as const;
+
+/** `--verbose`: every row of a long result, not just a summary and what changed or failed. */
+export const verboseFlag = { verbose: { type: 'boolean', default: false } } as const;
 
 export function outputFormat(value: string | undefined): 'text' | 'json' {
   if (value === undefined || value === 'text' || value === 'json') return value ?? 'text';

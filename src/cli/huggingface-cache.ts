@@ -17,7 +17,6 @@ import {
   type HuggingFaceCacheEntry,
 } from '../catalog/index.ts';
 import type { CliIO } from './command.ts';
-import { DEFAULT_HUB_URL, sizeFromHub } from './huggingface-hub.ts';
 
 /** The cache file that belongs to the first spec path (a directory, or the directory of a file). */
 export async function cacheFileFor(paths: readonly string[], io: CliIO): Promise<string> {
@@ -73,6 +72,8 @@ export async function refreshHuggingFaceCache(
   }
   const result: CacheRefresh = { catalog, failures: [], unreachable: false, added: [] };
   if (wanted.size === 0) return result;
+  // The Hub client is loaded only when there is something to ask it (start-up of every other run).
+  const { DEFAULT_HUB_URL, sizeFromHub } = await import('./huggingface-hub.ts');
   const token = io.env['HF_TOKEN'];
   const hubUrl = io.env['HF_ENDPOINT'] ?? DEFAULT_HUB_URL;
   const entries: HuggingFaceCacheEntry[] = [...catalog.huggingFaceCache.entries];

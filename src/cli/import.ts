@@ -73,7 +73,6 @@ function referenceLine(ref: ImportReference): string {
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'Write the Workspaces of a running cluster (Kaito or kaito-gitops) as spec files for git',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values } = parseFlags(args, {

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { bootstrapTree, fluxTimeout, type BootstrapTool, type FluxTimeout } from '../install/index.ts';
 import { hydrate } from '../pipeline.ts';
+import { readTree, shardNames } from '../render/index.ts';
 import { parseRepositoryUrl } from '../sync/index.ts';
 import { EXIT, parseFlags, stopSignal, type CliIO, type Command } from './command.ts';
 import { parseDuration } from './duration.ts';
@@ -14,7 +15,7 @@ import { catalogFlags, cloudFlag, loadCatalog } from './inputs.ts';
 import { readSources } from './sources.ts';
 
 const usage = `usage: kaito-gitops init --repo URL --branch BRANCH --path DIR [--flux] [--argocd] --out DIR
-                         [--source URL] [--source-ref main] [--source-path gitops/workspaces]
+                         [--tree DIR] [--source URL] [--source-ref main] [--source-path gitops/workspaces]
                          [--image IMAGE] [--interval 5m] [--workspaces DIR | --flux-timeout DURATION]
 
   --repo URL          repository of the deploy branch (what Flux or Argo CD applies)
@@ -22,6 +23,9 @@ const usage = `usage: kaito-gitops init --repo URL --branch BRANCH --path DIR [-
   --path DIR          directory of the rendered tree on the deploy branch, e.g. clusters/prod
   --flux, --argocd    which bootstrap to write (default: both), into DIR/flux and DIR/argocd
   --out DIR           where to write
+  --tree DIR          the rendered tree (a checkout of the deploy branch at --path, or synth's --out):
+                      one Flux Kustomization / Argo CD Application per shard in it (default: --path in
+                      the current directory; without a tree, one for the whole path)
   --source URL        repository of the Workspace specs the sync server reads (default: --repo)
   --source-ref, --source-path   branch and directory of the specs (default: main, gitops/workspaces)
   --image IMAGE       sync server image (default: ghcr.io/kaito-gitops/kaito-gitops:<version>)
@@ -53,7 +57,6 @@ async function chooseFluxTimeout(
 
 export const init: Command = {
   name: 'init',
-  summary: 'Write the Flux or Argo CD bootstrap (and the sync server) for a deploy branch',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values } = parseFlags(args, {
@@ -70,6 +73,7 @@ export const init: Command = {
       interval: { type: 'string' },
       workspaces: { type: 'string' },
       'flux-timeout': { type: 'string' },
+      tree: { type: 'string' },
       ...catalogFlags,
     });
     for (const flag of ['repo', 'branch', 'path', 'out'] as const) {
@@ -83,6 +87,7 @@ export const init: Command = {
     const tools: BootstrapTool[] =
       values.flux === values.argocd ? ['flux', 'argocd'] : values.flux ? ['flux'] : ['argocd'];
     const timeout = tools.includes('flux') ? await chooseFluxTimeout(values, io) : undefined;
+    const shards = readShards(values.tree ?? values.path ?? '', values.tree !== undefined, io);
     const tree = bootstrapTree(
       {
         repo: values.repo ?? '',
@@ -94,6 +99,7 @@ export const init: Command = {
         ...(values.image !== undefined && { image: values.image }),
         ...(values.interval !== undefined && { interval: values.interval }),
         ...(timeout !== undefined && { fluxTimeout: timeout.timeout }),
+        ...(shards !== undefined && { shards }),
       },
       tools,
     );
@@ -106,6 +112,24 @@ export const init: Command = {
       io.stdout(`wrote ${join(values.out ?? '', path)}\n`);
     }
     if (timeout !== undefined) io.stdout(`flux timeout ${timeout.timeout}: ${timeout.reason}\n`);
+    io.stdout(
+      shards === undefined
+        ? `no rendered tree at ${values.tree ?? values.path ?? ''}: one unit for the whole path; run init again with --tree after the first sync to apply it shard by shard\n`
+        : `${shards.length} shards, one unit each\n`,
+    );
     return EXIT.ok;
   },
 };
+
+/**
+ * The shard names of the rendered tree at `dir` (its inventory lists `shards/<name>/kustomization.yaml`),
+ * or undefined when nothing was rendered there; an explicit `--tree` must hold a tree.
+ */
+function readShards(dir: string, explicit: boolean, io: CliIO): string[] | undefined {
+  const { inventory } = readTree(resolve(io.cwd, dir));
+  if (inventory === undefined) {
+    if (explicit) throw new UsageError(`--tree ${dir}: no rendered tree there (no inventory.json)`);
+    return undefined;
+  }
+  return shardNames(inventory);
+}

@@ -2,46 +2,21 @@
  * What the pipeline commands (`synth`, `validate`, `plan`) read before computing anything: the
  * catalog and the source specs. Flags name the places; this is the only code that reads them.
  */
-import { resolve } from 'node:path';
 import type { SourceFile } from '../api/index.ts';
-import { CLOUDS, DEFAULT_PRESETS_DIR, readCatalog, type Catalog, type Cloud } from '../catalog/index.ts';
-import { UsageError, errnoCode, type SpecError } from '../errors.ts';
-import { errorReport, hydrate, type ErrorReport, type HydrateResult } from '../pipeline.ts';
-import { outputFlag, outputFormat, parseFlags, stopSignal, type CliIO } from './command.ts';
+import { UsageError, type SpecError } from '../errors.ts';
+import { errorReport, hydrate, type ErrorReport, type HydrateResult, type HydrateStep } from '../pipeline.ts';
+import { catalogFlags, cloudFlag, loadCatalog } from './catalog-input.ts';
+import { outputFlag, outputFormat, parseFlags, stopSignal, verboseFlag, type CliIO } from './command.ts';
 import {
   cacheFileFor,
   refreshHuggingFaceCache,
   withCacheFile,
   type CacheRefresh,
 } from './huggingface-cache.ts';
+import { startProgress } from './progress.ts';
 import { readSources, type ReadOptions } from './sources.ts';
 
-/** `--presets DIR` and `--cloud`, shared by the pipeline commands. */
-export const catalogFlags = {
-  presets: { type: 'string' },
-  cloud: { type: 'string', default: 'azure' },
-} as const;
-
-export function cloudFlag(value: string | undefined): Cloud {
-  const cloud = CLOUDS.find((c) => c === (value ?? 'azure'));
-  if (cloud === undefined)
-    throw new UsageError(`--cloud must be one of ${CLOUDS.join(', ')}, not "${value}"`);
-  return cloud;
-}
-
-/** The catalog from `--presets DIR`, or the presets shipped with kaito-gitops. */
-export async function loadCatalog(presets: string | undefined, io: CliIO): Promise<Catalog> {
-  const dir = presets === undefined ? DEFAULT_PRESETS_DIR : resolve(io.cwd, presets);
-  try {
-    return await readCatalog(dir);
-  } catch (error) {
-    const code = errnoCode(error);
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new UsageError(`--presets ${presets ?? dir}: no such directory`, { cause: error });
-    }
-    throw error;
-  }
-}
+export { catalogFlags, cloudFlag, loadCatalog } from './catalog-input.ts';
 
 export async function loadSpecs(
   paths: readonly string[],
@@ -70,23 +45,37 @@ export async function checkSpecs(
   args: string[],
   io: CliIO,
   options: { sizeFromHub?: boolean } = {},
-): Promise<{ output: 'text' | 'json'; result: HydrateResult; hub?: CacheRefresh }> {
-  const { values, positionals } = parseFlags(args, { ...catalogFlags, ...outputFlag }, true);
+): Promise<{ output: 'text' | 'json'; verbose: boolean; result: HydrateResult; hub?: CacheRefresh }> {
+  const { values, positionals } = parseFlags(args, { ...catalogFlags, ...outputFlag, ...verboseFlag }, true);
   const output = outputFormat(values.output);
+  const verbose = values.verbose;
   const cloud = cloudFlag(values.cloud);
   const stop = stopSignal(io);
-  const files = await loadSpecs(positionals, io, { paths: 'typed' });
-  const cacheFile = await cacheFileFor(positionals, io);
-  const catalog = await withCacheFile(await loadCatalog(values.presets, io), cacheFile, io);
-  stop.check();
-  if (!options.sizeFromHub) return { output, result: hydrate(files, { catalog, cloud }) };
-  const hub = await refreshHuggingFaceCache(catalog, files, cacheFile, io);
-  stop.check();
-  return { output, result: hydrate(files, { catalog: hub.catalog, cloud }), hub };
+  const progress = startProgress(io, 'checking');
+  try {
+    const files = await loadSpecs(positionals, io, {
+      paths: 'typed',
+      onProgress: (done, total) => progress.update(done, { total, detail: 'reading specs' }),
+    });
+    const cacheFile = await cacheFileFor(positionals, io);
+    const catalog = await withCacheFile(await loadCatalog(values.presets, io), cacheFile, io);
+    stop.check();
+    const onProgress = (step: HydrateStep, done: number, total: number) =>
+      progress.update(done, { total, detail: step });
+    if (!options.sizeFromHub)
+      return { output, verbose, result: hydrate(files, { catalog, cloud, onProgress }) };
+    progress.update(0, { detail: 'sizing models from the Hugging Face Hub' });
+    const hub = await refreshHuggingFaceCache(catalog, files, cacheFile, io);
+    stop.check();
+    return { output, verbose, result: hydrate(files, { catalog: hub.catalog, cloud, onProgress }), hub };
+  } finally {
+    progress.stop();
+  }
 }
 
 /** The flags `validate` and `plan` take, for their usage text. */
 export const CHECK_FLAGS_USAGE = `  PATH            spec files or directories of specs
   --presets DIR   catalog directory (default: the presets/ shipped with kaito-gitops)
   --cloud NAME    cloud whose SKUs a Workspace without instanceType is sized against (default: azure)
-  -o, --output    text (default) or json`;
+  -o, --output    text (default) or json
+  --verbose       list every valid workspace (default: past a screenful, only the count)`;

@@ -4,7 +4,9 @@
  */
 import { describePlan } from '../catalog/index.ts';
 import { EXIT, type CliIO, type Command } from './command.ts';
+import type { ErrorReport } from '../pipeline.ts';
 import { CHECK_FLAGS_USAGE, checkSpecs, errorsJson, reportErrors } from './inputs.ts';
+import { planJson, type PlanJson } from './plan-json.ts';
 
 const usage = `usage: kaito-gitops plan [--presets DIR] [--cloud azure|aws|arc] [--output text|json] PATH...
 
@@ -15,19 +17,29 @@ size; HF_TOKEN for gated models, HF_ENDPOINT for another Hub) and kept in
 PATH/.kaito-gitops/huggingface-models.yaml: commit that file next to the specs, so that validate, synth,
 sync and the agent plan the same way without network.`;
 
+/** `plan --output json`. */
+export interface PlanOutputJson {
+  plans: PlanJson[];
+  errors: ErrorReport[];
+  /** Models sized from the Hub during this run, and those that could not be. */
+  huggingFace: { added: string[]; failures: string[] };
+}
+
 export const plan: Command = {
   name: 'plan',
-  summary: 'Show the SKU, nodes, GPUs, runtime, parallelism, image and disk each Workspace gets',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { output, result, hub } = await checkSpecs(args, io, { sizeFromHub: true });
-    const described = result.plans.map((p) => describePlan(p));
     const failures = hub?.failures ?? [];
     if (output === 'json') {
-      const plans = described.map((rows) => rows.map(({ field, value }) => ({ field, value })));
-      const huggingFace = { added: hub?.added ?? [], failures };
-      io.stdout(JSON.stringify({ plans, errors: errorsJson(result.errors), huggingFace }, null, 2) + '\n');
+      const json: PlanOutputJson = {
+        plans: result.plans.map(planJson),
+        errors: errorsJson(result.errors),
+        huggingFace: { added: hub?.added ?? [], failures },
+      };
+      io.stdout(JSON.stringify(json, null, 2) + '\n');
     } else {
+      const described = result.plans.map((p) => describePlan(p));
       const width = Math.max(0, ...described.flat().map((row) => row.field.length));
       io.stdout(
         described

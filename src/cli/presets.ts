@@ -16,18 +16,44 @@ const usage = `usage: kaito-gitops presets [--presets DIR] [--skus] [--output te
 Any other Hugging Face model ID (org/model) works too: kaito-gitops plan sizes it from the Hub.
   -o, --output    text (default) or json`;
 
+/** One model in `presets --output json`. */
+export interface PresetJson {
+  name: string;
+  shortNames: string[];
+  weightsGiB: number;
+  contextTokens: number;
+  runtimes: string[];
+  tuning: boolean;
+  toolCallParser: string;
+  reasoningParser: string;
+  gated: boolean;
+  access: string;
+  deprecated: boolean;
+}
+
+/** One SKU in `presets --skus --output json`. */
+export interface SkuJson {
+  name: string;
+  cloud: string;
+  gpus: number;
+  gpuModel: string;
+  gpuMemoryGiB: number;
+  /** Null where the catalog has no price. */
+  pricePerHourUsd: number | null;
+}
+
 /** Catalog models first (by ID, with their short names), then legacy presets outside the catalog. */
-function presetRows(catalog: Catalog): Row[] {
+function presetRows(catalog: Catalog): (PresetJson & Row)[] {
   const legacy = catalog.presets.list().filter((p) => p.origin === 'legacy');
   const tunable = new Set(legacy.filter((p) => p.tuning.supported).map((p) => p.huggingFaceId ?? p.name));
   const models = catalog.models.map((m) => {
     const preset = catalog.presets.require(m.facts.id);
     return {
       name: m.facts.id,
-      shortNames: m.shortNames.join(','),
+      shortNames: [...m.shortNames],
       weightsGiB: m.facts.modelFileSizeGiB,
       contextTokens: m.facts.modelTokenLimit,
-      runtimes: Object.keys(preset.runtimes).join(','),
+      runtimes: Object.keys(preset.runtimes),
       tuning: tunable.has(m.facts.id),
       toolCallParser: String(m.vllmArgs['tool-call-parser'] ?? ''),
       reasoningParser: String(m.vllmArgs['reasoning-parser'] ?? ''),
@@ -42,10 +68,10 @@ function presetRows(catalog: Catalog): Row[] {
     )
     .map((p) => ({
       name: p.name,
-      shortNames: '',
+      shortNames: [] as string[],
       weightsGiB: p.weightsGiB,
       contextTokens: p.contextTokens,
-      runtimes: Object.keys(p.runtimes).join(','),
+      runtimes: Object.keys(p.runtimes),
       tuning: p.tuning.supported,
       toolCallParser: String(p.runtimes.vllm?.args['tool-call-parser'] ?? ''),
       reasoningParser: String(p.runtimes.vllm?.args['reasoning-parser'] ?? ''),
@@ -56,7 +82,7 @@ function presetRows(catalog: Catalog): Row[] {
   return [...models, ...outside];
 }
 
-function skuRows(catalog: Catalog): Row[] {
+function skuRows(catalog: Catalog): (SkuJson & Row)[] {
   return catalog.skus.list().map((s) => ({
     name: s.name,
     cloud: s.cloud,
@@ -67,16 +93,20 @@ function skuRows(catalog: Catalog): Row[] {
   }));
 }
 
+/** A list cell: `vllm,transformers`. */
+const list = (value: Row[string] | undefined): string =>
+  Array.isArray(value) ? value.join(',') : String(value);
+
 const PRESET_COLUMNS: Column[] = [
   [
     'NAME',
     (r) =>
       String(r['name']) + (r['deprecated'] ? ' (deprecated)' : r['access'] === 'private' ? ' (private)' : ''),
   ],
-  ['SHORT NAMES', (r) => String(r['shortNames']) || '-'],
+  ['SHORT NAMES', (r) => list(r['shortNames']) || '-'],
   ['WEIGHTS', (r) => formatGi(Number(r['weightsGiB']))],
   ['CONTEXT', (r) => String(r['contextTokens'])],
-  ['RUNTIMES', (r) => String(r['runtimes'])],
+  ['RUNTIMES', (r) => list(r['runtimes'])],
   ['TUNING', (r) => (r['tuning'] ? 'yes' : 'no')],
   ['TOOL CALLS', (r) => String(r['toolCallParser']) || '-'],
   ['REASONING', (r) => String(r['reasoningParser']) || '-'],
@@ -94,7 +124,6 @@ const SKU_COLUMNS: Column[] = [
 
 export const presets: Command = {
   name: 'presets',
-  summary: 'List the model presets (or GPU SKUs with prices) that plans are sized against',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values } = parseFlags(args, {

@@ -57,7 +57,6 @@ interface ReportConfig {
 
 export const report: Command = {
   name: 'report',
-  summary: 'Plan comment and commit status for a pull request (report plan)',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseFlags(

@@ -20,6 +20,8 @@ export interface ReadOptions {
    * paths as the user typed them, so files of several directories never share a path. @default "root"
    */
   paths?: 'root' | 'typed';
+  /** Told after each file is read, for a progress line. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** The spec files of each path (a directory is walked, a file is taken as it is). */
@@ -28,7 +30,7 @@ export async function readSources(
   cwd: string,
   options: ReadOptions = {},
 ): Promise<SourceFile[]> {
-  const files: SourceFile[] = [];
+  const found: { file: string; path: string; display: string }[] = [];
   for (const path of paths) {
     const full = resolve(cwd, path);
     const info = await stat(full).catch((error: unknown) => {
@@ -39,14 +41,36 @@ export async function readSources(
       for (const file of await walk(full, path)) {
         const inside = toPosix(relative(full, file));
         const typed = posix.join(toPosix(path), inside);
-        files.push(await readSpec(file, options.paths === 'typed' ? typed : inside, typed));
+        found.push({ file, path: options.paths === 'typed' ? typed : inside, display: typed });
       }
     } else {
       const typed = toPosix(path);
-      files.push(await readSpec(full, options.paths === 'typed' ? typed : basename(full), typed));
+      found.push({ file: full, path: options.paths === 'typed' ? typed : basename(full), display: typed });
     }
   }
-  return files;
+  let done = 0;
+  return inOrder(found, READS_IN_FLIGHT, async ({ file, path, display }) => {
+    const spec = await readSpec(file, path, display);
+    options.onProgress?.(++done, found.length);
+    return spec;
+  });
+}
+
+/** Files read at once: enough to keep the disk and the thread pool busy, few enough for file handles. */
+const READS_IN_FLIGHT = 16;
+
+/** `map` over `items` with at most `limit` calls running, results in the order of `items`. */
+async function inOrder<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await map(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 async function walk(dir: string, typed: string): Promise<string[]> {
@@ -74,9 +98,15 @@ async function readSpec(file: string, path: string, display: string): Promise<So
     const handle = await open(file, 'r');
     try {
       const { size } = await handle.stat();
-      const buffer = Buffer.alloc(Math.min(size, MAX_FILE_BYTES) + 1);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-      return sourceFile(path, buffer.subarray(0, bytesRead), { size: Math.max(size, bytesRead), display });
+      // Sized by the file, not the cap, and not zero-filled: every byte used was read.
+      const buffer = Buffer.allocUnsafe(Math.min(size, MAX_FILE_BYTES) + 1);
+      let filled = 0;
+      while (filled < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return sourceFile(path, buffer.subarray(0, filled), { size: Math.max(size, filled), display });
     } finally {
       await handle.close();
     }

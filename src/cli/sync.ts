@@ -18,6 +18,7 @@ import {
   SyncEngine,
   SyncLoop,
   SyncMetrics,
+  SYNC_STEPS,
   createSyncServer,
   credentialSettingsFromEnv,
   credentialSourceFrom,
@@ -27,6 +28,7 @@ import {
   redactUrl,
   type SyncConfig,
   type SyncResult,
+  type SyncStep,
 } from '../sync/index.ts';
 import { jsonLogger, type Logger } from '../observe/index.ts';
 import type { Catalog } from '../catalog/index.ts';
@@ -37,6 +39,7 @@ import {
   type ProviderName,
 } from '../report/index.ts';
 import { apiUrlOf, githubAppFromEnv, reportHosts } from './code-host.ts';
+import { startProgress } from './progress.ts';
 import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
 import { parseDuration } from './duration.ts';
 import { userCacheDir } from './cache-dir.ts';
@@ -121,7 +124,6 @@ interface SyncRequest {
 
 export const sync: Command = {
   name: 'sync',
-  summary: 'Render the source repository\u2019s Workspace specs and commit the tree to a deploy branch',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const request = parseRequest(args, io);
@@ -151,6 +153,8 @@ export const sync: Command = {
     const catalog = await loadCatalog(request.presets, io);
     const stop = new AbortController();
     void io.stopped.then(() => stop.abort());
+    // One pass on a terminal: a progress line through its steps (serving: the logs say it all).
+    const progress = serving ? undefined : startProgress(io, 'sync', { total: SYNC_STEPS.length });
     const engine = new SyncEngine(config, {
       render: hydrate,
       catalog,
@@ -159,10 +163,19 @@ export const sync: Command = {
       logger,
       // A signal ends the pass in flight at once (a push is all or nothing on the remote).
       signal: stop.signal,
+      ...(progress !== undefined && {
+        onStep: (step: SyncStep) => progress.update(SYNC_STEPS.indexOf(step), { detail: step }),
+      }),
     });
-    if (!serving) return once(engine, request.output, config, io);
-    const reports = hosts === undefined ? undefined : { ...hosts, catalog };
-    return serve(engine, request, logger, webhookSecret, reports, io);
+    if (serving) {
+      const reports = hosts === undefined ? undefined : { ...hosts, catalog };
+      return serve(engine, request, logger, webhookSecret, reports, io);
+    }
+    try {
+      return await once(engine, request.output, config, io, () => progress?.stop());
+    } finally {
+      progress?.stop();
+    }
   },
 };
 
@@ -230,8 +243,10 @@ async function once(
   output: 'text' | 'json',
   config: SyncConfig,
   io: CliIO,
+  done: () => void,
 ): Promise<number> {
   const result = await engine.sync();
+  done();
   io.stdout(output === 'json' ? JSON.stringify(result, null, 2) + '\n' : summaryText(result, config));
   if (output === 'text')
     for (const error of result.errors) {

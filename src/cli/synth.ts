@@ -8,7 +8,7 @@
 import { statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { hydrate, type HydrateResult } from '../pipeline.ts';
+import { hydrate, type HydrateResult, type WorkspaceStatus } from '../pipeline.ts';
 import { readTree, writeTree, type WriteResult } from '../render/index.ts';
 import {
   EXIT,
@@ -16,26 +16,31 @@ import {
   outputFormat,
   parseFlags,
   stopSignal,
+  verboseFlag,
   type CliIO,
   type Command,
 } from './command.ts';
 import { cacheFileFor, withCacheFile } from './huggingface-cache.ts';
 import { catalogFlags, cloudFlag, errorsJson, loadCatalog, loadSpecs, reportErrors } from './inputs.ts';
+import { fitRows, hiddenLine } from './long-list.ts';
+import { startProgress } from './progress.ts';
 import { table } from './table.ts';
+import { painter, type Style } from './terminal.ts';
 import { keyOf } from '../api/index.ts';
 
-const usage = `usage: kaito-gitops synth [--workspaces DIR] [--out DIR] [--allow-empty] [--presets DIR] [--cloud azure|aws|arc] [--output text|json]
+const usage = `usage: kaito-gitops synth [--workspaces DIR] [--out DIR] [--allow-empty] [--presets DIR]
+                         [--cloud azure|aws|arc] [--output text|json] [--verbose]
 
   --workspaces DIR  Workspace specs (and the ConfigMaps they reference) (default: gitops/workspaces)
   --out DIR         where the Kustomize tree goes (default: dist)
   --allow-empty     let a source without any Workspace remove every workspace of the output
   --presets DIR     catalog directory (default: the presets/ shipped with kaito-gitops)
   --cloud NAME      cloud whose SKUs a Workspace without instanceType is sized against (default: azure)
-  -o, --output      text (default) or json`;
+  -o, --output      text (default) or json
+  --verbose         list every workspace (default: past a screenful, only those that changed or failed)`;
 
 export const synth: Command = {
   name: 'synth',
-  summary: 'Validate, size and render Workspace specs into a byte-stable Kustomize tree',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values } = parseFlags(args, {
@@ -44,6 +49,7 @@ export const synth: Command = {
       'allow-empty': { type: 'boolean', default: false },
       ...catalogFlags,
       ...outputFlag,
+      ...verboseFlag,
     });
     const output = outputFormat(values.output);
     const cloud = cloudFlag(values.cloud);
@@ -60,23 +66,37 @@ export const synth: Command = {
     const stop = stopSignal(io);
     const cacheFile = await cacheFileFor([values.workspaces], io);
     const catalog = await withCacheFile(await loadCatalog(values.presets, io), cacheFile, io);
-    const files = await loadSpecs([values.workspaces], io);
-    stop.check();
-    const previous = readTree(out);
-    const result = hydrate(files, {
-      catalog,
-      previous: previous.tree,
-      cloud,
-      allowEmpty: values['allow-empty'],
-      sourceName: values.workspaces,
-    });
-    stop.check();
-    const written = writeTree(out, result.tree, previous.inventory, { name: values.out });
+    const progress = startProgress(io, 'synth');
+    let files: Awaited<ReturnType<typeof loadSpecs>>;
+    let result: HydrateResult;
+    let written: WriteResult;
+    try {
+      files = await loadSpecs([values.workspaces], io, {
+        onProgress: (done, total) => progress.update(done, { total, detail: 'reading specs' }),
+      });
+      stop.check();
+      const previous = readTree(out);
+      result = hydrate(files, {
+        catalog,
+        previous: previous.tree,
+        cloud,
+        allowEmpty: values['allow-empty'],
+        sourceName: values.workspaces,
+        onProgress: (step, done, total) => progress.update(done, { total, detail: step }),
+      });
+      stop.check();
+      written = writeTree(out, result.tree, previous.inventory, {
+        name: values.out,
+        onProgress: (done, total) => progress.update(done, { total, detail: `writing ${values.out}` }),
+      });
+    } finally {
+      progress.stop();
+    }
     if (files.length === 0) io.stderr(`warning: ${values.workspaces} holds no *.yaml or *.yml file\n`);
     if (output === 'json') {
       io.stdout(JSON.stringify(summaryJson(result, written, values.out), null, 2) + '\n');
     } else {
-      io.stdout(summaryText(result, written, values.out));
+      io.stdout(summaryText(result, written, values.out, { verbose: values.verbose, io }));
       reportErrors(result.errors, io);
     }
     for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
@@ -89,9 +109,27 @@ function isWithin(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !rel.includes(`:${sep}`));
 }
 
-function summaryText(result: HydrateResult, written: WriteResult, out: string): string {
+const STATUS_STYLE: Record<WorkspaceStatus, Style | undefined> = {
+  rendered: 'green',
+  unchanged: undefined,
+  kept: 'red',
+  refused: 'red',
+  removed: 'yellow',
+};
+
+function summaryText(
+  result: HydrateResult,
+  written: WriteResult,
+  out: string,
+  options: { verbose: boolean; io: CliIO },
+): string {
   const plans = new Map(result.plans.map((p) => [keyOf(p.workspace), p]));
-  const rows = result.workspaces.map((w) => {
+  // Past a screenful, only what changed or failed: a re-run over 2,000 unchanged specs is one line.
+  const fitted = fitRows(result.workspaces, (w) => w.status !== 'unchanged', {
+    ...options,
+    failed: (w) => w.status === 'kept' || w.status === 'refused',
+  });
+  const rows = fitted.shown.map((w) => {
     const plan = plans.get(keyOf(w));
     return {
       workspace: keyOf(w),
@@ -105,15 +143,25 @@ function summaryText(result: HydrateResult, written: WriteResult, out: string): 
   const counts = ['rendered', 'unchanged', 'kept', 'refused', 'removed']
     .map((status) => `${result.workspaces.filter((w) => w.status === status).length} ${status}`)
     .join(', ');
+  const paint = painter(options.io.terminal);
   const lines = [
-    table(rows, [
-      ['WORKSPACE', (r) => String(r['workspace'])],
-      ['STATUS', (r) => String(r['status'])],
-      ['INSTANCE', (r) => String(r['sku'])],
-      ['NODES', (r) => String(r['nodes'])],
-      ['RUNTIME', (r) => String(r['runtime'])],
-      ['SPEC', (r) => String(r['file'])],
-    ]),
+    ...(rows.length > 0
+      ? [
+          table(
+            rows,
+            [
+              ['WORKSPACE', (r) => String(r['workspace'])],
+              ['STATUS', (r) => String(r['status']), (r) => STATUS_STYLE[r['status'] as WorkspaceStatus]],
+              ['INSTANCE', (r) => String(r['sku'])],
+              ['NODES', (r) => String(r['nodes'])],
+              ['RUNTIME', (r) => String(r['runtime'])],
+              ['SPEC', (r) => String(r['file'])],
+            ],
+            paint,
+          ),
+        ]
+      : []),
+    ...(fitted.hidden > 0 ? [hiddenLine(fitted.hidden, 'workspaces')] : []),
     '',
     `${result.workspaces.length} workspaces: ${counts}; ${written.written.length} files written, ${written.removed.length} removed in ${out}`,
   ];

@@ -4,29 +4,42 @@
  * spec that renders.
  */
 import { EXIT, type CliIO, type Command } from './command.ts';
+import type { ErrorReport } from '../pipeline.ts';
 import { CHECK_FLAGS_USAGE, checkSpecs, errorsJson, reportErrors } from './inputs.ts';
+import { fitRows, hiddenLine } from './long-list.ts';
+import { painter } from './terminal.ts';
 import { keyOf } from '../api/index.ts';
 
 const usage = `usage: kaito-gitops validate [--presets DIR] [--cloud azure|aws|arc] [--output text|json] PATH...
 
 ${CHECK_FLAGS_USAGE}`;
 
+/** `validate --output json`. */
+export interface ValidateJson {
+  /** `namespace/name` of every Workspace that validated. */
+  valid: string[];
+  errors: ErrorReport[];
+  warnings: string[];
+}
+
 export const validate: Command = {
   name: 'validate',
-  summary: "Check Workspace specs against Kaito's rules and the catalog; print every problem",
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { output, result } = await checkSpecs(args, io);
+    const { output, verbose, result } = await checkSpecs(args, io);
     const valid = result.plans.map((p) => keyOf(p.workspace));
     if (output === 'json') {
-      io.stdout(
-        JSON.stringify({ valid, errors: errorsJson(result.errors), warnings: result.warnings }, null, 2) +
-          '\n',
-      );
+      const json: ValidateJson = { valid, errors: errorsJson(result.errors), warnings: result.warnings };
+      io.stdout(JSON.stringify(json, null, 2) + '\n');
     } else {
-      for (const name of valid) io.stdout(`ok  ${name}\n`);
+      const paint = painter(io.terminal);
+      // Past a screenful, the valid ones are only counted: the problems are what a person reads.
+      const fitted = fitRows(valid, () => false, { verbose, io });
+      for (const name of fitted.shown) io.stdout(`${paint('green', 'ok')}  ${name}\n`);
+      if (fitted.hidden > 0) io.stdout(hiddenLine(fitted.hidden, 'valid workspaces') + '\n');
       reportErrors(result.errors, io);
-      io.stdout(`${valid.length} valid, ${result.errors.length} with problems\n`);
+      const problems = `${result.errors.length} with problems`;
+      io.stdout(`${valid.length} valid, ${result.errors.length > 0 ? paint('red', problems) : problems}\n`);
     }
     for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
     return result.errors.length > 0 ? EXIT.invalid : EXIT.ok;

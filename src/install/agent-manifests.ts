@@ -14,6 +14,7 @@ import {
   type ReleaseNames,
 } from './chart-release.ts';
 import type { ChartValues } from './values.ts';
+import { AGENT_MEMORY, agentNodeOptions } from './agent-resources.ts';
 import { clusterRules, leaseRules } from './rbac.ts';
 
 /** A Kubernetes object as JSON. */
@@ -73,13 +74,20 @@ export function agentArgs(values: ChartValues, names: ReleaseNames): string[] {
   ];
 }
 
-/** POD_NAME and POD_NAMESPACE (the Lease's namespace); for aks the cluster the agent pools belong to. */
+/**
+ * POD_NAME and POD_NAMESPACE (the Lease's namespace), NODE_OPTIONS (the V8 heap the chart's memory is
+ * sized for); for aks the cluster the agent pools belong to.
+ */
 function env(values: ChartValues): k8s.EnvVar[] {
   const fromField = (name: string, fieldPath: string): k8s.EnvVar => ({
     name,
     valueFrom: { fieldRef: { fieldPath } },
   });
-  const vars = [fromField('POD_NAME', 'metadata.name'), fromField('POD_NAMESPACE', 'metadata.namespace')];
+  const vars = [
+    fromField('POD_NAME', 'metadata.name'),
+    fromField('POD_NAMESPACE', 'metadata.namespace'),
+    { name: 'NODE_OPTIONS', value: agentNodeOptions() },
+  ];
   if (values.provisioner === 'aks') {
     vars.push(
       { name: 'AZURE_SUBSCRIPTION_ID', value: values.azure.subscriptionId },
@@ -156,8 +164,11 @@ export function agentManifests(values: ChartValues, identity: Identity): ChartOb
               livenessProbe: { ...probe(PROBE_PATHS.liveness), initialDelaySeconds: 10 },
               readinessProbe: probe(PROBE_PATHS.readiness),
               resources: {
-                requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('256Mi') },
-                limits: { memory: k8s.Quantity.fromString('1Gi') },
+                requests: {
+                  cpu: k8s.Quantity.fromString('100m'),
+                  memory: k8s.Quantity.fromString(`${AGENT_MEMORY.requestMiB}Mi`),
+                },
+                limits: { memory: k8s.Quantity.fromString(`${AGENT_MEMORY.limitMiB}Mi`) },
               },
               securityContext: {
                 allowPrivilegeEscalation: false,

@@ -1,5 +1,6 @@
 /**
- * Argo CD bootstrap: one Application for the deploy path (automated sync with prune and self-heal),
+ * Argo CD bootstrap: one Application per shard of the rendered tree (or one for the deploy path before
+ * it has shards; automated sync with prune and self-heal),
  * or, instead of it, an ApplicationSet with the git directory generator that makes one Application
  * per Workspace directory (named within 63 characters, created in the Workspace's namespace, which
  * `CreateNamespace` creates); the `argocd-cm` health check for `kaito.sh/Workspace` (src/api: Argo CD has
@@ -10,6 +11,7 @@ import { emitYaml, emitYamlDocuments, type Tree } from '../render/index.ts';
 import { applicationNameTemplate } from './argocd-names.ts';
 import type { Resolved } from './bootstrap-options.ts';
 import { syncServerObjects } from './sync-server.ts';
+import { unitName } from './unit-name.ts';
 
 const AUTOMATED = { prune: true, selfHeal: true };
 /**
@@ -23,11 +25,11 @@ const PER_WORKSPACE_SYNC = {
 };
 
 export function argocdTree(options: Resolved): Tree {
-  const application = {
+  const application = (name: string, path: string) => ({
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
     metadata: {
-      name: 'kaito-workspaces',
+      name,
       namespace: 'argocd',
       finalizers: ['resources-finalizer.argocd.argoproj.io'],
     },
@@ -36,12 +38,23 @@ export function argocdTree(options: Resolved): Tree {
       source: {
         repoURL: options.repo,
         targetRevision: options.branch,
-        path: options.path === '' ? '.' : options.path,
+        path: path === '' ? '.' : path,
       },
       destination: { server: 'https://kubernetes.default.svc' },
       syncPolicy: APPLICATION_SYNC,
     },
-  };
+  });
+  // One Application per shard (each builds a bounded number of objects), or one for the whole tree
+  // when the shards are not known yet.
+  const applications =
+    options.shards.length === 0
+      ? [application('kaito-workspaces', options.path)]
+      : options.shards.map((shard) =>
+          application(
+            unitName('kaito-workspaces', shard),
+            [options.path, 'shards', shard].filter(Boolean).join('/'),
+          ),
+        );
   const prefix = options.path === '' ? '' : `${options.path}/`;
   const depth = options.path === '' ? 0 : options.path.split('/').length;
   const applicationSet = {
@@ -84,7 +97,7 @@ export function argocdTree(options: Resolved): Tree {
     data: { 'resource.customizations.health.kaito.sh_Workspace': WORKSPACE_HEALTH_LUA },
   };
   return new Map([
-    ['application.yaml', emitYaml(application)],
+    ['application.yaml', emitYamlDocuments(applications)],
     ['applicationset.yaml', emitYaml(applicationSet)],
     ['argocd-cm-patch.yaml', emitYaml(health)],
     [

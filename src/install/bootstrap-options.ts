@@ -26,6 +26,11 @@ export interface BootstrapOptions {
    * (flux-timeout.ts) or `--flux-timeout`. @default "30m"
    */
   fluxTimeout?: string;
+  /**
+   * The shards of the rendered tree (`shards/<name>` under `path`, read by `init --tree`): Flux and
+   * Argo CD get one unit each. @default none: one unit for the whole tree
+   */
+  shards?: readonly string[];
 }
 
 /** Namespace of the sync server. */
@@ -39,9 +44,11 @@ export const EXAMPLE_OPTIONS: BootstrapOptions = {
   path: 'clusters/prod',
   // fluxTimeout() of the plans of gitops/workspaces (a test recomputes it).
   fluxTimeout: '1h15m',
+  // The shards of gitops/workspaces rendered (a test recomputes them).
+  shards: ['default'],
 };
 
-export type Resolved = Required<BootstrapOptions>;
+export type Resolved = Required<Omit<BootstrapOptions, 'shards'>> & { shards: readonly string[] };
 
 export function resolveOptions(options: BootstrapOptions): Resolved {
   return {
@@ -57,5 +64,6 @@ export function resolveOptions(options: BootstrapOptions): Resolved {
     image: options.image ?? DEFAULT_IMAGE,
     interval: options.interval ?? '5m',
     fluxTimeout: options.fluxTimeout ?? '30m',
+    shards: [...(options.shards ?? [])].sort(),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * Flux bootstrap: a GitRepository on the deploy branch (only the deploy path), a Kustomization that
- * applies it with `prune: true` and waits for every object within a timeout that covers the slowest
+ * Flux bootstrap: a GitRepository on the deploy branch (only the deploy path), one Kustomization per
+ * shard of the rendered tree (or one for the whole tree before it has shards) that applies it with
+ * `prune: true` and waits for every object within a timeout that covers the slowest
  * model's start-up (flux-timeout.ts), Workspaces judged by the CEL health check of src/api — one entry
  * for the Workspace group/kind: kustomize-controller ≥ v1.8 (Flux 2.8) keys them by group and kind and
  * refuses a second one for another version — and the sync server. No Flux Receiver: the sync server's
@@ -15,6 +16,7 @@ import {
 import { emitYaml, emitYamlDocuments, type Tree } from '../render/index.ts';
 import type { Resolved } from './bootstrap-options.ts';
 import { syncServerObjects } from './sync-server.ts';
+import { unitName } from './unit-name.ts';
 
 const NAME = 'kaito-workspaces';
 
@@ -32,16 +34,16 @@ export function fluxTree(options: Resolved): Tree {
       ignore: options.path === '' ? undefined : `/*\n!/${options.path}/\n`,
     },
   };
-  const kustomization = {
+  const kustomization = (name: string, path: string) => ({
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
-    metadata: { name: NAME, namespace: 'flux-system' },
+    metadata: { name, namespace: 'flux-system' },
     spec: {
       interval: '10m',
       retryInterval: '1m',
       timeout: options.fluxTimeout,
       sourceRef: { kind: 'GitRepository', name: NAME },
-      path: options.path === '' ? './' : `./${options.path}`,
+      path: path === '' ? './' : `./${path}`,
       prune: true,
       wait: true,
       healthCheckExprs: [
@@ -52,9 +54,17 @@ export function fluxTree(options: Resolved): Tree {
         },
       ],
     },
-  };
+  });
+  // One Kustomization per shard (each builds a bounded number of objects), or one for the whole tree
+  // when the shards are not known yet.
+  const kustomizations =
+    options.shards.length === 0
+      ? [kustomization(NAME, options.path)]
+      : options.shards.map((shard) =>
+          kustomization(unitName(NAME, shard), [options.path, 'shards', shard].filter(Boolean).join('/')),
+        );
   return new Map([
-    ['flux-kustomization.yaml', emitYaml(kustomization)],
+    ['flux-kustomization.yaml', emitYamlDocuments(kustomizations)],
     ['git-repository.yaml', emitYaml(dropUndefined(gitRepository))],
     [
       'kustomization.yaml',

@@ -12,3 +12,4 @@ export { fluxTimeout, type FluxTimeout } from './flux-timeout.ts';
 export { agentManifests, namespaceManifest, type ChartObject } from './agent-manifests.ts';
 
 export { CHART_PROVISIONERS, defaultValues, type ChartValues } from './values.ts';
+export { AGENT_MEMORY, agentNodeOptions } from './agent-resources.ts';

@@ -8,6 +8,7 @@ export { inventoryOf } from './inventory.ts';
 export { INVENTORY, objectFileName } from './layout.ts';
 export type { Placement } from './place.ts';
 export { ownedTree, placeTree } from './place.ts';
+export { shardNames } from './shards.ts';
 
 export type { WriteResult } from './write-tree.ts';
 export { readTree, writeTree } from './write-tree.ts';

@@ -24,10 +24,12 @@ export interface Inventory {
   generator: 'kaito-gitops';
   /** Sorted by namespace, then name. */
   workspaces: InventoryEntry[];
+  /** Files of no single workspace (the shard kustomizations), sorted; the root kustomization apart. */
+  files: string[];
 }
 
 export function emptyInventory(): Inventory {
-  return { version: INVENTORY_VERSION, generator: 'kaito-gitops', workspaces: [] };
+  return { version: INVENTORY_VERSION, generator: 'kaito-gitops', workspaces: [], files: [] };
 }
 
 export function serializeInventory(inventory: Inventory): string {
@@ -35,7 +37,8 @@ export function serializeInventory(inventory: Inventory): string {
     const { namespace, name, source, files } = entry;
     return source === undefined ? { namespace, name, files } : { namespace, name, source, files };
   });
-  return `${JSON.stringify({ version: inventory.version, generator: inventory.generator, workspaces }, null, 2)}\n`;
+  const { version, generator, files } = inventory;
+  return `${JSON.stringify({ version, generator, files, workspaces }, null, 2)}\n`;
 }
 
 /** Parses and checks an inventory; a damaged one is a SpecError naming `inventory.json`, so nothing is deleted. */
@@ -92,8 +95,12 @@ export function parseInventory(text: string, file = INVENTORY): Inventory {
     if (typeof entry['source'] === 'string') parsed.source = entry['source'];
     workspaces.push(parsed);
   });
+  // `files` came with shards; an inventory written before them has none.
+  const files = root['files'] ?? [];
+  if (!Array.isArray(files) || !files.every((f) => typeof f === 'string' && isTreePath(f)))
+    problems.push({ path: 'files', message: 'must be a list of relative paths inside the output directory' });
   if (problems.length > 0) throw new SpecError(problems, { file });
-  return { version: INVENTORY_VERSION, generator: 'kaito-gitops', workspaces };
+  return { version: INVENTORY_VERSION, generator: 'kaito-gitops', workspaces, files: files as string[] };
 }
 
 /** The inventory a tree carries; an empty one when it has none (a first render). */

@@ -2,10 +2,12 @@
  * Where things go in the output tree (the contract users and GitOps tools see):
  *
  * ```
- * kustomization.yaml                       resources: every workspace directory, sorted
- * inventory.json                           what kaito-gitops wrote, per workspace (not YAML: no tool applies it)
+ * kustomization.yaml                       resources: every shard, sorted (the whole tree in one build)
+ * inventory.json                           what kaito-gitops wrote (not YAML: no tool applies it)
+ * shards/<shard>/kustomization.yaml        resources: the workspace directories of one shard (shards.ts):
+ *                                          what one Flux Kustomization or Argo CD Application builds
  * workspaces/<namespace>/<name>/
- *   kustomization.yaml                     resources: the files below, in synthesis order; labels: managed-by
+ *   kustomization.yaml                     resources: the files below, in synthesis order
  *   workspace-<name>.yaml                  one object per file, `<kind-lowercase>-<object-name>.yaml`
  *   configmap-<config>.yaml
  *   service-<name>.yaml
@@ -20,6 +22,13 @@ import { emitYaml } from './yaml.ts';
 export const KUSTOMIZATION = 'kustomization.yaml';
 export const INVENTORY = 'inventory.json';
 export const WORKSPACES_DIR = 'workspaces';
+export const SHARDS_DIR = 'shards';
+
+/** `shards/<shard>`; shard names are namespaces, or a namespace, a dot and hash bits (shards.ts). */
+export function shardDir(shard: string): string {
+  for (const part of shard.split('.')) assertSafeName(part, 'shard name');
+  return `${SHARDS_DIR}/${shard}`;
+}
 
 export function workspaceDir(namespace: string, name: string): string {
   assertSafeName(namespace, 'namespace');
@@ -37,19 +46,35 @@ export function objectFileName(object: Manifest): string {
 }
 
 /**
- * A workspace directory's kustomization. `labels` with `includeSelectors: false`, never the deprecated
- * `commonLabels`, which also rewrites selectors (immutable on Deployments and StatefulSets).
+ * A workspace directory's kustomization: its files, and the managed-by label only when some object
+ * lacks it (`labels` with `includeSelectors: false`, never the deprecated `commonLabels`, which also
+ * rewrites selectors, immutable on Deployments and StatefulSets). Synthesis labels every object it
+ * makes, so the transformer, work kustomize would do on every build, is usually left out.
  */
-export function workspaceKustomization(resources: readonly string[]): string {
+export function workspaceKustomization(resources: readonly string[], label: boolean): string {
   return emitYaml({
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
-    labels: [{ pairs: { [MANAGED_BY_LABEL]: MANAGED_BY }, includeSelectors: false }],
+    ...(label ? { labels: [{ pairs: { [MANAGED_BY_LABEL]: MANAGED_BY }, includeSelectors: false }] } : {}),
     resources,
   });
 }
 
-/** The root kustomization, listing every workspace directory. */
+/** Whether a directory with these objects needs the managed-by label put on by kustomize. */
+export function needsManagedByLabel(objects: readonly Manifest[]): boolean {
+  return objects.some((object) => object.metadata.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY);
+}
+
+/** A shard's kustomization: its workspace directories, relative to `shards/<shard>/`. */
+export function shardKustomization(workspaceDirectories: readonly string[]): string {
+  return emitYaml({
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: workspaceDirectories.map((dir) => `../../${dir}`),
+  });
+}
+
+/** The root kustomization, listing every shard directory. */
 export function rootKustomization(directories: readonly string[]): string {
   return emitYaml({
     apiVersion: 'kustomize.config.k8s.io/v1beta1',

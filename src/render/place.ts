@@ -12,7 +12,12 @@ import type { Tree } from './types.ts';
 /** The paths kaito-gitops owns in a directory whose inventory is `inventory` (undefined: none there). */
 export function ownedPaths(inventory: Inventory | undefined): Set<string> {
   if (inventory === undefined) return new Set();
-  return new Set([INVENTORY, KUSTOMIZATION, ...inventory.workspaces.flatMap((entry) => entry.files)]);
+  return new Set([
+    INVENTORY,
+    KUSTOMIZATION,
+    ...inventory.files,
+    ...inventory.workspaces.flatMap((entry) => entry.files),
+  ]);
 }
 
 /** The part of a directory kaito-gitops owns: what a render builds on (`hydrate`'s previous tree). */

@@ -1,7 +1,7 @@
 /**
  * Manifests → Kustomize tree, and the merge that keeps a failed workspace's last good files. Pure and
  * byte-stable: the same manifests give the same bytes, and one workspace's change touches only its
- * directory, the root kustomization (when workspaces come or go) and the inventory.
+ * directory, its shard's kustomization and the root one (when workspaces come or go) and the inventory.
  */
 import { compareStrings, keyOf } from '../api/index.ts';
 import type { WorkspaceManifests } from '../synth/index.ts';
@@ -15,11 +15,15 @@ import {
 import {
   INVENTORY,
   KUSTOMIZATION,
+  needsManagedByLabel,
   objectFileName,
   rootKustomization,
+  shardDir,
+  shardKustomization,
   workspaceDir,
   workspaceKustomization,
 } from './layout.ts';
+import { assignShards } from './shards.ts';
 import { assertTreePath } from './paths.ts';
 import type { Tree } from './types.ts';
 import { emitYaml } from './yaml.ts';
@@ -73,7 +77,10 @@ export function renderWorkspace(manifests: WorkspaceManifests): RenderedWorkspac
     resources.push(file);
   }
   const kustomization = `${dir}/${KUSTOMIZATION}`;
-  const withKustomization = new Map([[kustomization, workspaceKustomization(resources)], ...files]);
+  const withKustomization = new Map([
+    [kustomization, workspaceKustomization(resources, needsManagedByLabel(manifests.objects))],
+    ...files,
+  ]);
   const entry: InventoryEntry = {
     namespace: manifests.namespace,
     name: manifests.name,
@@ -142,10 +149,19 @@ export function mergeTree(previous: Tree, next: Tree, options: MergeOptions): Me
 
 function assemble(workspaces: readonly RenderedWorkspace[]): Tree {
   const sorted = [...workspaces].sort((a, b) => compareStrings(keyOf(a.entry), keyOf(b.entry)));
-  const inventory: Inventory = { ...emptyInventory(), workspaces: sorted.map((w) => w.entry) };
+  const shards = assignShards(sorted.map((w) => w.entry)).map((shard): [string, string] => [
+    `${shardDir(shard.name)}/${KUSTOMIZATION}`,
+    shardKustomization(shard.workspaces.map((w) => workspaceDir(w.namespace, w.name))),
+  ]);
+  const inventory: Inventory = {
+    ...emptyInventory(),
+    workspaces: sorted.map((w) => w.entry),
+    files: shards.map(([path]) => path),
+  };
   const entries: [string, string][] = [
-    [KUSTOMIZATION, rootKustomization(sorted.map((w) => workspaceDir(w.entry.namespace, w.entry.name)))],
+    [KUSTOMIZATION, rootKustomization(shards.map(([path]) => path.slice(0, -KUSTOMIZATION.length - 1)))],
     [INVENTORY, serializeInventory(inventory)],
+    ...shards,
   ];
   const seen = new Set<string>();
   for (const workspace of sorted) {
@@ -163,7 +179,12 @@ function restoreKustomization(workspace: RenderedWorkspace): RenderedWorkspace {
   const dir = workspaceDir(workspace.entry.namespace, workspace.entry.name);
   const kustomization = `${dir}/${KUSTOMIZATION}`;
   const objects = workspace.entry.files.filter((path) => path !== kustomization);
-  const expected = workspaceKustomization(objects.map((path) => path.slice(dir.length + 1)));
+  // Dropping files never adds an unlabelled object: the label stays as rendered.
+  const labelled = workspace.files.get(kustomization)?.includes('\nlabels:\n') ?? false;
+  const expected = workspaceKustomization(
+    objects.map((path) => path.slice(dir.length + 1)),
+    labelled,
+  );
   if (workspace.files.get(kustomization) === expected) return workspace;
   const files = new Map(workspace.files);
   files.set(kustomization, expected);

@@ -66,6 +66,8 @@ export interface ReadResult {
 export interface WriteOptions {
   /** How messages name the output directory: as the user typed it. @default dir */
   name?: string;
+  /** Told after each file of the tree is checked or staged, for a progress line. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 interface Staged {
@@ -86,7 +88,7 @@ export function writeTree(
   const inventoryText = tree.get(INVENTORY);
   if (inventoryText === undefined) throw new Error(`a tree must carry its ${INVENTORY}`);
   const next = parseInventory(inventoryText);
-  const stale = [...new Set(previous.workspaces.flatMap((entry) => entry.files))]
+  const stale = [...new Set([...previous.workspaces.flatMap((entry) => entry.files), ...previous.files])]
     .filter((path) => !tree.has(path))
     .sort();
   for (const path of stale) assertTreePath(path);
@@ -129,7 +131,9 @@ export function writeTree(
       directories.set(directory, fresh);
       return fresh;
     };
+    let done = 0;
     for (const [treePath, text] of tree) {
+      options.onProgress?.(done++, tree.size);
       path = treePath;
       const target = inside(root, path);
       const fresh = ensureDirectory(dirname(target));
@@ -158,7 +162,7 @@ export function writeTree(
 
   // 2. Commit.
   const files = staged.filter((s) => s.path !== INVENTORY);
-  const listed = new Set(previous.workspaces.flatMap((entry) => entry.files));
+  const listed = new Set([...previous.workspaces.flatMap((entry) => entry.files), ...previous.files]);
   if (files.some((s) => !listed.has(s.path) && s.path !== KUSTOMIZATION)) {
     try {
       replaceFile(inside(root, INVENTORY), serializeInventory(union(previous, next)));
@@ -236,7 +240,8 @@ function union(previous: Inventory, next: Inventory): Inventory {
   const workspaces = [...byKey.values()].sort((a, b) =>
     a.namespace === b.namespace ? compareStrings(a.name, b.name) : compareStrings(a.namespace, b.namespace),
   );
-  return { ...emptyInventory(), workspaces };
+  const files = [...new Set([...previous.files, ...next.files])].sort(compareStrings);
+  return { ...emptyInventory(), workspaces, files };
 }
 
 /** Removes staged temporary files and the directories made for them (deepest first); best effort. */
@@ -278,7 +283,11 @@ export function readTree(dir: string): ReadResult {
   const inventory = parseInventory(inventoryText, join(dir, INVENTORY));
   const root = realpathSync(dir);
   const entries: [string, string][] = [[INVENTORY, inventoryText]];
-  for (const path of [KUSTOMIZATION, ...inventory.workspaces.flatMap((entry) => entry.files)]) {
+  for (const path of [
+    KUSTOMIZATION,
+    ...inventory.files,
+    ...inventory.workspaces.flatMap((entry) => entry.files),
+  ]) {
     const target = inside(root, path);
     const parent = realpathIfExists(dirname(target));
     if (parent === undefined) continue;

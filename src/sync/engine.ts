@@ -106,7 +106,13 @@ export interface SyncDependencies {
   random?: () => number;
   /** Aborts git requests in flight and ends the sync (the process was asked to stop). */
   signal?: AbortSignal;
+  /** Told each step of a pass as it starts, for a progress line (`sync --once` on a terminal). */
+  onStep?: (step: SyncStep) => void;
 }
+
+/** The steps of one pass, in order. */
+export const SYNC_STEPS = ['fetching', 'rendering', 'committing', 'pushing'] as const;
+export type SyncStep = (typeof SYNC_STEPS)[number];
 
 /** A refused spec: its file in the source repository, the document and Workspace, each problem located. */
 export type SpecErrorReport = ErrorReport;
@@ -336,6 +342,8 @@ export class SyncEngine {
 
   async #passLocked(mirrors: { source: GitMirror; target: GitMirror }, now: Date): Promise<Pass> {
     const { source, target } = this.config;
+    const step = this.#deps.onStep ?? (() => undefined);
+    step('fetching');
     const tip = await this.#remote('target', () => mirrors.target.fetch(target.branch));
     const sourceCommit = await this.#remote('source', () => mirrors.source.fetch(source.ref));
     if (sourceCommit === undefined) {
@@ -382,6 +390,7 @@ export class SyncEngine {
     }
     const previous = ownedTree(existing);
 
+    step('rendering');
     const options: HydrateOptions = {
       catalog: await this.#catalogFor(mirrors.source, sourceTree),
       previous,
@@ -408,6 +417,7 @@ export class SyncEngine {
       this.#renderer.accept(files, options, result);
       return { kind: 'done', result: { ...summary, outcome: 'unchanged', sourceCommit, deployCommit: tip } };
     }
+    step('committing');
     await mirrors.target.writeDirectory(directory, deployTree);
     const root = await mirrors.target.spliceTree(tip, target.path, directory.oid);
     const message = commitMessage(sourceCommit, redactUrl(source.url), summary);
@@ -419,10 +429,11 @@ export class SyncEngine {
       now,
     });
     this.#throwIfStopped();
+    step('pushing');
     this.#pushing = true;
-    const pushed = await this.#remote('target', () => mirrors.target.push(target.branch, commit)).finally(
-      () => (this.#pushing = false),
-    );
+    const pushed = await this.#remote('target', () =>
+      mirrors.target.push(target.branch, commit, tip),
+    ).finally(() => (this.#pushing = false));
     if (!pushed.ok) {
       await mirrors.target.resetBranch(target.branch, tip);
       this.#renderer.reset();
@@ -435,6 +446,7 @@ export class SyncEngine {
       workspaces: summary.workspaceCount,
       changed: summary.changed,
       errors: summary.errors.length,
+      objects: pushed.objects,
     });
     return { kind: 'done', result: { ...summary, outcome: 'pushed', sourceCommit, deployCommit: commit } };
   }

@@ -9,6 +9,7 @@
  * first advertised ref), which fetches of a named branch never use.
  */
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
+import { ReadableStream } from 'node:stream/web';
 import { TransientError } from '../errors.ts';
 
 export interface GitHttpOptions {
@@ -48,11 +49,19 @@ export function gitHttpClient(options: GitHttpOptions = {}): HttpClient {
       };
       arm();
       try {
-        const body = request.body === undefined ? undefined : Buffer.concat(await collect(request.body));
+        // A request body is streamed as it is produced (a push's pack is built while it is sent), each
+        // chunk counting as progress for the timeout.
+        const source = request.body;
+        async function* progressing(): AsyncGenerator<Uint8Array> {
+          for await (const chunk of source ?? []) {
+            arm();
+            yield chunk;
+          }
+        }
         const response = await fetch(request.url, {
           method: request.method ?? 'GET',
           headers: request.headers ?? {},
-          ...(body === undefined ? {} : { body }),
+          ...(source === undefined ? {} : { body: ReadableStream.from(progressing()), duplex: 'half' }),
           signal: controller.signal,
           redirect: 'follow',
         });

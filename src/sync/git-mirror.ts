@@ -3,17 +3,25 @@
  * I/O a pass needs: fetch a branch, read the files under a path at a commit, write a rendered
  * directory as git objects, splice it into a commit's tree, commit, push. No working directory:
  * objects are read and written directly, so a one-workspace change reads and writes a handful of
- * objects. isomorphic-git is not safe for concurrent operations on one repository; callers hold
- * {@link GitMirror.lock} around every use.
+ * objects.
+ *
+ * Every object a pass creates is also kept in memory until the push, which sends exactly those in one
+ * pack (receive-pack.ts) and stores the rendered directory's objects in the mirror as the same pack:
+ * no walk of the trees to find what is new, and no loose file per object on a first push. The
+ * directory last pushed is kept too, so the next pass lists the previous tree without reading git.
+ * isomorphic-git is not safe for concurrent operations on one repository; callers hold
+ * {@link GitMirror.lockAll} around every use.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import git, { Errors, type HttpClient } from 'isomorphic-git';
 import { authorizationHeader, redactUrl, type CredentialSource } from './credentials.ts';
 import { gitHttpClient } from './git-http-client.ts';
-import { compareEntries, type GitDirectory } from './git-objects.ts';
+import { compareEntries, treeContent, type GitBlob, type GitDirectory } from './git-objects.ts';
+import { PackStream, packIndex, type ObjectType, type PackObject } from './packfile.ts';
+import { receivePack, type PushOutcome } from './receive-pack.ts';
 import { withFileLocks, type FileLockOptions } from './file-lock.ts';
 import { KeyedLock } from './keyed-lock.ts';
 
@@ -30,8 +38,7 @@ export interface CommitIdentity {
   email: string;
 }
 
-/** What a rejected or failed push means for the caller. */
-export type PushOutcome = { ok: true } | { ok: false; reason: 'rejected'; detail: string };
+export type { PushOutcome } from './receive-pack.ts';
 
 interface Listed {
   oid: string;
@@ -52,6 +59,16 @@ export class GitMirror {
   #listings = new Map<string, ReadonlyMap<string, Listed>>();
   /** Blobs by id: unchanged files are never read twice. Cleared when it grows past a bound. */
   #blobs = new Map<string, { bytes: Uint8Array; text: string }>();
+  /** Objects of the rendered directory written since the last push, stored by the push as one pack. */
+  #unstored = new Map<string, PackObject>();
+  /** Every object created since the last push (directory, spliced trees, commit): what it sends. */
+  #pending = new Map<string, PackObject>();
+  /** The directory the last successful push carried, for listing it again without reading git. */
+  #pushed: GitDirectory | undefined;
+  /** The directory this pass is writing. */
+  #directory: GitDirectory | undefined;
+  /** Deflated objects of this pass: the pack stored in the mirror and the one pushed share them. */
+  #deflated = new Map<string, Buffer>();
 
   private constructor(url: string, gitdir: string, credentials: CredentialSource, http: HttpClient) {
     this.url = url;
@@ -212,6 +229,15 @@ export class GitMirror {
     if (this.#blobs.size > MAX_CACHED_BLOBS) this.#blobs.clear();
     if (this.#listings.size > MAX_CACHED_BLOBS) this.#listings.clear();
     const files = new Map<string, GitFile>();
+    if (this.#pushed?.oid === oid) {
+      for (const [path, blob] of filesOf(this.#pushed)) {
+        const name = path.slice(path.lastIndexOf('/') + 1);
+        if (!accept(name)) continue;
+        const text = Buffer.from(blob.content).toString('utf8');
+        files.set(path, { oid: blob.oid, bytes: blob.content, text, link: false });
+      }
+      return files;
+    }
     for (const [path, entry] of await this.#list(oid)) {
       const name = path.slice(path.lastIndexOf('/') + 1);
       if (!accept(name) || (entry.link && options.links !== true)) continue;
@@ -270,10 +296,16 @@ export class GitMirror {
   }
 
   /**
-   * Writes the objects of `directory` that `existing` (the tree it replaces) does not already hold:
-   * an unchanged subdirectory has the same id and is skipped whole.
+   * Takes the objects of `directory` that `existing` (the tree it replaces) does not already hold: an
+   * unchanged subdirectory has the same id and is skipped whole. They are written to the mirror, as one
+   * pack, by the next {@link push}, and sent by it.
    */
   async writeDirectory(directory: GitDirectory, existing: string | undefined): Promise<void> {
+    this.#directory = directory;
+    await this.#takeDirectory(directory, existing);
+  }
+
+  async #takeDirectory(directory: GitDirectory, existing: string | undefined): Promise<void> {
     if (directory.oid === existing) return;
     const old = new Map<string, string>();
     if (existing !== undefined) {
@@ -282,25 +314,30 @@ export class GitMirror {
     }
     for (const [name, entry] of directory.entries) {
       if (old.get(name) === entry.oid) continue;
-      if (entry.type === 'blob') {
-        const oid = await git.writeBlob({ fs, gitdir: this.gitdir, blob: entry.content });
-        if (oid !== entry.oid) throw new Error(`blob ${name}: git wrote ${oid}, expected ${entry.oid}`);
-        this.#blobs.set(oid, { bytes: entry.content, text: Buffer.from(entry.content).toString('utf8') });
-      } else {
-        await this.writeDirectory(entry, old.get(name));
-      }
+      if (entry.type === 'blob')
+        this.#created({ oid: entry.oid, type: 'blob', content: entry.content }, true);
+      else await this.#takeDirectory(entry, old.get(name));
     }
-    const written = await git.writeTree({
+    this.#created({ oid: directory.oid, type: 'tree', content: treeContent(directory.entries) }, true);
+  }
+
+  /** Records an object this pass created; `unstored` when only the push will write it to the mirror. */
+  #created(object: PackObject, unstored = false): void {
+    this.#pending.set(object.oid, object);
+    if (unstored) this.#unstored.set(object.oid, object);
+  }
+
+  /** Records an object just written to the mirror, with its content as git stores it. */
+  async #createdFromStore(oid: string): Promise<void> {
+    const { type, object } = await git.readObject({
       fs,
       gitdir: this.gitdir,
-      tree: [...directory.entries].map(([name, entry]) => ({
-        mode: entry.type === 'tree' ? '040000' : '100644',
-        path: name,
-        oid: entry.oid,
-        type: entry.type,
-      })),
+      oid,
+      format: 'content',
+      cache: this.#cache,
     });
-    if (written !== directory.oid) throw new Error(`tree: git wrote ${written}, expected ${directory.oid}`);
+    if (type !== 'commit' && type !== 'tree' && type !== 'blob') throw new Error(`${oid} is a ${type}`);
+    this.#created({ oid, type: type satisfies ObjectType, content: object as Uint8Array });
   }
 
   /**
@@ -327,7 +364,9 @@ export class GitMirror {
     const next = entries.filter((e) => e.path !== head);
     next.push({ mode: '040000', path: head, oid: child, type: 'tree' });
     next.sort((a, b) => compareEntries(a.path, a.type, b.path, b.type));
-    return git.writeTree({ fs, gitdir: this.gitdir, tree: next });
+    const written = await git.writeTree({ fs, gitdir: this.gitdir, tree: next });
+    await this.#createdFromStore(written);
+    return written;
   }
 
   async commit(options: {
@@ -343,7 +382,7 @@ export class GitMirror {
       timestamp: Math.floor(options.now.getTime() / 1000),
       timezoneOffset: 0,
     };
-    return git.writeCommit({
+    const oid = await git.writeCommit({
       fs,
       gitdir: this.gitdir,
       commit: {
@@ -354,42 +393,54 @@ export class GitMirror {
         message: options.message,
       },
     });
+    await this.#createdFromStore(oid);
+    return oid;
   }
 
   /**
-   * Pushes `commit` to `branch`. The remote only takes it as a fast-forward of the tip it advertised;
-   * when the branch moved meanwhile the outcome is `rejected` and the caller starts over.
+   * Pushes `commit` (made on `parent`, undefined for a new branch) to `branch`, sending exactly the
+   * objects created since the last push. The remote only takes it as a fast-forward of `parent`; when
+   * the branch moved meanwhile the outcome is `rejected` and the caller starts over.
    */
-  async push(branch: string, commit: string): Promise<PushOutcome> {
+  async push(branch: string, commit: string, parent: string | undefined): Promise<PushOutcome> {
     const ref = `refs/heads/${branch}`;
-    await git.writeRef({ fs, gitdir: this.gitdir, ref, value: commit, force: true });
+    const directory = this.#directory;
     try {
-      const result = await git.push({
-        fs,
-        http: this.#http,
-        gitdir: this.gitdir,
+      await this.#storeUnstored();
+      await git.writeRef({ fs, gitdir: this.gitdir, ref, value: commit, force: true });
+      const outcome = await receivePack({
         url: this.url,
-        ref,
-        remoteRef: ref,
         headers: authorizationHeader(await this.#credentials()),
-        cache: this.#cache,
+        ref,
+        parent,
+        commit,
+        pack: new PackStream([...this.#pending.values()], this.#deflated),
+        http: this.#http,
       });
-      const status = result.refs[ref];
-      if (result.ok && status?.ok !== false) return { ok: true };
-      return { ok: false, reason: 'rejected', detail: status?.error ?? result.error ?? 'push not accepted' };
-    } catch (error) {
-      // A remote that moved ahead of us: PushRejectedError, or NotFoundError in the isomorphic-git
-      // releases that failed to look up the unknown remote tip (isomorphic-git#2421).
-      // GitPushError: the server refused the ref update itself (its tip moved after it advertised it).
-      if (
-        error instanceof Errors.PushRejectedError ||
-        error instanceof Errors.NotFoundError ||
-        error instanceof Errors.GitPushError
-      ) {
-        return { ok: false, reason: 'rejected', detail: error.message };
-      }
-      throw error;
+      if (outcome.ok) this.#pushed = directory;
+      return outcome;
+    } finally {
+      this.#pending = new Map();
+      this.#deflated = new Map();
+      this.#directory = undefined;
     }
+  }
+
+  /** Writes the rendered directory's objects into the mirror as one pack file with its index. */
+  async #storeUnstored(): Promise<void> {
+    if (this.#unstored.size === 0) return;
+    const pack = new PackStream([...this.#unstored.values()], this.#deflated);
+    this.#unstored = new Map();
+    const dir = join(this.gitdir, 'objects', 'pack');
+    await mkdir(dir, { recursive: true });
+    // Streamed to a temporary name (the pack's name is its checksum, known at the end); the index goes
+    // in last, so a reader never finds an index whose pack is not complete.
+    const temporary = join(dir, `tmp-${process.pid}-${Date.now()}.pack`);
+    await writeFile(temporary, pack.chunks());
+    const name = join(dir, `pack-${pack.checksum}`);
+    await rename(temporary, `${name}.pack`);
+    await writeFile(`${name}.idx.tmp`, packIndex(pack.entries, pack.checksum));
+    await rename(`${name}.idx.tmp`, `${name}.idx`);
   }
 
   /** Forgets the tip a failed push left on the local branch, so the next fetch offers the remote's. */
@@ -403,6 +454,17 @@ export class GitMirror {
     return (await git.readCommit({ fs, gitdir: this.gitdir, oid: commit, cache: this.#cache })).commit
       .message;
   }
+}
+
+/** Path → blob of every file under `directory`, hidden entries skipped (as #list). */
+function filesOf(directory: GitDirectory, prefix = ''): Map<string, GitBlob> {
+  const files = new Map<string, GitBlob>();
+  for (const [name, entry] of directory.entries) {
+    if (name.startsWith('.')) continue;
+    if (entry.type === 'blob') files.set(`${prefix}${name}`, entry);
+    else for (const [path, blob] of filesOf(entry, `${prefix}${name}/`)) files.set(path, blob);
+  }
+  return files;
 }
 
 function splitPath(path: string): string[] {

@@ -10,7 +10,7 @@ export {
   type CredentialSource,
 } from './credentials.ts';
 export type { SyncConfig, SyncResult } from './engine.ts';
-export { SyncEngine } from './engine.ts';
+export { SYNC_STEPS, SyncEngine, type SyncStep } from './engine.ts';
 export { GitMirror } from './git-mirror.ts';
 export { IncrementalRenderer } from './incremental-renderer.ts';
 export { directoryOf } from './git-objects.ts';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { runCli } from '../support/cli.ts';
+import type { PlanOutputJson } from '../../src/cli/plan.ts';
 import { kustomizeBuild, requireKubectl } from '../support/kustomize.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -92,7 +93,8 @@ describe('kaito-gitops synth', () => {
   });
 
   it.each([
-    [['synth', '--bogus'], /Unknown option '--bogus'/],
+    [['synth', '--bogus'], /unknown flag --bogus/],
+    [['synth', '--worksapces', 'specs'], /unknown flag --worksapces; did you mean --workspaces\?/],
     [['synth', '--workspaces', 'specs', '--out', 'specs/out'], /must not contain each other/],
     [['synth', '--cloud', 'gcp'], /--cloud must be one of azure, aws, arc/],
     [['synth', '--output', 'yaml'], /--output must be "text" or "json"/],
@@ -131,7 +133,20 @@ describe('kaito-gitops validate and plan', () => {
     expect(run.stdout).toMatch(/nodes\s+2/);
     expect(run.stdout).toMatch(/parallelism\s+tensor 2, pipeline 2, data 1/);
     const json = await runCli(['plan', '--output', 'json', 'specs/phi-3-mini.yaml'], work);
-    const parsed = JSON.parse(json.stdout) as { plans: { field: string; value: string }[][] };
-    expect(parsed.plans[0]).toContainEqual({ field: 'gpusPerNode', value: '1' });
+    const parsed = JSON.parse(json.stdout) as PlanOutputJson;
+    // Numbers as numbers, the price under its own name, lists as lists.
+    expect(parsed.plans[0]).toMatchObject({
+      workspace: { namespace: 'default', name: 'workspace-phi-3-mini' },
+      workload: 'inference-preset',
+      instanceType: 'Standard_NC6s_v3',
+      nodes: 1,
+      gpusPerNode: 1,
+      multiNode: false,
+      parallelism: { tensor: 1, pipeline: 1, data: 1 },
+    });
+    expect(typeof parsed.plans[0]?.pricePerHourUsd).toBe('number');
+    expect(parsed.plans[0]?.costPerHourUsd).toBe(parsed.plans[0]?.pricePerHourUsd);
+    expect(Array.isArray(parsed.plans[0]?.command)).toBe(true);
+    expect(typeof parsed.plans[0]?.diskGiB).toBe('number');
   });
 });

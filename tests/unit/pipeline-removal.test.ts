@@ -193,7 +193,7 @@ inference:
     });
     expect(error?.message.split('\n')).toEqual([
       'specs/bad.yaml:14:16: Workspace models/bad: inference.adapters[1].source.name: Duplicate adapter source name found: x',
-      'specs/bad.yaml:11:5: Workspace models/bad: inference.preset.name: Unsupported inference preset name phi-5',
+      'specs/bad.yaml:11:5: Workspace models/bad: inference.preset.name: Unsupported inference preset name phi-5; did you mean phi-2, phi-4?',
     ]);
   });
 

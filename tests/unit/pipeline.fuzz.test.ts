@@ -79,7 +79,7 @@ describe('the pipeline on arbitrary input', () => {
         for (const path of written) expect(relative(out, join(out, path)).startsWith('..')).toBe(false);
         for (const path of result.tree.keys())
           expect(path).toMatch(
-            /^(kustomization\.yaml|inventory\.json|workspaces\/[a-z0-9-]+\/[a-z0-9-]+\/[a-z0-9.-]+\.yaml)$/,
+            /^(kustomization\.yaml|inventory\.json|shards\/[a-z0-9.-]+\/kustomization\.yaml|workspaces\/[a-z0-9-]+\/[a-z0-9-]+\/[a-z0-9.-]+\.yaml)$/,
           );
       }),
       { numRuns: 150 },

@@ -107,7 +107,7 @@ describe('hydrate', () => {
     }
     expect(after.workspaces.find((w) => w.name === 'beta')?.status).toBe('kept');
     expect(after.errors.map((e) => e.message)).toEqual([
-      'b.yaml:12:5: Workspace default/beta: inference.preset.name: Unsupported inference preset name phi-5',
+      'b.yaml:12:5: Workspace default/beta: inference.preset.name: Unsupported inference preset name phi-5; did you mean phi-2, phi-4?',
     ]);
   });
 

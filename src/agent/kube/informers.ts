@@ -1,9 +1,8 @@
 /**
- * The agent's view of the cluster: one client-node informer (list, then watch from the list's
- * resourceVersion; it relists by itself after 410 Gone and reconnects when a watch ends) per kind the
- * agent reads. An informer that fails is restarted with backoff. Every event is mapped back to the
- * Workspace key it concerns: workloads by `kaito.sh/workspace` + their namespace, Nodes and NodeClaims by
- * `kaito.sh/workspace` + `kaito.sh/workspacenamespace`.
+ * The agent's view of the cluster: one informer per kind the agent reads (trimmed-informer.ts: caches
+ * hold only the fields the agent reads). An informer that fails is restarted with backoff. Every event
+ * is mapped back to the Workspace key it concerns: workloads by `kaito.sh/workspace` + their namespace,
+ * Nodes and NodeClaims by `kaito.sh/workspace` + `kaito.sh/workspacenamespace`.
  */
 import * as k8s from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
@@ -16,8 +15,8 @@ import {
 import type { NodeClaim } from '../provisioners/index.ts';
 import type { WorkloadObjects } from '../observe-workload.ts';
 import type { WorkspaceObject } from '../workspace-object.ts';
-
-type Informer<T extends KubernetesObject> = k8s.Informer<T> & k8s.ObjectCache<T>;
+import { SHAPES, project, trimWorkspace, type Shape } from './cache-shapes.ts';
+import { trimmedInformer, type Informer, type ListPage } from './trimmed-informer.ts';
 
 export interface InformerEvents {
   /** A Workspace key needs a reconcile. */
@@ -26,6 +25,27 @@ export interface InformerEvents {
   unlabelledNode(): void;
   /** An informer failed and will be restarted. */
   error(kind: string, error: unknown): void;
+}
+
+const NODECLAIMS = { group: 'karpenter.sh', version: 'v1', plural: 'nodeclaims' } as const;
+
+/** The Workspace a namespaced object belongs to: its `kaito.sh/workspace` label, in its namespace. */
+export function ownerKey(object: KubernetesObject): string | undefined {
+  const name = object.metadata?.labels?.[WORKSPACE_LABEL];
+  const namespace = object.metadata?.namespace;
+  return name !== undefined && namespace !== undefined ? namespacedKey(namespace, name) : undefined;
+}
+
+/** The Workspace a cluster-scoped object (Node, NodeClaim) belongs to, from its two labels. */
+export function clusterScopedOwnerKey(object: KubernetesObject): string | undefined {
+  const labels = object.metadata?.labels ?? {};
+  const name = labels[WORKSPACE_LABEL];
+  const namespace = labels[WORKSPACE_NAMESPACE_LABEL];
+  return name !== undefined && namespace !== undefined ? namespacedKey(namespace, name) : undefined;
+}
+
+function workspaceKey(object: KubernetesObject): string {
+  return namespacedKey(object.metadata?.namespace ?? '', object.metadata?.name ?? '');
 }
 
 export class ClusterInformers {
@@ -53,52 +73,64 @@ export class ClusterInformers {
     const apps = kc.makeApiClient(k8s.AppsV1Api);
     const batch = kc.makeApiClient(k8s.BatchV1Api);
     const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-    const selector = WORKSPACE_LABEL;
-    this.workspaces = k8s.makeInformer(
-      kc,
-      `/apis/${WORKSPACE_RESOURCE.group}/${WORKSPACE_RESOURCE.version}/${WORKSPACE_RESOURCE.plural}`,
-      async () =>
+    const labelSelector = WORKSPACE_LABEL;
+    const shaped =
+      <T extends KubernetesObject>(shape: Shape) =>
+      (object: unknown): T =>
+        project(object, shape) as T;
+    const page = { labelSelector } as const;
+
+    this.workspaces = trimmedInformer(kc, {
+      path: `/apis/${WORKSPACE_RESOURCE.group}/${WORKSPACE_RESOURCE.version}/${WORKSPACE_RESOURCE.plural}`,
+      listPage: async (limit, token) =>
         (await custom.listClusterCustomObject({
           ...WORKSPACE_RESOURCE,
-        })) as k8s.KubernetesListObject<WorkspaceObject>,
-    );
-    this.deployments = k8s.makeInformer(
-      kc,
-      '/apis/apps/v1/deployments',
-      () => apps.listDeploymentForAllNamespaces({ labelSelector: selector }),
-      selector,
-    );
-    this.statefulSets = k8s.makeInformer(
-      kc,
-      '/apis/apps/v1/statefulsets',
-      () => apps.listStatefulSetForAllNamespaces({ labelSelector: selector }),
-      selector,
-    );
-    this.jobs = k8s.makeInformer(
-      kc,
-      '/apis/batch/v1/jobs',
-      () => batch.listJobForAllNamespaces({ labelSelector: selector }),
-      selector,
-    );
-    this.pods = k8s.makeInformer(
-      kc,
-      '/api/v1/pods',
-      () => core.listPodForAllNamespaces({ labelSelector: selector }),
-      selector,
-    );
-    this.nodes = k8s.makeInformer(kc, '/api/v1/nodes', () => core.listNode());
-    this.nodeClaims = k8s.makeInformer(
-      kc,
-      '/apis/karpenter.sh/v1/nodeclaims',
-      async () =>
+          limit,
+          ...(token !== undefined ? { _continue: token } : {}),
+        })) as ListPage,
+      trim: (object) => trimWorkspace(object as WorkspaceObject),
+    });
+    this.deployments = trimmedInformer(kc, {
+      path: '/apis/apps/v1/deployments',
+      listPage: (limit, _continue) => apps.listDeploymentForAllNamespaces({ ...page, limit, _continue }),
+      trim: shaped(SHAPES.Deployment),
+      labelSelector,
+    });
+    this.statefulSets = trimmedInformer(kc, {
+      path: '/apis/apps/v1/statefulsets',
+      listPage: (limit, _continue) => apps.listStatefulSetForAllNamespaces({ ...page, limit, _continue }),
+      trim: shaped(SHAPES.StatefulSet),
+      labelSelector,
+    });
+    this.jobs = trimmedInformer(kc, {
+      path: '/apis/batch/v1/jobs',
+      listPage: (limit, _continue) => batch.listJobForAllNamespaces({ ...page, limit, _continue }),
+      trim: shaped(SHAPES.Job),
+      labelSelector,
+    });
+    this.pods = trimmedInformer(kc, {
+      path: '/api/v1/pods',
+      listPage: (limit, _continue) => core.listPodForAllNamespaces({ ...page, limit, _continue }),
+      trim: shaped(SHAPES.Pod),
+      labelSelector,
+    });
+    this.nodes = trimmedInformer(kc, {
+      path: '/api/v1/nodes',
+      listPage: (limit, _continue) => core.listNode({ limit, _continue }),
+      trim: shaped(SHAPES.Node),
+    });
+    this.nodeClaims = trimmedInformer(kc, {
+      path: `/apis/${NODECLAIMS.group}/${NODECLAIMS.version}/${NODECLAIMS.plural}`,
+      listPage: async (limit, token) =>
         (await custom.listClusterCustomObject({
-          group: 'karpenter.sh',
-          version: 'v1',
-          plural: 'nodeclaims',
-          labelSelector: selector,
-        })) as k8s.KubernetesListObject<NodeClaim>,
-      selector,
-    );
+          ...NODECLAIMS,
+          ...page,
+          limit,
+          ...(token !== undefined ? { _continue: token } : {}),
+        })) as ListPage,
+      trim: shaped(SHAPES.NodeClaim),
+      labelSelector,
+    });
     this.#all = [
       ['Workspace', this.workspaces],
       ['Deployment', this.deployments],
@@ -108,38 +140,34 @@ export class ClusterInformers {
       ['Node', this.nodes],
       ...(options.watchNodeClaims ? [['NodeClaim', this.nodeClaims]] : []),
     ] as [string, Informer<KubernetesObject>][];
+    this.#routeEvents(events);
+    this.#restartOnError(events);
+  }
 
-    const own = (obj: KubernetesObject): void => {
-      const name = obj.metadata?.labels?.[WORKSPACE_LABEL];
-      if (name !== undefined && obj.metadata?.namespace !== undefined)
-        events.enqueue(namespacedKey(obj.metadata.namespace, name));
+  /** Every add, update and delete becomes the key of the Workspace it concerns. */
+  #routeEvents(events: InformerEvents): void {
+    const enqueueOwner = (owner: string | undefined): void => {
+      if (owner !== undefined) events.enqueue(owner);
     };
-    const clusterScoped = (obj: KubernetesObject): void => {
-      const labels = obj.metadata?.labels ?? {};
-      const name = labels[WORKSPACE_LABEL];
-      const namespace = labels[WORKSPACE_NAMESPACE_LABEL];
-      if (name !== undefined && namespace !== undefined) events.enqueue(namespacedKey(namespace, name));
-      else events.unlabelledNode();
-    };
-    const workspace = (obj: KubernetesObject): void =>
-      events.enqueue(namespacedKey(obj.metadata?.namespace ?? '', obj.metadata?.name ?? ''));
+    const workloads = [
+      this.deployments,
+      this.statefulSets,
+      this.jobs,
+      this.pods,
+    ] as Informer<KubernetesObject>[];
     for (const verb of ['add', 'update', 'delete'] as const) {
-      this.workspaces.on(verb, workspace);
-      for (const informer of [
-        this.deployments,
-        this.statefulSets,
-        this.jobs,
-        this.pods,
-      ] as Informer<KubernetesObject>[])
-        informer.on(verb, own);
-      this.nodeClaims.on(verb, (claim) => {
-        const labels = claim.metadata?.labels ?? {};
-        const name = labels[WORKSPACE_LABEL];
-        const namespace = labels[WORKSPACE_NAMESPACE_LABEL];
-        if (name !== undefined && namespace !== undefined) events.enqueue(namespacedKey(namespace, name));
+      this.workspaces.on(verb, (object) => events.enqueue(workspaceKey(object)));
+      for (const informer of workloads) informer.on(verb, (object) => enqueueOwner(ownerKey(object)));
+      this.nodeClaims.on(verb, (claim) => enqueueOwner(clusterScopedOwnerKey(claim)));
+      this.nodes.on(verb, (node) => {
+        const owner = clusterScopedOwnerKey(node);
+        if (owner !== undefined) events.enqueue(owner);
+        else events.unlabelledNode();
       });
-      this.nodes.on(verb, clusterScoped);
     }
+  }
+
+  #restartOnError(events: InformerEvents): void {
     for (const [kind, informer] of this.#all) {
       informer.on('error', (error: unknown) => {
         if (this.#stopped) return; // stop() aborts the watches: not a failure
@@ -188,9 +216,7 @@ export class ClusterInformers {
 
   /** Workspace keys in the cache. */
   workspaceKeys(): string[] {
-    return this.workspaces
-      .list()
-      .map((w) => namespacedKey(w.metadata?.namespace ?? '', w.metadata?.name ?? ''));
+    return this.workspaces.list().map(workspaceKey);
   }
 
   workloads(namespace: string, name: string): WorkloadObjects {
@@ -205,12 +231,7 @@ export class ClusterInformers {
   }
 
   claimsFor(namespace: string, name: string): NodeClaim[] {
-    return this.nodeClaims
-      .list()
-      .filter(
-        (c) =>
-          c.metadata?.labels?.[WORKSPACE_LABEL] === name &&
-          c.metadata.labels[WORKSPACE_NAMESPACE_LABEL] === namespace,
-      );
+    const key = namespacedKey(namespace, name);
+    return this.nodeClaims.list().filter((claim) => clusterScopedOwnerKey(claim) === key);
   }
 }

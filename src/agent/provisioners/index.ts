@@ -39,7 +39,6 @@ export function createNodeProvisioner(name: string, deps: ProvisionerDeps): Node
 }
 
 export { AksProvisioner, type AksProvisionerOptions, type AksTarget } from './aks.ts';
-export { createContainerServiceClient } from './aks-client.ts';
 export { agentPoolName } from './agent-pool-names.ts';
 export { ByoProvisioner, byoStatus, gpuConfigFromLabels } from './byo.ts';
 export type { GpuConfig } from './byo.ts';

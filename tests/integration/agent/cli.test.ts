@@ -83,3 +83,26 @@ it('runs the agent from the command line until it is stopped', async () => {
   const lease = server.get('coordination.k8s.io/v1', 'Lease', 'kaito-gitops-agent', 'default');
   expect((lease?.spec as { holderIdentity?: string }).holderIdentity).toBe('');
 });
+
+it('starts without the Azure SDKs, cdk8s or the pipeline (they load only where they are used)', async () => {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const script = `
+    import { registerHooks } from 'node:module';
+    const loaded = [];
+    registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });
+    await import(${JSON.stringify(new URL('../../../src/cli/agent.ts', import.meta.url).href)});
+    console.log(JSON.stringify(loaded));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+  const loaded = JSON.parse(stdout) as string[];
+  expect(loaded.some((url) => url.includes('/src/agent/'))).toBe(true);
+  for (const heavy of [
+    '/@azure/',
+    '/cdk8s',
+    '/src/synth/',
+    '/src/render/',
+    '/src/install/',
+    'isomorphic-git',
+  ])
+    expect(loaded.filter((url) => url.includes(heavy))).toEqual([]);
+});

@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { readCatalog } from '../../../src/catalog/index.ts';
 import { readSources } from '../../../src/cli/sources.ts';
 import { bootstrapTree, EXAMPLE_OPTIONS, fluxTimeout } from '../../../src/install/index.ts';
 import { hydrate } from '../../../src/pipeline.ts';
+import { inventoryOf, shardNames, writeTree } from '../../../src/render/index.ts';
 import { kustomizeBuild, requireKubectl } from '../../support/kustomize.ts';
 
 const GITOPS = join(import.meta.dirname, '../../../gitops');
@@ -44,7 +46,7 @@ describe('gitops/flux and gitops/argocd', () => {
   it('Flux prunes, waits and judges Workspaces by Ready and Stalled; Argo CD gets a Workspace health check', () => {
     const tree = bootstrapTree(EXAMPLE_OPTIONS, ['flux', 'argocd']);
     const flux = parseAllDocuments(tree.get('flux/flux-kustomization.yaml') ?? '')[0]?.toJS();
-    expect(flux.spec).toMatchObject({ prune: true, wait: true, path: './clusters/prod' });
+    expect(flux.spec).toMatchObject({ prune: true, wait: true, path: './clusters/prod/shards/default' });
     expect(flux.spec.postBuild).toBeUndefined(); // substitution would corrupt ${...} in rendered commands
     // The health checks themselves run in tests/unit/api/health-checks.test.ts (Lua and CEL).
     expect(flux.spec.healthCheckExprs).toEqual([
@@ -118,5 +120,78 @@ describe('the Argo CD bootstrap', () => {
     expect(app().spec.syncPolicy.syncOptions).not.toContain('CreateNamespace=true');
     expect(template().spec.destination.namespace).toBe('{{ index .path.segments 3 }}');
     expect(template().spec.syncPolicy.syncOptions).toContain('CreateNamespace=true');
+  });
+});
+
+describe('one unit per shard', () => {
+  type Unit = { metadata: { name: string }; spec: { path?: string; source?: { path: string } } };
+  const units = (tree: ReadonlyMap<string, string>, file: string): Unit[] =>
+    parseAllDocuments(tree.get(file) ?? '').map((doc) => doc.toJS() as Unit);
+
+  it('gives Flux a Kustomization and Argo CD an Application per shard, and one for the path without shards', () => {
+    const sharded = bootstrapTree({ ...EXAMPLE_OPTIONS, shards: ['team-b.01', 'team-a'] }, [
+      'flux',
+      'argocd',
+    ]);
+    expect(units(sharded, 'flux/flux-kustomization.yaml').map((u) => [u.metadata.name, u.spec.path])).toEqual(
+      [
+        ['kaito-workspaces-team-a', './clusters/prod/shards/team-a'],
+        ['kaito-workspaces-team-b.01', './clusters/prod/shards/team-b.01'],
+      ],
+    );
+    expect(
+      units(sharded, 'argocd/application.yaml').map((u) => [u.metadata.name, u.spec.source?.path]),
+    ).toEqual([
+      ['kaito-workspaces-team-a', 'clusters/prod/shards/team-a'],
+      ['kaito-workspaces-team-b.01', 'clusters/prod/shards/team-b.01'],
+    ]);
+    const whole = bootstrapTree({ ...EXAMPLE_OPTIONS, shards: [] }, ['flux']);
+    expect(units(whole, 'flux/flux-kustomization.yaml').map((u) => [u.metadata.name, u.spec.path])).toEqual([
+      ['kaito-workspaces', './clusters/prod'],
+    ]);
+    const long = bootstrapTree({ ...EXAMPLE_OPTIONS, shards: [`${'n'.repeat(63)}.0101`] }, ['flux']);
+    const name = units(long, 'flux/flux-kustomization.yaml')[0]!.metadata.name;
+    expect(name.length).toBeLessThanOrEqual(63);
+    expect(name).toMatch(/^kaito-workspaces-n+-[0-9a-f]{8}$/);
+  });
+
+  it('the example values carry the shards of gitops/workspaces', async () => {
+    const files = await readSources([join(GITOPS, 'workspaces')], '/');
+    const { tree } = hydrate(files, { catalog: await readCatalog() });
+    expect(EXAMPLE_OPTIONS.shards).toEqual(shardNames(inventoryOf(tree)));
+  });
+
+  it('kubectl kustomize builds each shard, and the shards together are the whole tree', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kaito-shards-'));
+    try {
+      const catalog = await readCatalog();
+      const specs = await readSources([join(GITOPS, 'workspaces')], '/');
+      // Many workspaces in one namespace: it splits into several shards.
+      const many = Array.from({ length: 120 }, (_, i) => ({
+        path: `ws-${i}.yaml`,
+        content: (specs.find((f) => f.path === 'phi-3-mini.yaml')?.content ?? '').replace(
+          'name: workspace-phi-3-mini',
+          `name: ws-${String(i).padStart(3, '0')}`,
+        ),
+      }));
+      const { tree } = hydrate(many, { catalog });
+      writeTree(dir, tree);
+      const shards = shardNames(inventoryOf(tree));
+      expect(shards.length).toBeGreaterThanOrEqual(3);
+      const names = (yaml: string) =>
+        parseAllDocuments(yaml)
+          .map((doc) => doc.toJS() as { kind: string; metadata: { name: string } })
+          .map((o) => `${o.kind}/${o.metadata.name}`)
+          .sort();
+      const parts: string[] = [];
+      for (const shard of shards) {
+        const built = names(await kustomizeBuild(kubectl, join(dir, 'shards', shard)));
+        expect(built.filter((n) => n.startsWith('Workspace/')).length).toBeLessThanOrEqual(50);
+        parts.push(...built);
+      }
+      expect(parts.sort()).toEqual(names(await kustomizeBuild(kubectl, dir)));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -56,3 +56,25 @@ it('falls back to 30m without specs, and names a --workspaces that does not exis
   expect(missing.code).toBe(2);
   expect(missing.stderr).toContain('nowhere: no such file or directory');
 });
+
+it('writes one Flux Kustomization per shard of the rendered tree (--tree, else --path here)', async () => {
+  const rendered = join(out, 'checkout');
+  expect((await runCli(['synth', '--workspaces', 'gitops/workspaces', '--out', rendered], repo)).code).toBe(
+    0,
+  );
+  const run = await runCli([...base, '--out', join(out, 'f'), '--tree', rendered], repo);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain('1 shards, one unit each');
+  const flux = parse(await readFile(join(out, 'f', 'flux', 'flux-kustomization.yaml'), 'utf8')) as {
+    metadata: { name: string };
+    spec: { path: string };
+  };
+  expect(flux.metadata.name).toBe('kaito-workspaces-default');
+  expect(flux.spec.path).toBe('./clusters/prod/shards/default');
+  // --path clusters/prod is looked for in the working directory: not there, so one unit for the path.
+  const none = await runCli([...base, '--out', join(out, 'g')], out);
+  expect(none.stdout).toContain('no rendered tree at clusters/prod: one unit for the whole path');
+  const missing = await runCli([...base, '--out', join(out, 'h'), '--tree', 'nowhere'], out);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain('--tree nowhere: no rendered tree there');
+});

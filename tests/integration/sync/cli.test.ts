@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import {
@@ -60,6 +61,30 @@ const flags = (cache: string) => [
 const deployTip = async () => (await git(remote.bare('deploy.git'), 'rev-parse', 'deploy')).trim();
 
 describe('kaito-gitops sync --once', () => {
+  it('draws its steps on a terminal, clears the line, and prints the result', async () => {
+    const drawn: string[] = [];
+    const tty = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        drawn.push(chunk.toString());
+        done();
+      },
+    });
+    Object.assign(tty, { isTTY: true, columns: 120 });
+    let stdout = '';
+    const code = await main([...flags('tty'), '--target-branch', 'deploy-tty', '--once'], {
+      stdout: (text) => void (stdout += text),
+      stderr: () => undefined,
+      env,
+      cwd: remote.root,
+      stopped: new Promise(() => {}),
+      terminal: { color: false, progress: tty as unknown as NodeJS.WriteStream },
+    });
+    expect(code).toBe(0);
+    expect(drawn.join('')).toMatch(/sync [=-]+ [0-4]\/4/); // steps: fetching, rendering, committing, pushing
+    expect(drawn.join('')).toContain('\u001b[2K');
+    expect(stdout).toMatch(/^(pushed|up to date:) [0-9a-f]{12} /);
+  });
+
   it('exits 0 and prints the result as JSON', async () => {
     const run = await runCli([...flags('once'), '--once', '-o', 'json'], remote.root, env);
     expect(run.code).toBe(0);

@@ -25,6 +25,13 @@ it('kaito-gitops demo pushes the bundled examples, syncs once and prints the dep
   expect(deploy).toBeDefined();
   expect(run.stdout).toContain('clusters/demo/kustomization.yaml');
   expect(run.stdout).toMatch(/rendered +default\/workspace-phi-3-mini /);
+  // Where the repositories are, one rendered manifest, and what to try next.
+  expect(run.stdout).toContain(`in ${join(dir, 'repos', 'deploy.git')}`);
+  expect(run.stdout).toMatch(
+    /one rendered manifest, clusters\/demo\/workspaces\/.+\/deployment-.+\.yaml:\n\n {2}apiVersion: apps\/v1\n {2}kind: Deployment/,
+  );
+  expect(run.stdout).toContain(`git clone --branch deploy ${join(dir, 'repos', 'deploy.git')}`);
+  expect(run.stdout).toContain('try next:');
 
   const bare = join(dir, 'repos', 'deploy.git');
   expect((await git(bare, 'rev-parse', 'deploy')).trim()).toBe(deploy);

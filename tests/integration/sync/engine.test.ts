@@ -122,6 +122,16 @@ describe('sync against a real git server', () => {
       changed.every((path) => path.startsWith('clusters/prod/workspaces/default/workspace-phi-3-mini/')),
     ).toBe(true);
     expect(first.renderCounts.partial).toBeGreaterThan(0);
+    // The push carried what the pass created, not the tree: the changed files, the trees above them
+    // (workspace, namespace, workspaces/, the deploy path, the root) and the commit.
+    const pushedLog = JSON.parse(
+      logs.filter((line) => line.includes('deploy commit pushed')).at(-1) ?? '{}',
+    ) as {
+      objects?: number;
+    };
+    expect(pushedLog.objects).toBeGreaterThanOrEqual(changed.length + 6);
+    expect(pushedLog.objects).toBeLessThanOrEqual(changed.length + 8);
+    await git(remote.bare('deploy.git'), 'fsck', '--strict', '--no-progress');
     const dir = await deployCheckout('one-change');
     const other = await readFile(
       join(

@@ -31,13 +31,13 @@ describe('catalog rules (Kaito messages, with field paths)', () => {
       'unknown inference preset',
       inference('phi-5', { instanceType: A100 }),
       {},
-      ['inference.preset.name: Unsupported inference preset name phi-5'],
+      ['inference.preset.name: Unsupported inference preset name phi-5; did you mean phi-2, phi-4?'],
     ],
     [
       'unknown tuning preset',
       tuning('phi-5', { instanceType: A100 }),
       {},
-      ['tuning.preset.name: Unsupported tuning preset name phi-5'],
+      ['tuning.preset.name: Unsupported tuning preset name phi-5; did you mean phi-2, phi-4?'],
     ],
     [
       'a preset that cannot be tuned',

@@ -71,10 +71,10 @@ describe('kaito-gitops presets', () => {
       presets: [
         {
           name: 'm',
-          shortNames: '',
+          shortNames: [],
           weightsGiB: 1.5,
           contextTokens: 4096,
-          runtimes: 'vllm',
+          runtimes: ['vllm'],
           tuning: false,
           toolCallParser: '',
           reasoningParser: '',
@@ -119,7 +119,7 @@ describe('kaito-gitops presets', () => {
   it.each([
     [['--presets', '/nonexistent/presets-dir'], /--presets \/nonexistent\/presets-dir: no such directory/],
     [['--output', 'yaml'], /--output must be "text" or "json"/],
-    [['--bogus'], /Unknown option '--bogus'/],
+    [['--bogus'], /unknown flag --bogus/],
   ])('%j is a usage error', async (args, message) => {
     await expect(presets.run(args, captured())).rejects.toThrow(UsageError);
     await expect(presets.run(args, captured())).rejects.toThrow(message);

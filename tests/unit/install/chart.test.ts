@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse } from 'yaml';
 import {
+  AGENT_MEMORY,
   CHART_DIR,
+  agentNodeOptions,
   agentManifests,
   chartFiles,
   CHART_PROVISIONERS,
@@ -300,7 +302,14 @@ describe('what the rendered chart grants and runs', () => {
       '--report=',
       '--report-api-url=',
     ]);
-    expect(container.env!.map((e) => e.name)).toEqual(['POD_NAME', 'POD_NAMESPACE']);
+    expect(container.env!.map((e) => e.name)).toEqual(['POD_NAME', 'POD_NAMESPACE', 'NODE_OPTIONS']);
+    // The heap and memory the benchmark measured the agent with (README "Benchmarks").
+    expect(container.env!.find((e) => e.name === 'NODE_OPTIONS')?.value).toBe(agentNodeOptions());
+    expect(container.resources).toEqual({
+      requests: { cpu: '100m', memory: `${AGENT_MEMORY.requestMiB}Mi` },
+      limits: { memory: `${AGENT_MEMORY.limitMiB}Mi` },
+    });
+    expect(AGENT_MEMORY.heapMiB).toBeLessThan(AGENT_MEMORY.requestMiB);
     expect(container.envFrom).toEqual([{ secretRef: { name: 'kaito-gitops-report', optional: true } }]);
     expect(container.ports).toEqual([{ name: 'http', containerPort: 8081, protocol: 'TCP' }]);
     expect(container.livenessProbe!.httpGet).toEqual({ path: '/healthz', port: 'http' });
@@ -324,7 +333,11 @@ describe('what the rendered chart grants and runs', () => {
       expect(byKind(objects, 'ServiceAccount').metadata.annotations).toBeUndefined();
       const pod = deploymentOf(objects).spec!.template;
       expect(pod.metadata!.labels).not.toHaveProperty('azure.workload.identity/use');
-      expect(pod.spec!.containers[0]!.env!.map((e) => e.name)).toEqual(['POD_NAME', 'POD_NAMESPACE']);
+      expect(pod.spec!.containers[0]!.env!.map((e) => e.name)).toEqual([
+        'POD_NAME',
+        'POD_NAMESPACE',
+        'NODE_OPTIONS',
+      ]);
     }
   });
 

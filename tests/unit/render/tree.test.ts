@@ -22,6 +22,7 @@ describe('renderTree: layout', () => {
     expect([...tree.keys()]).toEqual([
       'inventory.json',
       'kustomization.yaml',
+      'shards/ml/kustomization.yaml',
       'workspaces/ml/phi-3/configmap-cfg.yaml',
       'workspaces/ml/phi-3/deployment-phi-3.yaml',
       'workspaces/ml/phi-3/kustomization.yaml',
@@ -34,15 +35,11 @@ describe('renderTree: layout', () => {
     });
   });
 
-  it('gives each directory a kustomization with its files in synthesis order and labels (not commonLabels)', () => {
+  it('gives each directory a kustomization with its files in synthesis order (no labels: every object has them)', () => {
     expect(tree.get('workspaces/ml/phi-3/kustomization.yaml')).toBe(
       [
         'apiVersion: kustomize.config.k8s.io/v1beta1',
         'kind: Kustomization',
-        'labels:',
-        '  - includeSelectors: false',
-        '    pairs:',
-        '      app.kubernetes.io/managed-by: kaito-gitops',
         'resources:',
         '  - workspace-phi-3.yaml',
         '  - configmap-cfg.yaml',
@@ -53,11 +50,18 @@ describe('renderTree: layout', () => {
     );
   });
 
-  it('lists every workspace directory, sorted, in the root kustomization', () => {
-    const root = YAML.parse(renderTree(manifests(12)).get('kustomization.yaml')!);
-    expect(root.resources).toHaveLength(12);
+  it('lists every shard in the root kustomization, and every workspace directory in its shard', () => {
+    const tree12 = renderTree(manifests(12));
+    const root = YAML.parse(tree12.get('kustomization.yaml')!) as { resources: string[] };
+    expect(root.resources).toHaveLength(10); // one shard per namespace: ten teams, none too big
     expect(root.resources).toEqual([...root.resources].sort());
-    expect(root.resources[0]).toBe('workspaces/team-0/ws-00000');
+    expect(root.resources[0]).toBe('shards/team-0');
+    expect(YAML.parse(tree12.get('shards/team-0/kustomization.yaml')!)).toEqual({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: ['../../workspaces/team-0/ws-00000', '../../workspaces/team-0/ws-00010'],
+    });
+    expect(inventoryOf(tree12).files).toEqual(root.resources.map((dir) => `${dir}/kustomization.yaml`));
   });
 
   it('records every generated path and the source file in inventory.json', () => {
@@ -102,13 +106,14 @@ describe('renderTree: stability', () => {
     expect(changedPaths(before, after)).toEqual(['workspaces/team-5/ws-00005/deployment-ws-00005.yaml']);
   });
 
-  it('touches the root kustomization and inventory only when workspaces come or go', () => {
+  it('touches the root and shard kustomizations and the inventory only when workspaces come or go', () => {
     const before = renderTree(manifests(5));
     const after = renderTree(manifests(6));
     expect(changedPaths(before, after)).toEqual(
       [
         'inventory.json',
         'kustomization.yaml',
+        'shards/team-5/kustomization.yaml',
         'workspaces/team-5/ws-00005/deployment-ws-00005.yaml',
         'workspaces/team-5/ws-00005/kustomization.yaml',
         'workspaces/team-5/ws-00005/configmap-ws-00005-config.yaml',
@@ -165,9 +170,10 @@ describe('mergeTree', () => {
     }
     expect([...tree.keys()].some((p) => p.startsWith('workspaces/default/c/'))).toBe(false);
     expect(inventoryOf(tree).workspaces.map((w) => w.name)).toEqual(['a', 'b']);
-    expect(YAML.parse(tree.get('kustomization.yaml')!).resources).toEqual([
-      'workspaces/default/a',
-      'workspaces/default/b',
+    expect(YAML.parse(tree.get('kustomization.yaml')!).resources).toEqual(['shards/default']);
+    expect(YAML.parse(tree.get('shards/default/kustomization.yaml')!).resources).toEqual([
+      '../../workspaces/default/a',
+      '../../workspaces/default/b',
     ]);
     // The shared ConfigMap stays with the kept `a`; `b`'s copy is dropped so Kustomize sees it once.
     expect(conflicts).toEqual([

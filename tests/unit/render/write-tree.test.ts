@@ -66,10 +66,12 @@ describe('writeTree', () => {
     await writeFile(join(dir, 'README.md'), 'mine');
     const after = treeOf(5); // ws-00005 (team-5) is gone
     const result = writeTree(dir, after, inventoryOf(before));
+    // Its files, and the kustomization of its shard, which has no workspace left.
     expect(result.removed).toEqual(
-      inventoryOf(before)
-        .workspaces.find((w) => w.name === 'ws-00005')!
-        .files.sort(),
+      [
+        'shards/team-5/kustomization.yaml',
+        ...inventoryOf(before).workspaces.find((w) => w.name === 'ws-00005')!.files,
+      ].sort(),
     );
     expect(result.written).toEqual(['inventory.json', 'kustomization.yaml']);
     expect(await readFile(join(dir, 'workspaces/team-5/ws-00005/NOTES.md'), 'utf8')).toBe('mine');

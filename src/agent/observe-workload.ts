@@ -2,8 +2,14 @@
  * The Workspace's workload as the informer caches show it → the observation `computeStatus` takes.
  * Inference: the Deployment (one node) or StatefulSet (several) labelled `kaito.sh/workspace`; tuning:
  * the Job. Pods are classified for the failure reason. Pure.
+ *
+ * Only what kaito-gitops rendered counts: workloads labelled `app.kubernetes.io/managed-by: kaito-gitops`,
+ * and pods carrying it from their template. Kaito labels its pods (and its Jobs) `kaito.sh/workspace` too,
+ * so while a Workspace moves from Kaito its old pods serve beside ours: their crashes, evictions and pusher
+ * results are Kaito's, not this Workspace's rendered workload's.
  */
-import type { V1Deployment, V1Job, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment, V1Job, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../api/index.ts';
 import { classifyPods } from './pod-failure.ts';
 import type { InferenceObservation, TuningObservation } from './workspace-status.ts';
 
@@ -17,7 +23,23 @@ export interface WorkloadObjects {
   pods: readonly V1Pod[];
 }
 
-export function observeInference(objects: WorkloadObjects): InferenceObservation {
+/** Rendered by kaito-gitops: the object, or the pod template it was made from, carries our label. */
+export function renderedByKaitoGitops(object: KubernetesObject): boolean {
+  return object.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY;
+}
+
+/** The workloads and pods kaito-gitops rendered, out of everything labelled for the Workspace. */
+export function renderedWorkloads(objects: WorkloadObjects): WorkloadObjects {
+  return {
+    deployments: objects.deployments.filter(renderedByKaitoGitops),
+    statefulSets: objects.statefulSets.filter(renderedByKaitoGitops),
+    jobs: objects.jobs.filter(renderedByKaitoGitops),
+    pods: objects.pods.filter(renderedByKaitoGitops),
+  };
+}
+
+export function observeInference(labelled: WorkloadObjects): InferenceObservation {
+  const objects = renderedWorkloads(labelled);
   const workload = objects.statefulSets[0] ?? objects.deployments[0];
   if (workload === undefined) return { kind: 'inference', found: false, replicas: 0, readyReplicas: 0 };
   const replicas = workload.spec?.replicas ?? 1;
@@ -56,7 +78,8 @@ export function pushResult(
   return undefined;
 }
 
-export function observeTuning(objects: WorkloadObjects): TuningObservation {
+export function observeTuning(labelled: WorkloadObjects): TuningObservation {
+  const objects = renderedWorkloads(labelled);
   const job = objects.jobs[0];
   const podFailure = classifyPods(objects.pods, job?.spec?.parallelism ?? 1);
   const pushed = pushResult(objects.pods);

@@ -127,11 +127,22 @@ export function tuningConfigProblems(
   configMapName: string,
   configMaps: readonly ConfigMapObject[],
 ): Problem[] {
-  const at = 'tuning.config';
-  const method = workspace.tuning?.method ?? 'lora';
   const configMap = findConfigMap(configMaps, configMapName, workspace.namespace);
-  if (configMap === undefined) return [notFound(at, configMapName, workspace.namespace)];
-  const read = readTrainingConfig(configMap, workspace.namespace);
+  if (configMap === undefined) return [notFound('tuning.config', configMapName, workspace.namespace)];
+  return trainingConfigProblems(configMap, workspace.tuning?.method ?? 'lora', workspace.namespace);
+}
+
+/**
+ * Kaito's checks of a tuning ConfigMap's `training_config.yaml` for the method (problems at
+ * `tuning.config`): a Workspace's `tuning.config`, and the catalog's default parameters alike.
+ */
+export function trainingConfigProblems(
+  configMap: ConfigMapObject,
+  method: TuningMethod,
+  namespace: string,
+): Problem[] {
+  const at = 'tuning.config';
+  const read = readTrainingConfig(configMap, namespace);
   if (!read.ok) return read.problems;
   const config = read.value;
   const name = configMap.metadata.name;
@@ -147,7 +158,7 @@ export function tuningConfigProblems(
     }
   }
   problems.push(...quantizationProblems(at, name, method, config['QuantizationConfig']));
-  problems.push(...outputDirProblems(at, name, workspace.namespace, config['TrainingArguments']));
+  problems.push(...outputDirProblems(at, name, namespace, config['TrainingArguments']));
   return problems;
 }
 
@@ -183,11 +194,16 @@ function trainingOutput(
   const name = workspace.tuning?.config;
   if (name === undefined || name === '') return undefined;
   const configMap = findConfigMap(configMaps, name, workspace.namespace);
-  if (configMap === undefined) return undefined;
-  const read = readTrainingConfig(configMap, workspace.namespace);
+  return configMap === undefined ? undefined : trainingOutputOf(configMap, workspace.namespace);
+}
+
+/** What a tuning ConfigMap says about the trainer's output; undefined when it is not a valid one. */
+export function trainingOutputOf(configMap: ConfigMapObject, namespace: string): TrainingOutput | undefined {
+  const name = configMap.metadata.name;
+  const read = readTrainingConfig(configMap, namespace);
   if (!read.ok) return undefined;
   const args = read.value['TrainingArguments'];
-  if (outputDirProblems('tuning.config', name, workspace.namespace, args).length > 0) return undefined;
+  if (outputDirProblems('tuning.config', name, namespace, args).length > 0) return undefined;
   const dir = isObject(args) ? args['output_dir'] : undefined;
   return { configMap: name, ...(typeof dir === 'string' ? { outputDir: dir } : {}) };
 }

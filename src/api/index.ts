@@ -13,9 +13,11 @@ export type {
   Runtime,
   SourceObject,
   SourceRef,
+  TuningMethod,
   TuningSpec,
   Workspace,
 } from './types.ts';
+export { TUNING_METHODS } from './types.ts';
 
 export type { ApiVersion } from './constants.ts';
 export {
@@ -63,7 +65,15 @@ export { validateWorkspace } from './validate.ts';
 
 export { validateUpdate } from './update.ts';
 
-export { INFERENCE_CONFIG_KEY, configFacts, readVllmConfig, vllmArgs } from './config-maps.ts';
+export {
+  INFERENCE_CONFIG_KEY,
+  TRAINING_CONFIG_KEY,
+  configFacts,
+  readVllmConfig,
+  trainingConfigProblems,
+  trainingOutputOf,
+  vllmArgs,
+} from './config-maps.ts';
 export type { TrainingOutput } from './config-maps.ts';
 
 export { parseImageReference } from './image-reference.ts';

@@ -182,7 +182,7 @@ export const tuningSchema: ObjectNode = {
     preset: presetSchema('Preset describes which model to load for tuning.'),
     method: string('Method specifies the parameter-efficient fine-tuning method: lora or qlora.'),
     config: string(
-      'Name of a ConfigMap in the Workspace namespace holding training_config.yaml. Defaults to the parameters of the method.',
+      "Name of a ConfigMap in the Workspace namespace holding training_config.yaml, mounted at /mnt/config. When empty, Kaito's default parameters for the method are rendered as the ConfigMap <workspace name>-<method>-params and mounted instead.",
     ),
     input: { ...dataSource, description: 'Input describes the input used by the tuning method.' },
     output: { ...dataDestination, description: 'Output specified where to store the tuning output.' },

@@ -4,7 +4,8 @@
  *
  * A file holds one of: legacy presets (`models:` plus the shared `registry` and `baseImage`), Kaito's
  * model catalog (`modelCatalog:`), the Hugging Face rules (`huggingFaceRules:`), GPU partition profiles
- * (`gpuPartitions:`), or the SKUs of one cloud (`cloud:`, `priceSource:`, `unlisted:`, `skus:`).
+ * (`gpuPartitions:`), Kaito's default tuning parameters (`tuningDefaults:`), or the SKUs of one cloud
+ * (`cloud:`, `priceSource:`, `unlisted:`, `skus:`).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -17,6 +18,7 @@ import { FieldReader, isMapping, type Mapping } from './fields.ts';
 import { NO_RULES, type HuggingFaceRules } from './huggingface-model.ts';
 import { readCatalogModel, readPartitions, readRules } from './load-huggingface.ts';
 import { readLegacyPreset, type LegacyPreset } from './load-legacy.ts';
+import { readTuningDefault } from './load-tuning-defaults.ts';
 import { catalogPreset, linkLegacyPreset } from './models.ts';
 import { createRegistry } from './registry.ts';
 import {
@@ -28,6 +30,7 @@ import {
   type GpuSku,
   type HuggingFaceCache,
   type ModelPreset,
+  type TuningDefault,
 } from './types.ts';
 
 /** Where the Hugging Face cache lives, relative to a spec directory (hidden: the spec walk skips it). */
@@ -96,6 +99,7 @@ export function parseCatalog(files: readonly (CatalogFile | ParsedCatalogFile)[]
   const presets: { legacy: LegacyPreset; file: string; at: string }[] = [];
   const models: { model: CatalogModel; file: string; at: string }[] = [];
   const skus: { sku: GpuSku; file: string; at: string }[] = [];
+  const tuningDefaults: { value: TuningDefault; file: string; at: string }[] = [];
   const priceSources: Partial<Record<Cloud, string>> = {};
   const unlistedSkuPrefixes: Partial<Record<Cloud, readonly string[]>> = {};
   let baseImage: { value: string; file: string } | undefined;
@@ -142,6 +146,12 @@ export function parseCatalog(files: readonly (CatalogFile | ParsedCatalogFile)[]
       fields.unknownKeys(doc, '', ['gpuPartitions']);
       const raw = fields.mapping(doc, 'gpuPartitions', '');
       if (raw) partitions = readPartitions(fields, raw);
+    } else if ('tuningDefaults' in doc) {
+      fields.unknownKeys(doc, '', ['tuningDefaults']);
+      list(fields, doc, 'tuningDefaults').forEach((raw, index) => {
+        const at = `tuningDefaults[${index}]`;
+        tuningDefaults.push({ value: readTuningDefault(fields, raw, at), file: file.path, at });
+      });
     } else if ('skus' in doc) {
       fields.unknownKeys(doc, '', ['cloud', 'priceSource', 'unlisted', 'skus']);
       const cloud = fields.oneOf(doc, 'cloud', '', CLOUDS, 'azure');
@@ -171,13 +181,17 @@ export function parseCatalog(files: readonly (CatalogFile | ParsedCatalogFile)[]
     report(file.path, fields.problems);
   }
 
-  const duplicates = (kind: string, entries: { name: string; file: string; at: string }[]) => {
+  const duplicates = (
+    kind: string,
+    entries: { name: string; file: string; at: string }[],
+    field = 'name',
+  ) => {
     const seen = new Map<string, string>();
     for (const { name, file, at } of entries) {
       const first = seen.get(name);
       if (first !== undefined && name !== '') {
         report(file, [
-          { path: `${at}.name`, message: `duplicate ${kind} name "${name}" (first at ${first})` },
+          { path: `${at}.${field}`, message: `duplicate ${kind} ${field} "${name}" (first at ${first})` },
         ]);
       } else seen.set(name, `${file}: ${at}`);
     }
@@ -201,6 +215,15 @@ export function parseCatalog(files: readonly (CatalogFile | ParsedCatalogFile)[]
   duplicates(
     'SKU',
     skus.map(({ sku, file, at }) => ({ name: sku.name, file, at })),
+  );
+  duplicates(
+    'tuning default',
+    tuningDefaults.map(({ value, file, at }) => ({
+      name: `${value.method} for ${value.apiVersion}`,
+      file,
+      at,
+    })),
+    'method',
   );
   if (presets.length === 0) problems.push({ path: '', message: 'no models: file among the catalog files' });
   if (!baseImage) problems.push({ path: 'baseImage', message: 'no models: file sets baseImage' });
@@ -237,10 +260,11 @@ export function parseCatalog(files: readonly (CatalogFile | ParsedCatalogFile)[]
     partitions: partitions ?? { migResourcePrefix: 'nvidia.com/mig-', migProfiles: [] },
     unlistedSkuPrefixes,
     huggingFaceCache: EMPTY_CACHE,
+    tuningDefaults: tuningDefaults.map((d) => d.value),
   };
 }
 
-const SECTIONS = 'models:, modelCatalog:, huggingFaceRules:, gpuPartitions: or skus:';
+const SECTIONS = 'models:, modelCatalog:, huggingFaceRules:, gpuPartitions:, tuningDefaults: or skus:';
 
 /** No Hugging Face cache file: IDs outside the catalog cannot be sized. */
 const EMPTY_CACHE: HuggingFaceCache = { path: HUGGING_FACE_CACHE_FILE, entries: [] };

@@ -14,7 +14,7 @@ import { fitsOnOneNode, place } from './placement.ts';
 import { HTTP_SERVICE_PORT, planPresetInference, presetImage } from './plan-inference.ts';
 import { CONTAINER_PORT } from './pod-contract.ts';
 import { formatGi, presetProblems } from './rules.ts';
-import { resultsDir } from './results-dir.ts';
+import { trainingConfigFor } from './training-config.ts';
 import type {
   Catalog,
   GpuSku,
@@ -82,10 +82,10 @@ function planTuning(workspace: TuningWorkspace, catalog: Catalog, context: PlanC
         'Tuning does not currently support multinode configurations. Please set the node count to 1. Future support with DeepSpeed will allow this.',
     });
   }
-  const results = resultsDir(context.trainingOutput);
-  if ('problem' in results) problems.push(results.problem);
+  const training = trainingConfigFor(workspace, catalog.tuningDefaults, context.trainingOutput);
+  if ('problem' in training) problems.push(training.problem);
   const preset = lookup.kind === 'found' ? lookup.preset : undefined;
-  if (!preset || problems.length > 0 || 'problem' in results) return fail;
+  if (!preset || problems.length > 0 || 'problem' in training) return fail;
   const cloud = context.cloud ?? 'azure';
   const fits = (sku: GpuSku) => fitsOnOneNode(preset, sku, 'tuning', 'transformers');
   const placement = place(workspace, catalog, cloud, fits, `${preset.name} tuning`);
@@ -106,6 +106,12 @@ function planTuning(workspace: TuningWorkspace, catalog: Catalog, context: PlanC
   const image =
     (spec.accessMode === 'private' ? spec.presetOptions?.image : undefined) ?? presetImage(preset) ?? '';
   notes.push(`${method} tuning on 1 node, ${gpus} GPU(s), image ${image}`);
+  const defaults = training.config.defaults;
+  if (defaults !== undefined) {
+    notes.push(
+      `no tuning.config: Kaito's default ${method} parameters (${defaults.kaitoConfigMap}) as ConfigMap ${training.config.configMap}, results in ${training.resultsDir}`,
+    );
+  }
   const env: Record<string, string> = { PYTORCH_CUDA_ALLOC_CONF: 'expandable_segments:True' };
   // Kaito sets LoRA target modules for the phi-3 family only (its tuning script's defaults miss them).
   if (preset.name.startsWith('phi-3')) {
@@ -135,7 +141,8 @@ function planTuning(workspace: TuningWorkspace, catalog: Catalog, context: PlanC
     servicePorts: [],
     diskGiB: preset.diskGiB,
     readinessTimeoutSeconds: preset.readinessTimeoutMinutes * 60,
-    resultsDir: results.dir,
+    resultsDir: training.resultsDir,
+    trainingConfig: training.config,
     notes,
   };
   return { value, problems, notes };

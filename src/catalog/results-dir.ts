@@ -22,11 +22,10 @@ const TAKEN: readonly [string, string][] = [
 ];
 
 /**
- * The results directory of a tuning Workspace: `output_dir` cleaned, or {@link RESULTS_DIR} (Kaito's
- * default parameters' `output_dir`) when it names no ConfigMap. A problem at `tuning.config` otherwise.
+ * The results directory of a tuning Workspace: the `output_dir` of its training config (`tuning.config`, or
+ * Kaito's default parameters, training-config.ts) cleaned. A problem at `tuning.config` otherwise.
  */
-export function resultsDir(output: TrainingOutput | undefined): { dir: string } | { problem: Problem } {
-  if (output === undefined) return { dir: RESULTS_DIR };
+export function resultsDir(output: TrainingOutput): { dir: string } | { problem: Problem } {
   const refuse = (message: string) => ({ problem: { path: 'tuning.config', message } });
   const name = output.configMap;
   const written = output.outputDir;

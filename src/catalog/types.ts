@@ -4,11 +4,13 @@
  * without looking anything up.
  */
 import type {
+  ApiVersion,
   InferenceSpec,
   JsonObject,
   PresetSpec,
   Runtime,
   TrainingOutput,
+  TuningMethod,
   TuningSpec,
   Workspace,
 } from '../api/index.ts';
@@ -136,6 +138,31 @@ export interface Catalog {
   unlistedSkuPrefixes: Partial<Record<Cloud, readonly string[]>>;
   /** Models sized from the Hugging Face Hub for IDs outside the catalog (the cache file next to the specs). */
   huggingFaceCache: HuggingFaceCache;
+  /** Kaito's default fine-tuning parameters per API version and method (`presets/tuning-defaults.yaml`). */
+  tuningDefaults: readonly TuningDefault[];
+}
+
+/**
+ * Kaito's default `training_config.yaml` for one API version and tuning method: what the trainer reads from
+ * `/mnt/config` when the Workspace names no `tuning.config`. Checked when loaded like a `tuning.config`.
+ */
+export interface TuningDefault {
+  apiVersion: ApiVersion;
+  method: TuningMethod;
+  /** The ConfigMap Kaito's chart ships it as, e.g. `qlora-params-template`. */
+  kaitoConfigMap: string;
+  /** The `training_config.yaml` text, as rendered into the Workspace's ConfigMap. */
+  trainingConfig: string;
+  /** Its `TrainingArguments.output_dir`, exactly as written. */
+  outputDir: string;
+}
+
+/** The tuning parameters a tuning Job mounts at `/mnt/config`. */
+export interface TrainingConfig {
+  /** The ConfigMap's name: the Workspace's `tuning.config`, or the one rendered with {@link defaults}. */
+  configMap: string;
+  /** When the Workspace names no `tuning.config`: the defaults to render as {@link configMap}, beside the Job. */
+  defaults?: TuningDefault;
 }
 
 /** One entry of the model catalog: Kaito's facts plus what it derives and supports. */
@@ -296,6 +323,8 @@ export interface TuningPlan extends PlanCommon {
   multiNode: false;
   /** Where the trainer writes the adapter and its completion file: the results volume's mount (results-dir.ts). */
   resultsDir: string;
+  /** The parameters the trainer reads (training-config.ts). */
+  trainingConfig: TrainingConfig;
 }
 
 /**

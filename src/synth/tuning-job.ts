@@ -1,8 +1,9 @@
 /**
  * The fine-tuning Job of a tuning Workspace. Input data reaches `/mnt/data` (downloaded from URLs,
- * pulled from an image by `adapter pull`, or a mounted volume); results land where the trainer writes them,
- * the plan's `resultsDir` (`output_dir` of the tuning ConfigMap, `/mnt/results` by default), on the output
- * volume, or an emptyDir when the output is an image.
+ * pulled from an image by `adapter pull`, or a mounted volume); its parameters are the plan's training config
+ * at `/mnt/config` (`tuning.config`, or Kaito's defaults for the method); results land where the trainer
+ * writes them, the plan's `resultsDir` (that config's `output_dir`), on the output volume, or an emptyDir
+ * when the output is an image.
  *
  * Image outputs are pushed by the pod itself: the `pusher` container runs the kaito-gitops image's
  * `adapter push` with the `imagePushSecret` mounted read-only. It waits for Kaito's
@@ -53,18 +54,16 @@ export function tuningJob(plan: TuningPlan, images: HelperImages): V1Job {
       ? volumeFrom(RESULTS_VOLUME, tuning.output.volumeSource)
       : { name: RESULTS_VOLUME, emptyDir: {} };
   const shm = sharedMemory();
-  const config = tuning.config !== undefined ? configVolume(tuning.config) : undefined;
+  // Kaito's trainer always reads /mnt/config: the Workspace's tuning.config, or the defaults rendered for it.
+  const config = configVolume(plan.trainingConfig.configMap);
 
-  const volumes: V1Volume[] = [shm.volume, input.volume, results];
+  const volumes: V1Volume[] = [shm.volume, input.volume, results, config.volume];
   const mounts: V1VolumeMount[] = [
     shm.mount,
     { name: DATA_VOLUME, mountPath: DATA_DIR },
     { name: RESULTS_VOLUME, mountPath: plan.resultsDir },
+    config.mount,
   ];
-  if (config !== undefined) {
-    volumes.push(config.volume);
-    mounts.push(config.mount);
-  }
 
   const env: V1EnvVar[] = planEnv(plan);
 

@@ -1,6 +1,7 @@
 /**
  * Which objects a plan generates, as plain data, before cdk8s sees them: the Workspace, then per
- * workload kind the Services and Deployment/StatefulSet, or the tuning Job. Also the checks that only
+ * workload kind the Services and Deployment/StatefulSet, or the tuning Job (with Kaito's default training
+ * parameters when it names no `tuning.config`). Also the checks that only
  * synthesis can make (names it derives from the spec).
  */
 import { HUGGING_FACE_MODEL_ANNOTATION, type Workspace } from '../api/index.ts';
@@ -12,6 +13,7 @@ import { presetPodTemplate } from './inference-pod.ts';
 import { templatePodTemplate, templateProblems } from './inference-template.ts';
 import { inferenceWorkload } from './inference-workload.ts';
 import { inferenceServices } from './service.ts';
+import { defaultTrainingConfigMap } from './training-config-map.ts';
 import { tuningJob } from './tuning-job.ts';
 import { tuningNetworkPolicy } from './tuning-network-policy.ts';
 import type { HelperImages, Manifest, SynthOptions } from './types.ts';
@@ -60,6 +62,8 @@ export function generatedObjects(plan: WorkspacePlan, options: SynthOptions): Ma
       );
       break;
     case 'tuning': {
+      const config = defaultTrainingConfigMap(plan);
+      if (config !== undefined) objects.push(asManifest(config));
       const policy = tuningNetworkPolicy(plan.workspace);
       if (policy !== undefined) objects.push(asManifest(policy));
       objects.push(asManifest(tuningJob(plan, helperImages(options))));

@@ -13,7 +13,9 @@
  *   `properties.status.provisioningError`, as AKS does.
  * - GET / LIST (with `nextLink` paging) / errors in ARM's shape `{"error":{"code","message"}}`; a write
  *   while an operation runs → 409 `OperationNotAllowed`; changing `vmSize` → 400
- *   `PropertyChangeNotAllowed`; a missing `api-version` → 400 `MissingApiVersionParameter`.
+ *   `PropertyChangeNotAllowed`; a missing `api-version` → 400 `MissingApiVersionParameter`; a node label
+ *   AKS keeps for kubelet or itself (`kubernetes.io`, `k8s.io`, `kubernetes.azure.com`) → 400 `BadRequest`
+ *   with the label as `target`, before anything is stored (aks-node-labels.ts).
  * - Injections: 429 with `Retry-After`, any error for the next matching requests, and a failure for the
  *   next operation. Every request is logged for assertions.
  *
@@ -27,11 +29,14 @@ import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { nodeLabelRefusal } from './aks-node-labels.ts';
 import { selfSignedCertificate } from './self-signed-certificate.ts';
 
 export interface ArmError {
   code: string;
   message: string;
+  /** What the error is about, e.g. the refused `key=value` label. */
+  target?: string;
 }
 
 export interface LoggedRequest {
@@ -216,7 +221,9 @@ export class ArmServer {
       code: string,
       message: string,
       headers: Record<string, string> = {},
-    ): void => send(status, { error: { code, message } }, headers);
+      target?: string,
+    ): void =>
+      send(status, { error: { code, message, ...(target === undefined ? {} : { target }) } }, headers);
 
     if (!req.headers.authorization?.startsWith('Bearer ')) {
       return fail(
@@ -237,7 +244,13 @@ export class ArmServer {
     );
     if (injection !== undefined) {
       injection.remaining--;
-      return fail(injection.status, injection.error.code, injection.error.message, injection.headers);
+      return fail(
+        injection.status,
+        injection.error.code,
+        injection.error.message,
+        injection.headers,
+        injection.error.target,
+      );
     }
 
     const operation = OPERATION_PATH.exec(url.pathname);
@@ -282,6 +295,11 @@ export class ArmServer {
             'InvalidParameter',
             `The value of parameter agentPoolProfile.name is invalid. Please see https://aka.ms/aks-naming-rules for more details.`,
           );
+        }
+        const labels = properties['nodeLabels'];
+        for (const [key, value] of Object.entries(isRecord(labels) ? labels : {})) {
+          const refusal = nodeLabelRefusal(key, String(value));
+          if (refusal !== undefined) return fail(400, refusal.code, refusal.message, {}, refusal.target);
         }
         if (typeof properties['vmSize'] !== 'string')
           return fail(400, 'InvalidParameter', 'The value of parameter agentPoolProfile.vmSize is invalid.');
@@ -447,6 +465,10 @@ export class ArmServer {
       ...(next < all.length ? { nextLink: nextLink.toString() } : {}),
     };
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

@@ -21,6 +21,7 @@ import type {
   WorkspacePlan,
 } from '../../src/catalog/types.ts';
 import { RESULTS_DIR } from '../../src/catalog/pod-contract.ts';
+import { defaultTrainingConfigName } from '../../src/catalog/training-config.ts';
 
 export interface WorkspaceOptions {
   name?: string;
@@ -221,10 +222,25 @@ export function tuningPlan(options: TuningOptions = {}): TuningPlan {
   if (options.config !== undefined) tuning.config = options.config;
   const doc = document({ name: 'tuning-phi-3', instanceType: 'Standard_NC6s_v3', ...options }, { tuning });
   const workspace = normalize(doc, 'transformers', options.file ?? `workspaces/${doc.metadata.name}.yaml`);
+  const resultsDir = options.resultsDir ?? RESULTS_DIR;
   return basePlan<TuningPlan>(workspace, {
     workload: 'tuning',
     gpusPerNode: options.gpusPerNode ?? 1,
-    resultsDir: options.resultsDir ?? RESULTS_DIR,
+    resultsDir,
+    // Without tuning.config, Kaito's defaults as the catalog gives them (trimmed to what synth reads).
+    trainingConfig:
+      options.config !== undefined
+        ? { configMap: options.config }
+        : {
+            configMap: defaultTrainingConfigName(workspace.name, 'qlora'),
+            defaults: {
+              apiVersion: workspace.apiVersion,
+              method: 'qlora',
+              kaitoConfigMap: 'qlora-params-template',
+              trainingConfig: `training_config:\n  QuantizationConfig:\n    load_in_4bit: true\n  TrainingArguments:\n    output_dir: "${resultsDir}"\n`,
+              outputDir: resultsDir,
+            },
+          },
     command: ['/bin/sh', '-c', 'accelerate launch --num_processes=1 /workspace/tfs/fine_tuning.py'],
   });
 }

@@ -2,7 +2,8 @@
  * Where a tuning Job's results land, through `hydrate`: Kaito's trainer writes the adapter and
  * `fine_tuning_completed.txt` to `TrainingArguments.output_dir` of the `tuning.config` ConfigMap exactly as
  * written, so the results volume is mounted there and the pusher waits for and pushes that directory; an
- * `output_dir` that no volume can hold is refused before anything trains.
+ * `output_dir` that no volume can hold is refused before anything trains. Without `tuning.config`, Kaito's
+ * default parameters for the method are rendered and mounted, and their `output_dir` decides the same way.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -120,5 +121,85 @@ describe('tuning output_dir through hydrate', () => {
     expect(result.tree.has(JOB)).toBe(false);
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0]?.message).toContain(`tuning.config: ${message}`);
+  });
+});
+
+/** A tuning Workspace without tuning.config, as Kaito's examples write them. */
+function withoutConfig(name: string, method: string, apiVersion = 'kaito.sh/v1beta1'): string {
+  return `apiVersion: ${apiVersion}
+kind: Workspace
+metadata:
+  name: ${name}
+resource:
+  instanceType: Standard_NC24ads_A100_v4
+  labelSelector:
+    matchLabels:
+      apps: ${name}
+tuning:
+  preset:
+    name: phi-3-mini-128k-instruct
+  method: ${method}
+  input:
+    urls:
+      - https://example.com/data.parquet
+  output:
+    image: registry.example.com/adapters/${name}:1
+    imagePushSecret: registry-push
+`;
+}
+
+describe('tuning without tuning.config (Kaito’s default parameters)', () => {
+  const render = (files: { path: string; content: string }[]) => {
+    const result = hydrate(files, { catalog });
+    expect(result.errors.map((e) => e.message)).toEqual([]);
+    return result.tree;
+  };
+  const configOf = (tree: ReadonlyMap<string, string>, path: string) =>
+    parse(
+      (parse(tree.get(path) ?? '') as { data: Record<string, string> }).data['training_config.yaml']!,
+    ) as {
+      training_config: Record<string, Record<string, unknown>>;
+    };
+
+  it.each([
+    ['kaito.sh/v1beta1', 'qlora', 'no', true],
+    ['kaito.sh/v1beta1', 'lora', 'no', false],
+    ['kaito.sh/v1alpha1', 'qlora', 'epoch', true],
+    ['kaito.sh/v1alpha1', 'lora', 'epoch', false],
+  ])(
+    '%s %s: renders the defaults as the Workspace’s own ConfigMap and mounts it at /mnt/config',
+    (apiVersion, method, saveStrategy, in4bit) => {
+      const tree = render([{ path: 'tune.yaml', content: withoutConfig('tune', method, apiVersion) }]);
+      const configMap = `workspaces/default/tune/configmap-tune-${method}-params.yaml`;
+      const config = configOf(tree, configMap).training_config;
+      expect(config['TrainingArguments']).toMatchObject({
+        output_dir: '/mnt/results',
+        save_strategy: saveStrategy,
+      });
+      expect(config['QuantizationConfig']?.['load_in_4bit']).toBe(in4bit);
+      expect(parse(tree.get(configMap) ?? '')).toMatchObject({
+        metadata: { name: `tune-${method}-params`, labels: { 'kaito.sh/workspace': 'tune' } },
+      });
+
+      const rendered = parse(tree.get(JOB) ?? '') as V1Job;
+      const trainer = container(rendered, 'tune');
+      expect(trainer?.volumeMounts).toContainEqual({ name: 'config-volume', mountPath: '/mnt/config' });
+      expect(rendered.spec?.template.spec?.volumes).toContainEqual({
+        name: 'config-volume',
+        configMap: { name: `tune-${method}-params` },
+      });
+      // The default's output_dir is where the results volume goes, for the trainer and the pusher.
+      expect(resultsMount(trainer)).toBe('/mnt/results');
+      expect(resultsMount(container(rendered, 'pusher'))).toBe('/mnt/results');
+    },
+  );
+
+  it('gives each tuning Workspace of a namespace its own defaults, so neither collides nor prunes the other', () => {
+    const tree = render([
+      { path: 'a.yaml', content: withoutConfig('tune-a', 'qlora') },
+      { path: 'b.yaml', content: withoutConfig('tune-b', 'qlora') },
+    ]);
+    expect(tree.has('workspaces/default/tune-a/configmap-tune-a-qlora-params.yaml')).toBe(true);
+    expect(tree.has('workspaces/default/tune-b/configmap-tune-b-qlora-params.yaml')).toBe(true);
   });
 });

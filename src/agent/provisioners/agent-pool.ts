@@ -3,11 +3,12 @@
  * `@azure/arm-containerservice` v25's flattened `AgentPool` model. The pool looks like the one
  * gpu-provisioner creates for a NodeClaim (v0.4.3 `pkg/providers/instance/instance.go`) with `count` set
  * to the Workspace's node count, with one deliberate difference: no `karpenter.sh/nodepool` label, because
- * gpu-provisioner's garbage collector deletes every pool carrying it whose NodeClaim it cannot find.
+ * gpu-provisioner's garbage collector deletes every pool carrying it whose NodeClaim it cannot find. Every
+ * node label is one AKS accepts (none in `kubernetes.io` / `k8s.io`; see agent-pool-names.ts), apart from
+ * the Workspace's own `labelSelector`, whose refusal ARM reports and the Workspace shows.
  */
 import type { AgentPool } from '@azure/arm-containerservice';
 import type { NodeRequest, WorkspaceKey } from '../node-provisioner.ts';
-import { MANAGED_BY } from '../../api/index.ts';
 import { LABELS, workspaceId, workspaceLabels, workspaceOf } from './agent-pool-names.ts';
 
 export const GPU_TAINT = 'sku=gpu:NoSchedule';
@@ -28,7 +29,6 @@ export function agentPoolNodeLabels(request: NodeRequest): Record<string, string
   return {
     ...request.matchLabels,
     ...workspaceLabels(request.workspace),
-    [LABELS.managedBy]: MANAGED_BY,
     [LABELS.machineType]: 'gpu',
   };
 }
@@ -76,8 +76,9 @@ function sameList(a: readonly string[] | undefined, b: readonly string[] | undef
   return JSON.stringify([...(a ?? [])].sort()) === JSON.stringify([...(b ?? [])].sort());
 }
 
+/** The Workspace of a pool this agent created; undefined for every other pool (agent-pool-names.ts). */
 export function poolOwner(pool: AgentPool): WorkspaceKey | undefined {
-  return pool.nodeLabels?.[LABELS.managedBy] === MANAGED_BY ? workspaceOf(pool.nodeLabels) : undefined;
+  return workspaceOf(pool.name, pool.nodeLabels);
 }
 
 export function decideAgentPoolAction(

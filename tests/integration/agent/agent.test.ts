@@ -151,7 +151,11 @@ async function deployment(name: string, readyReplicas: number): Promise<void> {
   server.seed({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name, namespace: 'default', labels: { 'kaito.sh/workspace': name } },
+    metadata: {
+      name,
+      namespace: 'default',
+      labels: { 'kaito.sh/workspace': name, 'app.kubernetes.io/managed-by': 'kaito-gitops' },
+    },
     spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: {} },
     status: { replicas: 1, readyReplicas },
   });
@@ -168,7 +172,11 @@ async function pod(name: string, status: object, podName = `${name}-0`): Promise
   server.seed({
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: podName, namespace: 'default', labels: { 'kaito.sh/workspace': name } },
+    metadata: {
+      name: podName,
+      namespace: 'default',
+      labels: { 'kaito.sh/workspace': name, 'app.kubernetes.io/managed-by': 'kaito-gitops' },
+    },
     spec: { containers: [{ name: 'model', image: 'vllm' }] },
     status,
   });

@@ -60,15 +60,10 @@ function request(name: string, overrides: Partial<NodeRequest> = {}): NodeReques
   };
 }
 
-function poolNode(req: NodeRequest, nodeName: string) {
-  return gpuNode(nodeName, {
-    instanceType: req.instanceType!,
-    labels: {
-      ...req.matchLabels,
-      'kaito.sh/workspace': req.workspace.name,
-      'kaito.sh/workspacenamespace': req.workspace.namespace,
-    },
-  });
+/** A node of an agent pool: AKS puts the pool's node labels on it. */
+function poolNode(req: NodeRequest, nodeName: string, pool = agentPoolName(req.workspace)) {
+  const labels = arm.pool(pool)?.properties['nodeLabels'] as Record<string, string>;
+  return gpuNode(nodeName, { instanceType: req.instanceType!, labels });
 }
 
 /** Observe until the pool's operation is over (each status() advances it by one poll). */
@@ -109,7 +104,7 @@ describe('aks provisioner against the ARM server', () => {
           apps: 'phi-3',
           'kaito.sh/workspace': 'phi-3',
           'kaito.sh/workspacenamespace': 'team-a',
-          'app.kubernetes.io/managed-by': 'kaito-gitops',
+          'kaito-gitops.io/agent-pool': name,
           'kaito.sh/machine-type': 'gpu',
         },
         nodeTaints: ['sku=gpu:NoSchedule'],
@@ -266,6 +261,64 @@ describe('aks provisioner against the ARM server', () => {
     );
   });
 
+  it('is refused like AKS refuses node labels in the kubernetes.io and k8s.io namespaces', async () => {
+    const put = (labels: Record<string, string>) =>
+      client()
+        .agentPools.createOrUpdate(
+          'rg-1',
+          'aks-1',
+          'labels',
+          { count: 1, vmSize: SKU, mode: 'User', nodeLabels: labels },
+          { updateIntervalInMs: 1 },
+        )
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+    const refused = await put({ apps: 'x', 'app.kubernetes.io/managed-by': 'kaito-gitops' });
+    expect(refused).toMatchObject({ name: 'RestError', statusCode: 400, code: 'BadRequest' });
+    expect((refused as Error).message).toMatch(
+      /^For Kubernetes version greater than or equal to 1\.16, node label keys in the 'kubernetes\.io' or 'k8s\.io' namespace must begin with an allowed prefix/,
+    );
+    expect(arm.pool('labels')).toBeUndefined();
+    expect(await put({ 'node.kubernetes.io/lifecycle': 'normal', 'kubernetes.io/os': 'linux' })).toBe(
+      undefined,
+    );
+  });
+
+  it('stalls a Workspace whose labelSelector AKS refuses, with AKS’s message', async () => {
+    const req = request('role-label', { matchLabels: { 'node-role.kubernetes.io/gpu': 'true' } });
+    const p = provisioner();
+    await p.provision(req);
+    const result = await p.status(req);
+    expect(result).toMatchObject({ ready: false, permanent: true, reason: 'AgentPoolFailed' });
+    expect(result.message).toContain(
+      `Azure refused agent pool ${agentPoolName(req.workspace)}: BadRequest: For Kubernetes version greater than or equal to 1.16, node label keys in the 'kubernetes.io' or 'k8s.io' namespace`,
+    );
+  });
+
+  it('counts the nodes of its own pool only, not Kaito’s nodes for the same Workspace', async () => {
+    const req = request('moved-from-kaito');
+    const p = provisioner();
+    await p.provision(req);
+    await settle(p, req);
+    // gpu-provisioner's node for one of Kaito's NodeClaims: Kaito's labels, the same Workspace.
+    nodes.nodes.push(
+      gpuNode('aks-ws1a2b3c4d5-0', {
+        instanceType: SKU,
+        labels: {
+          ...req.matchLabels,
+          'karpenter.sh/nodepool': 'kaito',
+          'kaito.sh/workspace': req.workspace.name,
+          'kaito.sh/workspacenamespace': req.workspace.namespace,
+        },
+      }),
+    );
+    expect(await p.status(req)).toMatchObject({ ready: false, readyNodes: [] });
+    nodes.nodes.push(poolNode(req, 'aks-moved-0'));
+    expect(await p.status(req)).toMatchObject({ ready: true, readyNodes: ['aks-moved-0'] });
+  });
+
   it('resumes an operation started before a restart instead of writing again', async () => {
     const req = request('restart');
     const name = agentPoolName(req.workspace);
@@ -305,12 +358,29 @@ describe('aks provisioner against the ARM server', () => {
       await p.provision(req);
       await settle(p, req);
     }
-    // A pool someone else made, without kaito-gitops labels.
+    // A pool someone else made, without kaito-gitops labels, and one gpu-provisioner made for one of
+    // Kaito's NodeClaims of a Workspace that is gone (Kaito's labels, named after the NodeClaim).
     await client().agentPools.createOrUpdate(
       'rg-1',
       'aks-1',
       'userpool',
       { count: 1, vmSize: 'Standard_D4s_v5', mode: 'User' },
+      { updateIntervalInMs: 1 },
+    );
+    await client().agentPools.createOrUpdate(
+      'rg-1',
+      'aks-1',
+      'ws1a2b3c4d5',
+      {
+        count: 1,
+        vmSize: SKU,
+        mode: 'User',
+        nodeLabels: {
+          'karpenter.sh/nodepool': 'kaito',
+          'kaito.sh/workspace': 'gc-kaito',
+          'kaito.sh/workspacenamespace': 'team-a',
+        },
+      },
       { updateIntervalInMs: 1 },
     );
 
@@ -330,6 +400,7 @@ describe('aks provisioner against the ARM server', () => {
     expect(deleted).toEqual([agentPoolName(orphanA.workspace), agentPoolName(orphanB.workspace)].sort());
     expect(arm.pool(agentPoolName(keep.workspace))?.properties['provisioningState']).toBe('Succeeded');
     expect(arm.pool('userpool')?.properties['provisioningState']).toBe('Succeeded');
+    expect(arm.pool('ws1a2b3c4d5')?.properties['provisioningState']).toBe('Succeeded');
     expect(arm.requests.some((r) => r.path.endsWith('/agentPools') && r.method === 'GET')).toBe(true);
     // pageSize 1: the SDK followed nextLink through every page.
     expect(arm.requests.filter((r) => r.path.endsWith('/agentPools')).length).toBeGreaterThan(3);

@@ -72,7 +72,11 @@ function runnable(name: string): void {
   server!.seed({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name, namespace: 'default', labels: { 'kaito.sh/workspace': name } },
+    metadata: {
+      name,
+      namespace: 'default',
+      labels: { 'kaito.sh/workspace': name, 'app.kubernetes.io/managed-by': 'kaito-gitops' },
+    },
     spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: {} },
     status: { replicas: 1, readyReplicas: 1 },
   });

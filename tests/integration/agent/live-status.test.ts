@@ -106,7 +106,11 @@ function deploymentReady(name: string): void {
   kube.seed({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name, namespace: 'default', labels: { 'kaito.sh/workspace': name } },
+    metadata: {
+      name,
+      namespace: 'default',
+      labels: { 'kaito.sh/workspace': name, 'app.kubernetes.io/managed-by': 'kaito-gitops' },
+    },
     spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: {} },
     status: { replicas: 1, readyReplicas: 1 },
   });

@@ -68,7 +68,7 @@ async function tuningWorkspace(name: string): Promise<void> {
 
 /** A finished Job and its pod, the pusher terminated with `exitCode` and `message`. */
 function finishedJob(name: string, exitCode: number, message: string): void {
-  const labels = { 'kaito.sh/workspace': name };
+  const labels = { 'kaito.sh/workspace': name, 'app.kubernetes.io/managed-by': 'kaito-gitops' };
   const failed = exitCode !== 0;
   server.seed({
     apiVersion: 'batch/v1',

@@ -79,7 +79,10 @@ const servingDeployment: WorkloadObjects = {
   ...none,
   deployments: [
     {
-      metadata: { name: 'phi-3' },
+      metadata: {
+        name: 'phi-3',
+        labels: { 'kaito.sh/workspace': 'phi-3', 'app.kubernetes.io/managed-by': 'kaito-gitops' },
+      },
       spec: { replicas: 1, selector: {}, template: {} },
       status: { readyReplicas: 1 },
     },

@@ -190,7 +190,7 @@ describe('parseCatalog errors', () => {
     [
       'a file that is neither',
       'other: 1',
-      /presets\/x.yaml: must hold one of models:, modelCatalog:, huggingFaceRules:, gpuPartitions: or skus:/,
+      /presets\/x.yaml: must hold one of models:, modelCatalog:, huggingFaceRules:, gpuPartitions:, tuningDefaults: or skus:/,
     ],
     [
       'prices without a source',

@@ -8,7 +8,6 @@ const output = (outputDir?: string) => ({
 
 describe('resultsDir', () => {
   it.each([
-    ['no tuning ConfigMap (Kaito default parameters)', undefined, '/mnt/results'],
     ['Kaito default', output('/mnt/results'), '/mnt/results'],
     ['a trailing slash', output('/mnt/results/'), '/mnt/results'],
     ['a subdirectory', output('/mnt/results/phi-3/run-1'), '/mnt/results/phi-3/run-1'],

@@ -8,12 +8,40 @@ import { tuningPlan } from '../../support/plans.ts';
 const volumeOutput: DataDestination = { volumeSource: { persistentVolumeClaim: { claimName: 'results' } } };
 
 describe('tuning Job', () => {
-  it('renders the Workspace and a Job named after it', () => {
+  it('renders the Workspace, its default training parameters and a Job named after it', () => {
     expect(kinds(synthesize(tuningPlan()))).toEqual([
       'Workspace/tuning-phi-3',
+      'ConfigMap/tuning-phi-3-qlora-params',
       'NetworkPolicy/tuning-phi-3-tuning-egress',
       'Job/tuning-phi-3',
     ]);
+    expect(kinds(synthesize(tuningPlan({ config: 'qlora-params' })))).not.toContain(
+      'ConfigMap/tuning-phi-3-qlora-params',
+    );
+  });
+
+  it('renders the default parameters the plan chose as training_config.yaml and mounts them at /mnt/config', () => {
+    const plan = tuningPlan();
+    const manifests = synthesize(plan);
+    const configMap = manifests.objects.find((o) => o.kind === 'ConfigMap');
+    expect(configMap).toEqual({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'tuning-phi-3-qlora-params',
+        namespace: 'default',
+        labels: { 'kaito.sh/workspace': 'tuning-phi-3', 'app.kubernetes.io/managed-by': 'kaito-gitops' },
+      },
+      data: { 'training_config.yaml': plan.trainingConfig.defaults?.trainingConfig },
+    });
+    expect(mainContainer(manifests).volumeMounts).toContainEqual({
+      name: 'config-volume',
+      mountPath: '/mnt/config',
+    });
+    expect(podSpec(manifests).volumes).toContainEqual({
+      name: 'config-volume',
+      configMap: { name: 'tuning-phi-3-qlora-params' },
+    });
   });
 
   it('does not retry, never restarts, and lets GitOps tools recreate it when the spec changes', () => {

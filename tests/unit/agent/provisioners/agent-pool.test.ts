@@ -1,7 +1,13 @@
 import type { AgentPool } from '@azure/arm-containerservice';
 import { describe, expect, it } from 'vitest';
 import type { NodeRequest } from '../../../../src/agent/node-provisioner.ts';
-import { agentPoolSpec, decideAgentPoolAction } from '../../../../src/agent/provisioners/agent-pool.ts';
+import {
+  agentPoolSpec,
+  decideAgentPoolAction,
+  poolOwner,
+} from '../../../../src/agent/provisioners/agent-pool.ts';
+import { agentPoolName } from '../../../../src/agent/provisioners/agent-pool-names.ts';
+import { nodeLabelRefusal } from '../../../support/aks-node-labels.ts';
 
 const request: NodeRequest = {
   workspace: { namespace: 'team-a', name: 'phi-3' },
@@ -12,8 +18,10 @@ const request: NodeRequest = {
   diskGiB: 120,
 };
 const desired = agentPoolSpec(request);
+const name = agentPoolName(request.workspace);
 const existing = (overrides: Partial<AgentPool> = {}): AgentPool => ({
   ...desired,
+  name,
   provisioningState: 'Succeeded',
   ...overrides,
 });
@@ -54,9 +62,9 @@ describe('what to do about the agent pool that exists', () => {
     ],
     ['another disk size', existing({ osDiskSizeGB: 30 }), { kind: 'recreate', why: 'osDiskSizeGB 30 → 120' }],
     [
-      'owned by another Workspace',
+      'labelled for another Workspace',
       existing({ nodeLabels: { ...desired.nodeLabels, 'kaito.sh/workspace': 'llama' } }),
-      { kind: 'conflict', owner: 'Workspace team-a/llama' },
+      { kind: 'conflict', owner: 'not created by kaito-gitops' },
     ],
     [
       'not made by kaito-gitops',
@@ -82,7 +90,7 @@ describe('the agent pool a Workspace gets', () => {
         apps: 'phi-3',
         'kaito.sh/workspace': 'phi-3',
         'kaito.sh/workspacenamespace': 'team-a',
-        'app.kubernetes.io/managed-by': 'kaito-gitops',
+        'kaito-gitops.io/agent-pool': name,
         'kaito.sh/machine-type': 'gpu',
       },
       nodeTaints: ['sku=gpu:NoSchedule'],
@@ -90,7 +98,45 @@ describe('the agent pool a Workspace gets', () => {
     expect(desired.nodeLabels).not.toHaveProperty('karpenter.sh/nodepool');
   });
 
+  it('carries only labels AKS accepts on a node pool', () => {
+    const refused = Object.entries(desired.nodeLabels ?? {}).flatMap(([key, value]) => {
+      const refusal = nodeLabelRefusal(key, value);
+      return refusal === undefined ? [] : [refusal.target];
+    });
+    expect(refused).toEqual([]);
+  });
+
   it('uses AzureLinux for the azurelinux image family', () => {
     expect(agentPoolSpec({ ...request, nodeImageFamily: 'azurelinux' }).osSKU).toBe('AzureLinux');
+  });
+});
+
+describe('which agent pools are this agent’s', () => {
+  const labels = desired.nodeLabels ?? {};
+  it.each<[string, AgentPool, string | undefined]>([
+    ['its own pool', { name, nodeLabels: labels }, 'team-a/phi-3'],
+    ['another name with its labels', { name: 'userpool', nodeLabels: labels }, undefined],
+    [
+      'the agent-pool label naming another pool',
+      { name, nodeLabels: { ...labels, 'kaito-gitops.io/agent-pool': 'ws0000000000' } },
+      undefined,
+    ],
+    [
+      // gpu-provisioner's pool for one of Kaito's NodeClaims: named after the claim, Kaito's labels.
+      'gpu-provisioner’s pool for Kaito',
+      {
+        name: 'ws1a2b3c4d5',
+        nodeLabels: {
+          'karpenter.sh/nodepool': 'kaito',
+          'kaito.sh/workspace': 'phi-3',
+          'kaito.sh/workspacenamespace': 'team-a',
+        },
+      },
+      undefined,
+    ],
+    ['no labels', { name }, undefined],
+  ])('%s', (_case, pool, owner) => {
+    const found = poolOwner(pool);
+    expect(found === undefined ? undefined : `${found.namespace}/${found.name}`).toBe(owner);
   });
 });

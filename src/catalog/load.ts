@@ -91,176 +91,201 @@ function list(fields: FieldReader, doc: Mapping, key: string): Mapping[] {
   });
 }
 
+/** An entry read from a catalog file, with where it stands (for problems that name it). */
+interface Located<T> {
+  value: T;
+  file: string;
+  at: string;
+}
+
+/** Everything the catalog files hold, gathered file by file before the checks across files. */
+interface Sections {
+  presets: Located<LegacyPreset>[];
+  models: Located<CatalogModel>[];
+  skus: Located<GpuSku>[];
+  tuningDefaults: Located<TuningDefault>[];
+  priceSources: Partial<Record<Cloud, string>>;
+  unlistedSkuPrefixes: Partial<Record<Cloud, readonly string[]>>;
+  baseImage?: { value: string; file: string };
+  rules?: HuggingFaceRules;
+  partitions?: GpuPartitions;
+}
+
+type FileProblem = Problem & { file?: string };
+
 /** Parses and validates the catalog files; throws one SpecError listing every problem in every file. */
 export function parseCatalog(files: readonly (CatalogFile | ParsedCatalogFile)[]): Catalog {
-  const problems: (Problem & { file?: string })[] = [];
+  const problems: FileProblem[] = [];
   const report = (file: string, found: readonly Problem[]) =>
     problems.push(...found.map((p) => ({ path: p.path, message: p.message, file })));
-  const presets: { legacy: LegacyPreset; file: string; at: string }[] = [];
-  const models: { model: CatalogModel; file: string; at: string }[] = [];
-  const skus: { sku: GpuSku; file: string; at: string }[] = [];
-  const tuningDefaults: { value: TuningDefault; file: string; at: string }[] = [];
-  const priceSources: Partial<Record<Cloud, string>> = {};
-  const unlistedSkuPrefixes: Partial<Record<Cloud, readonly string[]>> = {};
-  let baseImage: { value: string; file: string } | undefined;
-  let rules: HuggingFaceRules | undefined;
-  let partitions: GpuPartitions | undefined;
-
+  const sections: Sections = {
+    presets: [],
+    models: [],
+    skus: [],
+    tuningDefaults: [],
+    priceSources: {},
+    unlistedSkuPrefixes: {},
+  };
   for (const file of [...files].sort((a, b) => compareStrings(a.path, b.path))) {
-    const fields = new FieldReader();
     const parsed = 'document' in file ? file : parseCatalogYaml(file);
-    if (!('document' in parsed)) {
-      report(file.path, parsed.problems);
-      continue;
-    }
-    const doc = parsed.document;
-    if (!isMapping(doc)) {
-      report(file.path, [{ path: '', message: `must be a YAML mapping with one of ${SECTIONS}` }]);
-      continue;
-    }
-    if ('models' in doc) {
-      fields.unknownKeys(doc, '', ['registry', 'baseImage', 'models']);
-      const registry = fields.string(doc, 'registry', '');
-      const base = fields.mapping(doc, 'baseImage', '');
-      if (base) {
-        fields.unknownKeys(base, 'baseImage', ['repository', 'tag']);
-        const value = `${fields.string(base, 'repository', 'baseImage')}:${fields.string(base, 'tag', 'baseImage')}`;
-        if (baseImage) fields.problem('baseImage', `already set in ${baseImage.file}`);
-        else baseImage = { value, file: file.path };
-      }
-      list(fields, doc, 'models').forEach((raw, index) => {
-        const at = `models[${index}]`;
-        presets.push({ legacy: readLegacyPreset(fields, raw, at, registry), file: file.path, at });
-      });
-    } else if ('modelCatalog' in doc) {
-      fields.unknownKeys(doc, '', ['modelCatalog']);
-      list(fields, doc, 'modelCatalog').forEach((raw, index) => {
-        const at = `modelCatalog[${index}]`;
-        models.push({ model: readCatalogModel(fields, raw, at), file: file.path, at });
-      });
-    } else if ('huggingFaceRules' in doc) {
-      fields.unknownKeys(doc, '', ['huggingFaceRules']);
-      const raw = fields.mapping(doc, 'huggingFaceRules', '');
-      if (raw) rules = readRules(fields, raw);
-    } else if ('gpuPartitions' in doc) {
-      fields.unknownKeys(doc, '', ['gpuPartitions']);
-      const raw = fields.mapping(doc, 'gpuPartitions', '');
-      if (raw) partitions = readPartitions(fields, raw);
-    } else if ('tuningDefaults' in doc) {
-      fields.unknownKeys(doc, '', ['tuningDefaults']);
-      list(fields, doc, 'tuningDefaults').forEach((raw, index) => {
-        const at = `tuningDefaults[${index}]`;
-        tuningDefaults.push({ value: readTuningDefault(fields, raw, at), file: file.path, at });
-      });
-    } else if ('skus' in doc) {
-      fields.unknownKeys(doc, '', ['cloud', 'priceSource', 'unlisted', 'skus']);
-      const cloud = fields.oneOf(doc, 'cloud', '', CLOUDS, 'azure');
-      if (doc['cloud'] === undefined) fields.problem('cloud', `must be one of ${CLOUDS.join(', ')}`);
-      const entries = list(fields, doc, 'skus').map((raw, index) => {
-        const at = `skus[${index}]`;
-        const sku = readSku(fields, raw, at, cloud);
-        skus.push({ sku, file: file.path, at });
-        return sku;
-      });
-      const unlisted = fields.mapping(doc, 'unlisted', '');
-      if (unlisted) {
-        fields.unknownKeys(unlisted, 'unlisted', ['acceptedPrefixes']);
-        const prefixes = unlisted['acceptedPrefixes'];
-        if (Array.isArray(prefixes) && prefixes.every((p) => typeof p === 'string' && p !== ''))
-          unlistedSkuPrefixes[cloud] = prefixes as string[];
-        else fields.problem('unlisted.acceptedPrefixes', 'must be a list of non-empty strings');
-      }
-      const source = fields.string(doc, 'priceSource', '', 'optional');
-      if (source !== undefined) priceSources[cloud] = source;
-      else if (entries.some((s) => s.pricePerHourUsd !== undefined)) {
-        fields.problem('priceSource', 'must say where the prices come from and when');
-      }
-    } else {
-      fields.problem('', `must hold one of ${SECTIONS}`);
-    }
-    report(file.path, fields.problems);
+    if (!('document' in parsed)) report(file.path, parsed.problems);
+    else report(file.path, readCatalogFile(parsed, sections));
   }
+  const presets = linkPresets(sections, report);
+  problems.push(...missingSections(sections));
+  if (problems.length > 0) {
+    throw new SpecError(
+      problems.map(({ path, message, file }) => ({ path: [file, path].filter(Boolean).join(': '), message })),
+    );
+  }
+  return assemble(sections, presets);
+}
 
-  const duplicates = (
-    kind: string,
-    entries: { name: string; file: string; at: string }[],
-    field = 'name',
-  ) => {
+/** Reads one file's section into `sections`; returns the file's problems. */
+function readCatalogFile(file: ParsedCatalogFile, sections: Sections): Problem[] {
+  const doc = file.document;
+  if (!isMapping(doc)) return [{ path: '', message: `must be a YAML mapping with one of ${SECTIONS}` }];
+  const fields = new FieldReader();
+  const located = <T>(key: string, read: (raw: Mapping, at: string) => T): Located<T>[] =>
+    list(fields, doc, key).map((raw, index) => {
+      const at = `${key}[${index}]`;
+      return { value: read(raw, at), file: file.path, at };
+    });
+  if ('models' in doc) {
+    fields.unknownKeys(doc, '', ['registry', 'baseImage', 'models']);
+    const registry = fields.string(doc, 'registry', '');
+    const base = fields.mapping(doc, 'baseImage', '');
+    if (base) {
+      fields.unknownKeys(base, 'baseImage', ['repository', 'tag']);
+      const value = `${fields.string(base, 'repository', 'baseImage')}:${fields.string(base, 'tag', 'baseImage')}`;
+      if (sections.baseImage) fields.problem('baseImage', `already set in ${sections.baseImage.file}`);
+      else sections.baseImage = { value, file: file.path };
+    }
+    sections.presets.push(...located('models', (raw, at) => readLegacyPreset(fields, raw, at, registry)));
+  } else if ('modelCatalog' in doc) {
+    fields.unknownKeys(doc, '', ['modelCatalog']);
+    sections.models.push(...located('modelCatalog', (raw, at) => readCatalogModel(fields, raw, at)));
+  } else if ('huggingFaceRules' in doc) {
+    fields.unknownKeys(doc, '', ['huggingFaceRules']);
+    const raw = fields.mapping(doc, 'huggingFaceRules', '');
+    if (raw) sections.rules = readRules(fields, raw);
+  } else if ('gpuPartitions' in doc) {
+    fields.unknownKeys(doc, '', ['gpuPartitions']);
+    const raw = fields.mapping(doc, 'gpuPartitions', '');
+    if (raw) sections.partitions = readPartitions(fields, raw);
+  } else if ('tuningDefaults' in doc) {
+    fields.unknownKeys(doc, '', ['tuningDefaults']);
+    sections.tuningDefaults.push(
+      ...located('tuningDefaults', (raw, at) => readTuningDefault(fields, raw, at)),
+    );
+  } else if ('skus' in doc) {
+    readSkuFile(fields, doc, file.path, sections);
+  } else {
+    fields.problem('', `must hold one of ${SECTIONS}`);
+  }
+  return fields.problems;
+}
+
+/** A `skus:` file: one cloud's SKUs, where their prices come from, and which unlisted sizes pass. */
+function readSkuFile(fields: FieldReader, doc: Mapping, file: string, sections: Sections): void {
+  fields.unknownKeys(doc, '', ['cloud', 'priceSource', 'unlisted', 'skus']);
+  const cloud = fields.oneOf(doc, 'cloud', '', CLOUDS, 'azure');
+  if (doc['cloud'] === undefined) fields.problem('cloud', `must be one of ${CLOUDS.join(', ')}`);
+  const entries = list(fields, doc, 'skus').map((raw, index) => {
+    const at = `skus[${index}]`;
+    const sku = readSku(fields, raw, at, cloud);
+    sections.skus.push({ value: sku, file, at });
+    return sku;
+  });
+  const unlisted = fields.mapping(doc, 'unlisted', '');
+  if (unlisted) {
+    fields.unknownKeys(unlisted, 'unlisted', ['acceptedPrefixes']);
+    const prefixes = unlisted['acceptedPrefixes'];
+    if (Array.isArray(prefixes) && prefixes.every((p) => typeof p === 'string' && p !== ''))
+      sections.unlistedSkuPrefixes[cloud] = prefixes as string[];
+    else fields.problem('unlisted.acceptedPrefixes', 'must be a list of non-empty strings');
+  }
+  const source = fields.string(doc, 'priceSource', '', 'optional');
+  if (source !== undefined) sections.priceSources[cloud] = source;
+  else if (entries.some((s) => s.pricePerHourUsd !== undefined)) {
+    fields.problem('priceSource', 'must say where the prices come from and when');
+  }
+}
+
+/**
+ * The checks across files: duplicate names, and each legacy preset linked to the catalog model it
+ * names. Returns the presets as planning sees them.
+ */
+function linkPresets(
+  sections: Sections,
+  report: (file: string, found: readonly Problem[]) => void,
+): ModelPreset[] {
+  const duplicates = <T>(kind: string, entries: Located<T>[], name: (value: T) => string, field = 'name') => {
     const seen = new Map<string, string>();
-    for (const { name, file, at } of entries) {
-      const first = seen.get(name);
-      if (first !== undefined && name !== '') {
+    for (const { value, file, at } of entries) {
+      const key = name(value);
+      const first = seen.get(key);
+      if (first !== undefined && key !== '') {
         report(file, [
-          { path: `${at}.${field}`, message: `duplicate ${kind} ${field} "${name}" (first at ${first})` },
+          { path: `${at}.${field}`, message: `duplicate ${kind} ${field} "${key}" (first at ${first})` },
         ]);
-      } else seen.set(name, `${file}: ${at}`);
+      } else seen.set(key, `${file}: ${at}`);
     }
   };
-  duplicates(
-    'preset',
-    presets.map(({ legacy, file, at }) => ({ name: legacy.preset.name.toLowerCase(), file, at })),
-  );
-  duplicates(
-    'catalog model',
-    models.map(({ model, file, at }) => ({ name: model.facts.id.toLowerCase(), file, at })),
-  );
-  const byId = new Map(models.map(({ model }) => [model.facts.id, model]));
-  const linked: ModelPreset[] = presets.map(({ legacy, file, at }) => {
+  duplicates('preset', sections.presets, (legacy) => legacy.preset.name.toLowerCase());
+  duplicates('catalog model', sections.models, (model) => model.facts.id.toLowerCase());
+  const byId = new Map(sections.models.map(({ value }) => [value.facts.id, value]));
+  const linked = sections.presets.map(({ value: legacy, file, at }) => {
     if (legacy.catalogId === undefined) return legacy.preset;
     const model = byId.get(legacy.catalogId);
     if (model) return linkLegacyPreset(legacy.preset, model);
     report(file, [{ path: `${at}.catalogId`, message: `no catalog model "${legacy.catalogId}"` }]);
     return legacy.preset;
   });
-  duplicates(
-    'SKU',
-    skus.map(({ sku, file, at }) => ({ name: sku.name, file, at })),
-  );
-  duplicates(
-    'tuning default',
-    tuningDefaults.map(({ value, file, at }) => ({
-      name: `${value.method} for ${value.apiVersion}`,
-      file,
-      at,
-    })),
-    'method',
-  );
-  if (presets.length === 0) problems.push({ path: '', message: 'no models: file among the catalog files' });
-  if (!baseImage) problems.push({ path: 'baseImage', message: 'no models: file sets baseImage' });
-  if (!rules && models.length > 0) {
+  duplicates('SKU', sections.skus, (sku) => sku.name);
+  duplicates('tuning default', sections.tuningDefaults, (d) => `${d.method} for ${d.apiVersion}`, 'method');
+  return linked;
+}
+
+/** What the catalog as a whole must have. */
+function missingSections(sections: Sections): FileProblem[] {
+  const problems: FileProblem[] = [];
+  if (sections.presets.length === 0)
+    problems.push({ path: '', message: 'no models: file among the catalog files' });
+  if (!sections.baseImage) problems.push({ path: 'baseImage', message: 'no models: file sets baseImage' });
+  if (!sections.rules && sections.models.length > 0) {
     problems.push({
       path: '',
       message: 'a modelCatalog: needs a huggingFaceRules: file among the catalog files',
     });
   }
+  return problems;
+}
 
-  if (problems.length > 0) {
-    throw new SpecError(
-      problems.map(({ path, message, file }) => ({ path: [file, path].filter(Boolean).join(': '), message })),
-    );
-  }
+function assemble(sections: Sections, presets: readonly ModelPreset[]): Catalog {
+  const { priceSources, rules } = sections;
   const sources = CLOUDS.flatMap((cloud) =>
     priceSources[cloud] ? [`${cloud}: ${priceSources[cloud]}`] : [],
   );
-  const catalogModels = models.map((m) => m.model);
+  const models = sections.models.map((m) => m.value);
   return {
     presets: createRegistry('preset', [
-      ...linked,
-      ...catalogModels.map((model) => catalogPreset(model, rules ?? NO_RULES)),
+      ...presets,
+      ...models.map((model) => catalogPreset(model, rules ?? NO_RULES)),
     ]),
     skus: createRegistry(
       'SKU',
-      skus.map((s) => s.sku),
+      sections.skus.map((s) => s.value),
     ),
     priceSource: sources.join('; '),
     priceSources,
-    baseImage: baseImage?.value ?? '',
-    models: catalogModels,
+    baseImage: sections.baseImage?.value ?? '',
+    models,
     huggingFaceRules: rules ?? NO_RULES,
-    partitions: partitions ?? { migResourcePrefix: 'nvidia.com/mig-', migProfiles: [] },
-    unlistedSkuPrefixes,
+    partitions: sections.partitions ?? { migResourcePrefix: 'nvidia.com/mig-', migProfiles: [] },
+    unlistedSkuPrefixes: sections.unlistedSkuPrefixes,
     huggingFaceCache: EMPTY_CACHE,
-    tuningDefaults: tuningDefaults.map((d) => d.value),
+    tuningDefaults: sections.tuningDefaults.map((d) => d.value),
   };
 }
 

@@ -19,46 +19,60 @@ function planOrProblems(ws: Workspace, context: PlanContext = {}): WorkspacePlan
 }
 
 describe('required outcomes', () => {
-  it.each<[string, Workspace, PlanContext, Partial<WorkspacePlan> | string[]]>([
-    [
-      'phi-3-mini-4k-instruct on Standard_NC6s_v3 → 1 node, 1 GPU',
-      inference('phi-3-mini-4k-instruct', { instanceType: 'Standard_NC6s_v3' }),
-      {},
-      { workload: 'inference-preset', nodes: 1, gpusPerNode: 1, multiNode: false, skuSource: 'spec' },
-    ],
-    [
-      'llama-3.3-70b-instruct (v1beta1, vLLM) on Standard_NC48ads_A100_v4 → 2 nodes, multi-node',
-      inference('llama-3.3-70b-instruct', {
+  it.each<{
+    name: string;
+    workspace: Workspace;
+    context: PlanContext;
+    expected: Partial<WorkspacePlan> | string[];
+  }>([
+    {
+      name: 'phi-3-mini-4k-instruct on Standard_NC6s_v3 → 1 node, 1 GPU',
+      workspace: inference('phi-3-mini-4k-instruct', { instanceType: 'Standard_NC6s_v3' }),
+      context: {},
+      expected: {
+        workload: 'inference-preset',
+        nodes: 1,
+        gpusPerNode: 1,
+        multiNode: false,
+        skuSource: 'spec',
+      },
+    },
+    {
+      name: 'llama-3.3-70b-instruct (v1beta1, vLLM) on Standard_NC48ads_A100_v4 → 2 nodes, multi-node',
+      workspace: inference('llama-3.3-70b-instruct', {
         instanceType: 'Standard_NC48ads_A100_v4',
         count: 2,
         secret: 'hf-token',
         inference: { config: 'llama-inference-params' },
       }),
-      { vllmConfig: { 'max-model-len': 16384 } },
-      {
+      context: { vllmConfig: { 'max-model-len': 16384 } },
+      expected: {
         runtime: 'vllm',
         nodes: 2,
         gpusPerNode: 2,
         multiNode: true,
         parallelism: { tensor: 2, pipeline: 2, data: 1 },
       },
-    ],
-    [
-      'falcon-40b (v1alpha1, transformers) on Standard_NC6s_v3 → insufficient GPU memory',
-      inference('falcon-40b', { apiVersion: 'kaito.sh/v1alpha1', instanceType: 'Standard_NC6s_v3' }),
-      {},
-      [
+    },
+    {
+      name: 'falcon-40b (v1alpha1, transformers) on Standard_NC6s_v3 → insufficient GPU memory',
+      workspace: inference('falcon-40b', {
+        apiVersion: 'kaito.sh/v1alpha1',
+        instanceType: 'Standard_NC6s_v3',
+      }),
+      context: {},
+      expected: [
         'Insufficient total GPU memory: Instance type Standard_NC6s_v3 has a total of 16Gi, but preset falcon-40b requires at least 77.9Gi',
       ],
-    ],
-    [
-      'phi-3 qlora tuning on Standard_NC6s_v3 → tuning plan, 1 node',
-      tuning('phi-3-mini-128k-instruct', { instanceType: 'Standard_NC6s_v3' }),
-      {},
-      { workload: 'tuning', nodes: 1, gpusPerNode: 1, multiNode: false, runtime: 'transformers' },
-    ],
-  ])('%s', (_name, ws, context, expected) => {
-    const result = planOrProblems(ws, context);
+    },
+    {
+      name: 'phi-3 qlora tuning on Standard_NC6s_v3 → tuning plan, 1 node',
+      workspace: tuning('phi-3-mini-128k-instruct', { instanceType: 'Standard_NC6s_v3' }),
+      context: {},
+      expected: { workload: 'tuning', nodes: 1, gpusPerNode: 1, multiNode: false, runtime: 'transformers' },
+    },
+  ])('$name', ({ workspace, context, expected }) => {
+    const result = planOrProblems(workspace, context);
     if (Array.isArray(expected)) expect(result).toEqual(expected);
     else expect(result).toMatchObject(expected);
   });
@@ -219,36 +233,51 @@ describe('plans', () => {
 });
 
 describe('cheapest SKU that fits on one node', () => {
-  it.each<[string, Workspace, PlanContext, string]>([
-    ['small model, vLLM, Azure', inference('phi-3-mini-4k-instruct'), {}, 'Standard_NV36ads_A10_v5'],
-    ['model too big for an A10', inference('phi-4'), {}, 'Standard_NC24ads_A100_v4'],
-    [
-      '70B fits two H100s, cheaper than four A100s',
-      inference('llama-3.3-70b-instruct', { secret: 'hf' }),
-      {},
-      'Standard_NC80adis_H100_v5',
-    ],
-    ['small model, vLLM, AWS', inference('phi-3-mini-4k-instruct'), { cloud: 'aws' }, 'g6.xlarge'],
-    [
-      'transformers checks decide (falcon-40b: 77.9Gi of weights)',
-      inference('falcon-40b', { apiVersion: 'kaito.sh/v1alpha1' }),
-      {},
-      'Standard_NC24ads_A100_v4',
-    ],
-    [
-      'tuning uses the tuning memory guidance',
-      tuning('phi-3-mini-128k-instruct'),
-      {},
-      'Standard_NC24ads_A100_v4',
-    ],
-    [
-      'a long context grows the KV cache',
-      inference('phi-3-mini-128k-instruct', { inference: { config: 'c' } }),
-      { vllmConfig: { 'max-model-len': 65536 } },
-      'Standard_NC24ads_A100_v4',
-    ],
-  ])('%s', (_name, ws, context, expected) => {
-    const p = plan(ws, catalog, context);
+  it.each<{ name: string; workspace: Workspace; context: PlanContext; sku: string }>([
+    {
+      name: 'small model, vLLM, Azure',
+      workspace: inference('phi-3-mini-4k-instruct'),
+      context: {},
+      sku: 'Standard_NV36ads_A10_v5',
+    },
+    {
+      name: 'model too big for an A10',
+      workspace: inference('phi-4'),
+      context: {},
+      sku: 'Standard_NC24ads_A100_v4',
+    },
+    {
+      name: '70B fits two H100s, cheaper than four A100s',
+      workspace: inference('llama-3.3-70b-instruct', { secret: 'hf' }),
+      context: {},
+      sku: 'Standard_NC80adis_H100_v5',
+    },
+    {
+      name: 'small model, vLLM, AWS',
+      workspace: inference('phi-3-mini-4k-instruct'),
+      context: { cloud: 'aws' },
+      sku: 'g6.xlarge',
+    },
+    {
+      name: 'transformers checks decide (falcon-40b: 77.9Gi of weights)',
+      workspace: inference('falcon-40b', { apiVersion: 'kaito.sh/v1alpha1' }),
+      context: {},
+      sku: 'Standard_NC24ads_A100_v4',
+    },
+    {
+      name: 'tuning uses the tuning memory guidance',
+      workspace: tuning('phi-3-mini-128k-instruct'),
+      context: {},
+      sku: 'Standard_NC24ads_A100_v4',
+    },
+    {
+      name: 'a long context grows the KV cache',
+      workspace: inference('phi-3-mini-128k-instruct', { inference: { config: 'c' } }),
+      context: { vllmConfig: { 'max-model-len': 65536 } },
+      sku: 'Standard_NC24ads_A100_v4',
+    },
+  ])('$name', ({ workspace, context, sku: expected }) => {
+    const p = plan(workspace, catalog, context);
     expect(p.skuSource).toBe('cheapest-fit');
     expect(p.instanceType).toBe(expected);
     expect(p.nodes).toBe(1);

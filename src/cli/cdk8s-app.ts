@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { runProcess } from './main.ts';
 import { userCacheDir } from './cache-dir.ts';
 import { copyDirFor, keepCopy, restorePrevious } from './cdk8s-previous.ts';
+import { recordRefusals, refusalsFileFor } from './cdk8s-validation.ts';
 
 const out = resolve(process.env['CDK8S_OUTDIR'] ?? 'dist');
 const copy = copyDirFor(userCacheDir(process.env), out);
@@ -21,11 +22,27 @@ try {
   );
   process.exit(3);
 }
-await runProcess(['synth', '--workspaces', 'gitops/workspaces', '--out', out]);
+const problems: string[] = [];
+await runProcess(['synth', '--workspaces', 'gitops/workspaces', '--out', out], (text) =>
+  problems.push(...text.split('\n').filter((line) => line !== '' && !line.startsWith('warning: '))),
+);
 if (process.exitCode === 0 || process.exitCode === 1) {
   try {
     keepCopy(out, copy);
   } catch (error) {
     process.stderr.write(`warning: cannot keep a copy of ${out} in ${copy}: ${(error as Error).message}\n`);
+  }
+  // A refusal (exit 1) is reported by the validation step (cdk8s-validation.ts), which fails the run
+  // without the stack trace cdk8s-cli prints for any non-zero exit of its app.
+  try {
+    recordRefusals(
+      refusalsFileFor(userCacheDir(process.env), process.cwd()),
+      process.exitCode === 1 ? problems : [],
+    );
+    process.exitCode = 0;
+  } catch (error) {
+    process.stderr.write(
+      `kaito-gitops (cdk8s synth): cannot record the refused specs: ${(error as Error).message}\n`,
+    );
   }
 }

@@ -175,7 +175,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
  * The first SIGINT or SIGTERM resolves `stopped` (commands stop at their next safe point); a second one
  * ends the process at once, as a second Ctrl-C does elsewhere.
  */
-function processIO(): CliIO {
+function processIO(teeStderr?: (text: string) => void): CliIO {
   const stopped = new Promise<void>((resolve) => {
     let signals = 0;
     const onSignal = () => {
@@ -191,7 +191,10 @@ function processIO(): CliIO {
   const compileCache = getCompileCacheDir();
   return {
     stdout: (text) => void process.stdout.write(text),
-    stderr: (text) => void process.stderr.write(text),
+    stderr: (text) => {
+      teeStderr?.(text);
+      process.stderr.write(text);
+    },
     env: process.env,
     cwd: process.cwd(),
     stopped,
@@ -200,14 +203,17 @@ function processIO(): CliIO {
   };
 }
 
-/** Runs one command in this process and sets its exit code; 70 for a bug in kaito-gitops itself. */
-export async function runProcess(argv: string[]): Promise<void> {
+/**
+ * Runs one command in this process and sets its exit code; 70 for a bug in kaito-gitops itself.
+ * `teeStderr` also receives what the command writes to stderr (the cdk8s route records refusals so).
+ */
+export async function runProcess(argv: string[], teeStderr?: (text: string) => void): Promise<void> {
   // Compiled (and type-stripped) modules are cached on disk (NODE_COMPILE_CACHE, else the OS temp
   // directory): the second start of any command skips parsing its modules. A cache that cannot be
   // written (a read-only file system) is skipped by Node without an error.
   enableCompileCache();
   try {
-    process.exitCode = await main(argv, processIO());
+    process.exitCode = await main(argv, processIO(teeStderr));
   } catch (error) {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     process.stderr.write(`kaito-gitops: internal error: ${detail}\n`);

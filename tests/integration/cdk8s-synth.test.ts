@@ -24,17 +24,25 @@ let project: string;
 let cache: string;
 
 /** `npx cdk8s synth` in `project`, as the README says to run it. */
-async function cdk8sSynth(): Promise<{ code: number; stderr: string }> {
+async function cdk8sSynth(): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stderr } = await exec(cdk8s, ['synth', '--no-check-upgrade'], {
+    const { stdout, stderr } = await exec(cdk8s, ['synth', '--no-check-upgrade'], {
       cwd: project,
       env: { PATH: process.env['PATH'] ?? '', HOME: work, XDG_CACHE_HOME: cache },
     });
-    return { code: 0, stderr };
+    return { code: 0, stdout, stderr };
   } catch (error) {
-    const failed = error as { code: number; stderr: string };
-    return { code: failed.code, stderr: failed.stderr };
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
+}
+
+/** A refusal: cdk8s-cli's failed-validation exit (2), the problem on one line, the report, no stack trace. */
+function expectRefused(run: { code: number; stdout: string; stderr: string }, line: RegExp): void {
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(line);
+  expect(run.stdout).toContain('kaito-gitops refused these specs');
+  expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
 }
 
 const phiFiles = async () => (await snapshot(join(project, 'dist'))).filter(([path]) => path.startsWith(PHI));
@@ -57,10 +65,9 @@ beforeEach(async () => {
   await rm(cache, { recursive: true, force: true });
   await mkdir(join(project, 'gitops'), { recursive: true });
   await cp(join(repo, 'gitops', 'workspaces'), join(project, 'gitops', 'workspaces'), { recursive: true });
-  const config = (await readFile(join(repo, 'cdk8s.yaml'), 'utf8')).replace(
-    'node src/cli/cdk8s-app.ts',
-    `node ${join(repo, 'src', 'cli', 'cdk8s-app.ts')}`,
-  );
+  const config = (await readFile(join(repo, 'cdk8s.yaml'), 'utf8'))
+    .replace('node src/cli/cdk8s-app.ts', `node ${join(repo, 'src', 'cli', 'cdk8s-app.ts')}`)
+    .replace('./src/cli/cdk8s-validation.ts', join(repo, 'src', 'cli', 'cdk8s-validation.ts'));
   await writeFile(join(project, 'cdk8s.yaml'), config);
 });
 
@@ -81,9 +88,13 @@ describe('npx cdk8s synth', () => {
     expect(before.length).toBeGreaterThan(2);
     await breakPhi();
     const run = await cdk8sSynth();
-    expect(run.code).not.toBe(0);
-    expect(run.stderr).toMatch(/^gitops\/workspaces\/phi-3-mini\.yaml:\d+:\d+: .*$/m);
+    expectRefused(run, /^gitops\/workspaces\/phi-3-mini\.yaml:\d+:\d+: .*$/m);
     expect(await phiFiles()).toEqual(before);
+    await writeFile(
+      join(project, 'gitops', 'workspaces', 'phi-3-mini.yaml'),
+      await readFile(join(repo, 'gitops', 'workspaces', 'phi-3-mini.yaml')),
+    );
+    expect((await cdk8sSynth()).code).toBe(0); // fixed: the refusal is not reported again
   });
 
   it('keeps it from git HEAD when the output is committed, hand-written files included', async () => {
@@ -95,8 +106,7 @@ describe('npx cdk8s synth', () => {
     const before = await phiFiles();
     await rm(cache, { recursive: true, force: true }); // a fresh checkout: no copy
     await breakPhi();
-    const run = await cdk8sSynth();
-    expect(run.code).not.toBe(0);
+    expectRefused(await cdk8sSynth(), /^gitops\/workspaces\/phi-3-mini\.yaml:\d+:\d+: .*$/m);
     expect(await phiFiles()).toEqual(before);
     expect(await readFile(join(project, 'dist', 'README.md'), 'utf8')).toBe('hand-written\n');
   });
@@ -106,9 +116,7 @@ describe('npx cdk8s synth', () => {
     const before = await snapshot(join(project, 'dist'));
     await rm(join(project, 'gitops', 'workspaces'), { recursive: true });
     await mkdir(join(project, 'gitops', 'workspaces'));
-    const run = await cdk8sSynth();
-    expect(run.code).not.toBe(0);
-    expect(run.stderr).toMatch(/^gitops\/workspaces: holds no Workspace, .*--allow-empty$/m);
+    expectRefused(await cdk8sSynth(), /^gitops\/workspaces: holds no Workspace, .*--allow-empty$/m);
     expect(await snapshot(join(project, 'dist'))).toEqual(before);
   });
 });

@@ -30,6 +30,7 @@ export function syncServerObjects(options: Resolved): object[] {
     ':8080',
     '--cache-dir',
     '/var/cache/kaito-gitops',
+    ...(options.fluxUnits ? ['--flux-units'] : []),
   ];
   const probe = (path: string) => ({ httpGet: { path, port: 'http' }, periodSeconds: 10 });
   return [

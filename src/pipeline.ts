@@ -32,7 +32,7 @@ import {
   unreferencedWarnings,
   type LateFailure,
 } from './pipeline-reports.ts';
-import { inventoryOf, mergeTree, renderTree, type Tree } from './render/index.ts';
+import { inventoryOf, mergeTree, renderTree, type Tree, type TreeLayout } from './render/index.ts';
 import {
   synthesizeAll,
   workspaceProblems,
@@ -62,6 +62,8 @@ export interface HydrateOptions {
   allowEmpty?: boolean;
   /** How the empty-source refusal names the source (`--workspaces` as typed, the repository path). @default "the source" */
   sourceName?: string;
+  /** Shards and Flux units (render's TreeLayout); a workspace keeps the shard `previous` has it in. */
+  layout?: TreeLayout;
   /** Told which step runs and how far it is, for a progress line (the only thing hydrate calls out to). */
   onProgress?: (step: HydrateStep, done: number, total: number) => void;
 }
@@ -184,7 +186,10 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   const errors = failed.errors();
   const warnings = unreferencedWarnings(synthesized.unreferenced, refusedWorkspaces, loaded.failures);
   const next = renderTree(rendered);
-  const merged = mergeTree(previous, next, { keep: [...keep.keys()].map(splitNamespacedKey) });
+  const merged = mergeTree(previous, next, {
+    ...options.layout,
+    keep: [...keep.keys()].map(splitNamespacedKey),
+  });
 
   if (!options.allowEmpty && before.length > 0 && inventoryOf(merged.tree).workspaces.length === 0) {
     return {

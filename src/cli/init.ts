@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { bootstrapTree, fluxTimeout, type BootstrapTool, type FluxTimeout } from '../install/index.ts';
 import { hydrate } from '../pipeline.ts';
-import { readTree, shardNames } from '../render/index.ts';
+import { FLUX_UNITS_DIR, hasFluxUnits, readTree, shardNames } from '../render/index.ts';
 import { parseRepositoryUrl } from '../sync/index.ts';
 import { EXIT, parseFlags, stopSignal, type CliIO, type Command } from './command.ts';
 import { parseDuration } from './duration.ts';
@@ -15,8 +15,9 @@ import { catalogFlags, cloudFlag, loadCatalog } from './inputs.ts';
 import { readSources } from './sources.ts';
 
 const usage = `usage: kaito-gitops init --repo URL --branch BRANCH --path DIR [--flux] [--argocd] --out DIR
-                         [--tree DIR] [--source URL] [--source-ref main] [--source-path gitops/workspaces]
-                         [--image IMAGE] [--interval 5m] [--workspaces DIR | --flux-timeout DURATION]
+                         [--tree DIR | --flux-units] [--source URL] [--source-ref main]
+                         [--source-path gitops/workspaces] [--image IMAGE] [--interval 5m]
+                         [--workspaces DIR | --flux-timeout DURATION]
 
   --repo URL          repository of the deploy branch (what Flux or Argo CD applies)
   --branch BRANCH     the deploy branch
@@ -24,8 +25,12 @@ const usage = `usage: kaito-gitops init --repo URL --branch BRANCH --path DIR [-
   --flux, --argocd    which bootstrap to write (default: both), into DIR/flux and DIR/argocd
   --out DIR           where to write
   --tree DIR          the rendered tree (a checkout of the deploy branch at --path, or synth's --out):
-                      one Flux Kustomization / Argo CD Application per shard in it (default: --path in
-                      the current directory; without a tree, one for the whole path)
+                      one Flux Kustomization per shard in it (default: --path in the current
+                      directory; without a tree, one for the whole path). Argo CD's ApplicationSet
+                      finds the shards itself
+  --flux-units        Flux applies the tree's flux-units/ through one root Kustomization instead, and the
+                      sync server writes them (sync --flux-units): new shards need no init (the default
+                      when the tree has flux-units/)
   --source URL        repository of the Workspace specs the sync server reads (default: --repo)
   --source-ref, --source-path   branch and directory of the specs (default: main, gitops/workspaces)
   --image IMAGE       sync server image (default: ghcr.io/kaito-gitops/kaito-gitops:<version>)
@@ -74,6 +79,7 @@ export const init: Command = {
       workspaces: { type: 'string' },
       'flux-timeout': { type: 'string' },
       tree: { type: 'string' },
+      'flux-units': { type: 'boolean', default: false },
       ...catalogFlags,
     });
     for (const flag of ['repo', 'branch', 'path', 'out'] as const) {
@@ -87,7 +93,9 @@ export const init: Command = {
     const tools: BootstrapTool[] =
       values.flux === values.argocd ? ['flux', 'argocd'] : values.flux ? ['flux'] : ['argocd'];
     const timeout = tools.includes('flux') ? await chooseFluxTimeout(values, io) : undefined;
-    const shards = readShards(values.tree ?? values.path ?? '', values.tree !== undefined, io);
+    const rendered = readRendered(values.tree ?? values.path ?? '', values.tree !== undefined, io);
+    const shards = rendered === undefined ? undefined : shardNames(rendered);
+    const fluxUnits = values['flux-units'] || (rendered !== undefined && hasFluxUnits(rendered));
     const tree = bootstrapTree(
       {
         repo: values.repo ?? '',
@@ -100,6 +108,7 @@ export const init: Command = {
         ...(values.interval !== undefined && { interval: values.interval }),
         ...(timeout !== undefined && { fluxTimeout: timeout.timeout }),
         ...(shards !== undefined && { shards }),
+        fluxUnits,
       },
       tools,
     );
@@ -112,24 +121,29 @@ export const init: Command = {
       io.stdout(`wrote ${join(values.out ?? '', path)}\n`);
     }
     if (timeout !== undefined) io.stdout(`flux timeout ${timeout.timeout}: ${timeout.reason}\n`);
-    io.stdout(
-      shards === undefined
-        ? `no rendered tree at ${values.tree ?? values.path ?? ''}: one unit for the whole path; run init again with --tree after the first sync to apply it shard by shard\n`
-        : `${shards.length} shards, one unit each\n`,
-    );
+    if (tools.includes('flux'))
+      io.stdout(`flux: ${fluxUnitsLine(fluxUnits, shards, values.tree ?? values.path ?? '')}\n`);
+    if (tools.includes('argocd'))
+      io.stdout('argocd: an ApplicationSet makes one Application per shard, new shards included\n');
     return EXIT.ok;
   },
 };
 
 /**
- * The shard names of the rendered tree at `dir` (its inventory lists `shards/<name>/kustomization.yaml`),
- * or undefined when nothing was rendered there; an explicit `--tree` must hold a tree.
+ * The inventory of the rendered tree at `dir` (it lists `shards/<name>/kustomization.yaml` and any
+ * `flux-units/`), or undefined when nothing was rendered there; an explicit `--tree` must hold a tree.
  */
-function readShards(dir: string, explicit: boolean, io: CliIO): string[] | undefined {
+function readRendered(dir: string, explicit: boolean, io: CliIO): { files: string[] } | undefined {
   const { inventory } = readTree(resolve(io.cwd, dir));
-  if (inventory === undefined) {
-    if (explicit) throw new UsageError(`--tree ${dir}: no rendered tree there (no inventory.json)`);
-    return undefined;
-  }
-  return shardNames(inventory);
+  if (inventory === undefined && explicit)
+    throw new UsageError(`--tree ${dir}: no rendered tree there (no inventory.json)`);
+  return inventory;
+}
+
+function fluxUnitsLine(fluxUnits: boolean, shards: readonly string[] | undefined, tree: string): string {
+  if (fluxUnits)
+    return `one root Kustomization applies ${FLUX_UNITS_DIR}/ of the tree, which sync --flux-units keeps to one unit per shard, new shards included`;
+  if (shards === undefined)
+    return `no rendered tree at ${tree}: one Kustomization for the whole path; run init again with --tree after the first sync to apply it shard by shard`;
+  return `${shards.length} ${shards.length === 1 ? 'shard' : 'shards'}, one Kustomization each; run init --tree again when a sync opens a shard`;
 }

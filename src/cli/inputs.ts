@@ -5,6 +5,7 @@
 import type { SourceFile } from '../api/index.ts';
 import { UsageError, type SpecError } from '../errors.ts';
 import { errorReport, hydrate, type ErrorReport, type HydrateResult, type HydrateStep } from '../pipeline.ts';
+import type { TreeLayout } from '../render/index.ts';
 import { catalogFlags, cloudFlag, loadCatalog } from './catalog-input.ts';
 import { outputFlag, outputFormat, parseFlags, stopSignal, verboseFlag, type CliIO } from './command.ts';
 import {
@@ -17,6 +18,19 @@ import { startProgress } from './progress.ts';
 import { readSources, type ReadOptions } from './sources.ts';
 
 export { catalogFlags, cloudFlag, loadCatalog } from './catalog-input.ts';
+
+/** `--flux-units` and `--retire-empty-shards`: how `synth` and `sync` lay out the tree's shards. */
+export const layoutFlags = {
+  'flux-units': { type: 'boolean', default: false },
+  'retire-empty-shards': { type: 'boolean', default: false },
+} as const;
+
+export function layoutOf(values: { 'flux-units': boolean; 'retire-empty-shards': boolean }): TreeLayout {
+  return {
+    ...(values['flux-units'] && { fluxUnits: true }),
+    ...(values['retire-empty-shards'] && { retireEmpty: true }),
+  };
+}
 
 export async function loadSpecs(
   paths: readonly string[],

@@ -43,12 +43,14 @@ import { startProgress } from './progress.ts';
 import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
 import { parseDuration } from './duration.ts';
 import { userCacheDir } from './cache-dir.ts';
-import { catalogFlags, cloudFlag, loadCatalog } from './inputs.ts';
+import { catalogFlags, cloudFlag, layoutFlags, layoutOf, loadCatalog } from './inputs.ts';
+import { shardNotes } from './shard-notes.ts';
 import { reportPlanCommand } from './report.ts';
 
 const usage = `usage: kaito-gitops sync --source URL [--source-ref main] [--source-path DIR]
                          [--target URL] [--target-branch deploy] [--target-path DIR]
                          (--once | --interval 30s | --listen :8080) [--allow-empty] [--adopt]
+                         [--flux-units] [--retire-empty-shards]
                          [--cache-dir DIR] [--git-timeout 30s] [--output text|json]
                          [--report github|gitlab [--report-api-url URL]]
 
@@ -65,6 +67,9 @@ const usage = `usage: kaito-gitops sync --source URL [--source-ref main] [--sour
                         (one of --once, --interval, --listen is required)
   --allow-empty         let a source without any Workspace remove every workspace of the deploy path
   --adopt               write into a --target-path that holds files but no inventory.json, beside them
+  --flux-units          also write flux-units/: one Flux Kustomization per shard, for init --flux-units
+                        (once written, they stay)
+  --retire-empty-shards remove the shards that were empty already in the previous tree
   --cache-dir DIR       where the clones are kept between passes (default: the user cache directory,
                         $XDG_CACHE_HOME/kaito-gitops/sync or ~/.cache/kaito-gitops/sync)
   --git-timeout DURATION  how long a git request may wait for an answer (default: 30s)
@@ -104,6 +109,7 @@ const flags = {
   'max-attempts': { type: 'string', default: '6' },
   'allow-empty': { type: 'boolean', default: false },
   adopt: { type: 'boolean', default: false },
+  ...layoutFlags,
   report: { type: 'string', default: '' },
   'report-api-url': { type: 'string', default: '' },
   ...catalogFlags,
@@ -220,6 +226,7 @@ function parseRequest(args: string[], io: CliIO): SyncRequest {
     cloud: cloudFlag(values.cloud),
     allowEmpty: values['allow-empty'],
     adopt: values.adopt,
+    layout: layoutOf(values),
   };
   if (
     redactUrl(config.source.url) === redactUrl(config.target.url) &&
@@ -248,6 +255,7 @@ async function once(
   const result = await engine.sync();
   done();
   io.stdout(output === 'json' ? JSON.stringify(result, null, 2) + '\n' : summaryText(result, config));
+  if (output === 'text') for (const line of shardNotes(result.shards)) io.stdout(`${line}\n`);
   if (output === 'text')
     for (const error of result.errors) {
       for (const problem of error.problems) io.stderr(`${formatProblem(problem, error)}\n`);

@@ -9,7 +9,14 @@ import { statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { hydrate, type HydrateResult, type WorkspaceStatus } from '../pipeline.ts';
-import { readTree, writeTree, type WriteResult } from '../render/index.ts';
+import {
+  inventoryOf,
+  readTree,
+  shardChanges,
+  writeTree,
+  type ShardChanges,
+  type WriteResult,
+} from '../render/index.ts';
 import {
   EXIT,
   outputFlag,
@@ -21,7 +28,17 @@ import {
   type Command,
 } from './command.ts';
 import { cacheFileFor, withCacheFile } from './huggingface-cache.ts';
-import { catalogFlags, cloudFlag, errorsJson, loadCatalog, loadSpecs, reportErrors } from './inputs.ts';
+import {
+  catalogFlags,
+  cloudFlag,
+  errorsJson,
+  layoutFlags,
+  layoutOf,
+  loadCatalog,
+  loadSpecs,
+  reportErrors,
+} from './inputs.ts';
+import { shardNotes } from './shard-notes.ts';
 import { fitRows, hiddenLine } from './long-list.ts';
 import { startProgress } from './progress.ts';
 import { table } from './table.ts';
@@ -29,11 +46,15 @@ import { painter, type Style } from './terminal.ts';
 import { keyOf } from '../api/index.ts';
 
 const usage = `usage: kaito-gitops synth [--workspaces DIR] [--out DIR] [--allow-empty] [--presets DIR]
-                         [--cloud azure|aws|arc] [--output text|json] [--verbose]
+                         [--cloud azure|aws|arc] [--flux-units] [--retire-empty-shards]
+                         [--output text|json] [--verbose]
 
   --workspaces DIR  Workspace specs (and the ConfigMaps they reference) (default: gitops/workspaces)
   --out DIR         where the Kustomize tree goes (default: dist)
   --allow-empty     let a source without any Workspace remove every workspace of the output
+  --flux-units      also write flux-units/: one Flux Kustomization per shard, for init --flux-units
+                    (once written, they stay)
+  --retire-empty-shards  remove the shards that were empty already in the previous tree
   --presets DIR     catalog directory (default: the presets/ shipped with kaito-gitops)
   --cloud NAME      cloud whose SKUs a Workspace without instanceType is sized against (default: azure)
   -o, --output      text (default) or json
@@ -47,6 +68,7 @@ export const synth: Command = {
       workspaces: { type: 'string', default: 'gitops/workspaces' },
       out: { type: 'string', default: 'dist' },
       'allow-empty': { type: 'boolean', default: false },
+      ...layoutFlags,
       ...catalogFlags,
       ...outputFlag,
       ...verboseFlag,
@@ -70,18 +92,20 @@ export const synth: Command = {
     let files: Awaited<ReturnType<typeof loadSpecs>>;
     let result: HydrateResult;
     let written: WriteResult;
+    let previous: ReturnType<typeof readTree>;
     try {
       files = await loadSpecs([values.workspaces], io, {
         onProgress: (done, total) => progress.update(done, { total, detail: 'reading specs' }),
       });
       stop.check();
-      const previous = readTree(out);
+      previous = readTree(out);
       result = hydrate(files, {
         catalog,
         previous: previous.tree,
         cloud,
         allowEmpty: values['allow-empty'],
         sourceName: values.workspaces,
+        layout: layoutOf(values),
         onProgress: (step, done, total) => progress.update(done, { total, detail: step }),
       });
       stop.check();
@@ -93,10 +117,12 @@ export const synth: Command = {
       progress.stop();
     }
     if (files.length === 0) io.stderr(`warning: ${values.workspaces} holds no *.yaml or *.yml file\n`);
+    const shards = shardChanges(previous.inventory ?? { files: [] }, inventoryOf(result.tree));
     if (output === 'json') {
-      io.stdout(JSON.stringify(summaryJson(result, written, values.out), null, 2) + '\n');
+      io.stdout(JSON.stringify(summaryJson(result, written, values.out, shards), null, 2) + '\n');
     } else {
       io.stdout(summaryText(result, written, values.out, { verbose: values.verbose, io }));
+      for (const line of shardNotes(shards)) io.stdout(`${line}\n`);
       reportErrors(result.errors, io);
     }
     for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
@@ -168,10 +194,11 @@ function summaryText(
   return lines.join('\n') + '\n';
 }
 
-function summaryJson(result: HydrateResult, written: WriteResult, out: string) {
+function summaryJson(result: HydrateResult, written: WriteResult, out: string, shards: ShardChanges) {
   return {
     out,
     workspaces: result.workspaces,
+    shards,
     written: written.written,
     removed: written.removed,
     errors: errorsJson(result.errors),

@@ -27,10 +27,17 @@ export interface BootstrapOptions {
    */
   fluxTimeout?: string;
   /**
-   * The shards of the rendered tree (`shards/<name>` under `path`, read by `init --tree`): Flux and
-   * Argo CD get one unit each. @default none: one unit for the whole tree
+   * The shards of the rendered tree (`shards/<name>` under `path`, read by `init --tree`): Flux gets one
+   * Kustomization each (Argo CD's ApplicationSet finds them itself). @default none: one Flux
+   * Kustomization for the whole tree
    */
   shards?: readonly string[];
+  /**
+   * Flux applies the units the tree carries (`flux-units/`, written by `sync --flux-units`) through one
+   * root Kustomization, instead of one Kustomization per shard listed here; the sync server writes
+   * them. @default false
+   */
+  fluxUnits?: boolean;
 }
 
 /** Namespace of the sync server. */
@@ -65,5 +72,6 @@ export function resolveOptions(options: BootstrapOptions): Resolved {
     interval: options.interval ?? '5m',
     fluxTimeout: options.fluxTimeout ?? '30m',
     shards: [...(options.shards ?? [])].sort(),
+    fluxUnits: options.fluxUnits ?? false,
   };
 }

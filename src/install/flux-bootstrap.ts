@@ -1,70 +1,64 @@
 /**
- * Flux bootstrap: a GitRepository on the deploy branch (only the deploy path), one Kustomization per
- * shard of the rendered tree (or one for the whole tree before it has shards) that applies it with
- * `prune: true` and waits for every object within a timeout that covers the slowest
- * model's start-up (flux-timeout.ts), Workspaces judged by the CEL health check of src/api — one entry
- * for the Workspace group/kind: kustomize-controller ≥ v1.8 (Flux 2.8) keys them by group and kind and
- * refuses a second one for another version — and the sync server. No Flux Receiver: the sync server's
- * own webhook is the trigger, and Flux polls the deploy branch every minute.
+ * Flux bootstrap: a GitRepository on the deploy branch (only the deploy path), the units that apply the
+ * rendered tree (render/flux-units.ts: `prune: true`, waiting for every object within a timeout that
+ * covers the slowest model's start-up, flux-timeout.ts), and the sync server. No Flux Receiver: the sync
+ * server's own webhook is the trigger, and Flux polls the deploy branch every minute.
+ *
+ * The units are either one Kustomization per shard that `init --tree` found (or one for the whole path
+ * before there are shards), or, with `fluxUnits`, one root Kustomization over the `flux-units/` the sync
+ * server writes into the tree, so that a new shard needs no `init`. Deleting plumbing never deletes a
+ * model: the per-shard Kustomizations carry `kustomize.toolkit.fluxcd.io/prune: disabled`, so the
+ * Kustomization that applies this bootstrap never garbage-collects one (which would delete everything
+ * it applied, kustomize-controller's `MirrorPrune`), and the root's `deletionPolicy: Orphan` leaves the
+ * shard Kustomizations in place if the root is deleted. A root that takes over a per-shard
+ * Kustomization applies it without the annotation (one field manager, kustomize-controller), so from
+ * then on a retired shard's unit is pruned.
  */
-import {
-  KAITO_GROUP,
-  WORKSPACE_HEALTH_CEL,
-  WORKSPACE_KIND,
-  WORKSPACE_STORAGE_VERSION,
-} from '../api/index.ts';
 import { emitYaml, emitYamlDocuments, type Tree } from '../render/index.ts';
+import {
+  FLUX_NAME,
+  FLUX_NAMESPACE,
+  FLUX_UNITS_DIR,
+  SHARDS_PATH_VARIABLE,
+  TIMEOUT_VARIABLE,
+  fluxUnit,
+  unitName,
+} from '../render/index.ts';
 import type { Resolved } from './bootstrap-options.ts';
 import { syncServerObjects } from './sync-server.ts';
-import { unitName } from './unit-name.ts';
 
-const NAME = 'kaito-workspaces';
+/** The root Kustomization of `fluxUnits` (no shard unit is named so: theirs start with `kaito-workspaces-`). */
+export const FLUX_ROOT = 'kaito-shards';
+const KEEP = { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' };
 
 export function fluxTree(options: Resolved): Tree {
   const gitRepository = {
     apiVersion: 'source.toolkit.fluxcd.io/v1',
     kind: 'GitRepository',
-    metadata: { name: NAME, namespace: 'flux-system' },
+    metadata: { name: FLUX_NAME, namespace: FLUX_NAMESPACE },
     spec: {
       url: options.repo,
       ref: { branch: options.branch },
       interval: '1m',
       // A read-only token: `kubectl -n flux-system create secret generic kaito-workspaces-auth ...`
-      secretRef: { name: `${NAME}-auth` },
+      secretRef: { name: `${FLUX_NAME}-auth` },
       ignore: options.path === '' ? undefined : `/*\n!/${options.path}/\n`,
     },
   };
-  const kustomization = (name: string, path: string) => ({
-    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-    kind: 'Kustomization',
-    metadata: { name, namespace: 'flux-system' },
-    spec: {
-      interval: '10m',
-      retryInterval: '1m',
-      timeout: options.fluxTimeout,
-      sourceRef: { kind: 'GitRepository', name: NAME },
-      path: path === '' ? './' : `./${path}`,
-      prune: true,
-      wait: true,
-      healthCheckExprs: [
-        {
-          apiVersion: `${KAITO_GROUP}/${WORKSPACE_STORAGE_VERSION}`,
-          kind: WORKSPACE_KIND,
-          ...WORKSPACE_HEALTH_CEL,
-        },
-      ],
-    },
-  });
-  // One Kustomization per shard (each builds a bounded number of objects), or one for the whole tree
-  // when the shards are not known yet.
-  const kustomizations =
-    options.shards.length === 0
-      ? [kustomization(NAME, options.path)]
+  const at = (...parts: string[]) => `./${[options.path, ...parts].filter(Boolean).join('/')}`;
+  const units = options.fluxUnits
+    ? [root(options, at)]
+    : options.shards.length === 0
+      ? [fluxUnit(FLUX_NAME, { path: at(), timeout: options.fluxTimeout, annotations: KEEP })]
       : options.shards.map((shard) =>
-          kustomization(unitName(NAME, shard), [options.path, 'shards', shard].filter(Boolean).join('/')),
+          fluxUnit(unitName(FLUX_NAME, shard), {
+            path: at('shards', shard),
+            timeout: options.fluxTimeout,
+            annotations: KEEP,
+          }),
         );
   return new Map([
-    ['flux-kustomization.yaml', emitYamlDocuments(kustomizations)],
+    ['flux-kustomization.yaml', emitYamlDocuments(units)],
     ['git-repository.yaml', emitYaml(dropUndefined(gitRepository))],
     [
       'kustomization.yaml',
@@ -76,6 +70,30 @@ export function fluxTree(options: Resolved): Tree {
     ],
     ['sync-server.yaml', emitYamlDocuments(syncServerObjects(options))],
   ]);
+}
+
+/**
+ * Applies `flux-units/` (one Flux Kustomization per shard) and prunes the unit of a retired shard; the
+ * deploy path and the timeout reach the units by substitution. It waits for nothing itself: each shard's
+ * unit waits for its own objects.
+ */
+function root(options: Resolved, at: (...parts: string[]) => string): Record<string, unknown> {
+  return {
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    metadata: { name: FLUX_ROOT, namespace: FLUX_NAMESPACE },
+    spec: {
+      interval: '10m',
+      retryInterval: '1m',
+      sourceRef: { kind: 'GitRepository', name: FLUX_NAME },
+      path: at(FLUX_UNITS_DIR),
+      prune: true,
+      deletionPolicy: 'Orphan',
+      postBuild: {
+        substitute: { [SHARDS_PATH_VARIABLE]: at('shards'), [TIMEOUT_VARIABLE]: options.fluxTimeout },
+      },
+    },
+  };
 }
 
 function dropUndefined<T>(value: T): T {

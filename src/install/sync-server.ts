@@ -35,6 +35,7 @@ export function syncServerObjects(options: Resolved): ChartObject[] {
     ':8080',
     '--cache-dir',
     '/var/cache/kaito-gitops',
+    ...(options.fluxUnits ? ['--flux-units'] : []),
   ];
   const http = k8s.IntOrString.fromString('http');
   const probe = (path: string) => ({ httpGet: { path, port: http }, periodSeconds: 10 });

@@ -4,8 +4,9 @@
  * spec's directory), and never touches a file it did not write. JSON, so that no tool applies it.
  */
 import { SpecError, type Problem } from '../errors.ts';
-import { INVENTORY } from './layout.ts';
+import { INVENTORY, isShardName } from './layout.ts';
 import { assertTreePath } from './paths.ts';
+import { shardNames, shardNamespace } from './shards.ts';
 import type { Tree } from './types.ts';
 
 export const INVENTORY_VERSION = 1;
@@ -15,6 +16,11 @@ export interface InventoryEntry {
   name: string;
   /** The spec file the workspace came from, when known. */
   source?: string;
+  /**
+   * The shard the workspace is in (shards.ts): it stays there while its spec exists. Written for every
+   * workspace; absent in trees written before shards were sticky (shard-record.ts reads those).
+   */
+  shard?: string;
   /** Paths relative to the root: the directory's kustomization first, then its objects in order. */
   files: string[];
 }
@@ -34,8 +40,14 @@ export function emptyInventory(): Inventory {
 
 export function serializeInventory(inventory: Inventory): string {
   const workspaces = inventory.workspaces.map((entry) => {
-    const { namespace, name, source, files } = entry;
-    return source === undefined ? { namespace, name, files } : { namespace, name, source, files };
+    const { namespace, name, source, shard, files } = entry;
+    return {
+      namespace,
+      name,
+      ...(source !== undefined && { source }),
+      ...(shard !== undefined && { shard }),
+      files,
+    };
   });
   const { version, generator, files } = inventory;
   return `${JSON.stringify({ version, generator, files, workspaces }, null, 2)}\n`;
@@ -93,12 +105,32 @@ export function parseInventory(text: string, file = INVENTORY): Inventory {
       files: files as string[],
     };
     if (typeof entry['source'] === 'string') parsed.source = entry['source'];
+    const shard = entry['shard'];
+    if (shard !== undefined) {
+      if (typeof shard !== 'string' || !isShardName(shard) || shardNamespace(shard) !== parsed.namespace) {
+        problems.push({
+          path: `${at}.shard`,
+          message: `must be a shard of namespace ${JSON.stringify(parsed.namespace)} (${parsed.namespace} or ${parsed.namespace}.<n>), not ${JSON.stringify(shard)}`,
+        });
+        return;
+      }
+      parsed.shard = shard;
+    }
     workspaces.push(parsed);
   });
   // `files` came with shards; an inventory written before them has none.
   const files = root['files'] ?? [];
   if (!Array.isArray(files) || !files.every((f) => typeof f === 'string' && isTreePath(f)))
     problems.push({ path: 'files', message: 'must be a list of relative paths inside the output directory' });
+  else {
+    for (const shard of shardNames({ files: files as string[] })) {
+      if (!isShardName(shard))
+        problems.push({
+          path: 'files',
+          message: `lists a shard named ${JSON.stringify(shard)}, which is not a shard name`,
+        });
+    }
+  }
   if (problems.length > 0) throw new SpecError(problems, { file });
   return { version: INVENTORY_VERSION, generator: 'kaito-gitops', workspaces, files: files as string[] };
 }

@@ -24,10 +24,23 @@ export const INVENTORY = 'inventory.json';
 export const WORKSPACES_DIR = 'workspaces';
 export const SHARDS_DIR = 'shards';
 
-/** `shards/<shard>`; shard names are namespaces, or a namespace, a dot and hash bits (shards.ts). */
+/**
+ * `shards/<shard>`; shard names are a namespace, or a namespace, a dot and a number (shards.ts; trees of
+ * the older layout have hash bits there instead).
+ */
 export function shardDir(shard: string): string {
   for (const part of shard.split('.')) assertSafeName(part, 'shard name');
   return `${SHARDS_DIR}/${shard}`;
+}
+
+/** Whether `shardDir` takes this name. */
+export function isShardName(shard: string): boolean {
+  try {
+    shardDir(shard);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function workspaceDir(namespace: string, name: string): string {

@@ -1,10 +1,12 @@
 /**
  * Manifests → Kustomize tree, and the merge that keeps a failed workspace's last good files. Pure and
- * byte-stable: the same manifests give the same bytes, and one workspace's change touches only its
- * directory, its shard's kustomization and the root one (when workspaces come or go) and the inventory.
+ * byte-stable: the same manifests over the same previous tree give the same bytes, and one workspace's
+ * change touches only its directory, its shard's kustomization (when workspaces come or go), the root
+ * one and its Flux unit (when a shard opens) and the inventory.
  */
 import { compareStrings, keyOf } from '../api/index.ts';
 import type { WorkspaceManifests } from '../synth/index.ts';
+import { fluxUnitFiles, hasFluxUnits } from './flux-units.ts';
 import {
   emptyInventory,
   inventoryOf,
@@ -23,7 +25,8 @@ import {
   workspaceDir,
   workspaceKustomization,
 } from './layout.ts';
-import { assignShards } from './shards.ts';
+import { shardRecord } from './shard-record.ts';
+import { NO_SHARDS, assignShards, type ShardOptions, type ShardRecord } from './shards.ts';
 import { assertTreePath } from './paths.ts';
 import type { Tree } from './types.ts';
 import { emitYaml } from './yaml.ts';
@@ -39,7 +42,16 @@ export interface WorkspaceRef {
   name: string;
 }
 
-export interface MergeOptions {
+/** How the tree is laid out beyond the workspaces themselves. */
+export interface TreeLayout extends ShardOptions {
+  /**
+   * Write one Flux Kustomization per shard into `flux-units/` (flux-units.ts). Once a tree has them,
+   * they stay whether or not this is set. @default false
+   */
+  fluxUnits?: boolean;
+}
+
+export interface MergeOptions extends TreeLayout {
   /** Workspaces whose spec failed this time: their previous files are kept byte for byte. */
   keep: readonly WorkspaceRef[];
 }
@@ -90,9 +102,12 @@ export function renderWorkspace(manifests: WorkspaceManifests): RenderedWorkspac
   return { entry, files: withKustomization };
 }
 
-/** The whole tree for these workspaces: their directories, the root kustomization and the inventory. */
-export function renderTree(workspaces: readonly WorkspaceManifests[]): Tree {
-  return assemble(workspaces.map(renderWorkspace));
+/**
+ * The whole tree for these workspaces, rendered for the first time: their directories, the shards, the
+ * root kustomization and the inventory. Over a previous tree, {@link mergeTree} keeps its shards.
+ */
+export function renderTree(workspaces: readonly WorkspaceManifests[], layout: TreeLayout = {}): Tree {
+  return assemble(workspaces.map(renderWorkspace), NO_SHARDS, layout);
 }
 
 /**
@@ -102,11 +117,14 @@ export function renderTree(workspaces: readonly WorkspaceManifests[]): Tree {
  * files will be removed by `writeTree`. If a new directory would list an object that a kept directory
  * already holds (a shared ConfigMap whose first referrer just failed), the kept one wins, the new
  * copy is dropped from its directory and the clash is reported: Kustomize refuses duplicates.
+ * Every workspace stays in the shard `previous` has it in (shards.ts), whatever shard `next` gave it.
  */
 export function mergeTree(previous: Tree, next: Tree, options: MergeOptions): MergeResult {
-  const keep = new Set(options.keep.map(keyOf));
-  const kept = inventoryOf(previous)
-    .workspaces.filter((entry) => keep.has(keyOf(entry)))
+  const { keep: keepList, ...layout } = options;
+  const keep = new Set(keepList.map(keyOf));
+  const before = inventoryOf(previous);
+  const kept = before.workspaces
+    .filter((entry) => keep.has(keyOf(entry)))
     .map((entry): RenderedWorkspace => {
       const files = new Map<string, string>();
       for (const path of entry.files) {
@@ -144,24 +162,39 @@ export function mergeTree(previous: Tree, next: Tree, options: MergeOptions): Me
       }
       return restoreKustomization({ entry: { ...entry, files: [...files.keys()] }, files });
     });
-  return { tree: assemble([...kept, ...fresh]), conflicts };
+  const tree = assemble([...kept, ...fresh], shardRecord(before, previous), {
+    ...layout,
+    fluxUnits: layout.fluxUnits === true || hasFluxUnits(before),
+  });
+  return { tree, conflicts };
 }
 
-function assemble(workspaces: readonly RenderedWorkspace[]): Tree {
+function assemble(workspaces: readonly RenderedWorkspace[], record: ShardRecord, layout: TreeLayout): Tree {
   const sorted = [...workspaces].sort((a, b) => compareStrings(keyOf(a.entry), keyOf(b.entry)));
-  const shards = assignShards(sorted.map((w) => w.entry)).map((shard): [string, string] => [
-    `${shardDir(shard.name)}/${KUSTOMIZATION}`,
-    shardKustomization(shard.workspaces.map((w) => workspaceDir(w.namespace, w.name))),
-  ]);
+  const assigned = assignShards(
+    sorted.map((w) => w.entry),
+    record,
+    layout,
+  );
+  const shardOf = new Map<string, string>();
+  const shards = assigned.map((shard): [string, string] => {
+    for (const workspace of shard.workspaces) shardOf.set(keyOf(workspace), shard.name);
+    return [
+      `${shardDir(shard.name)}/${KUSTOMIZATION}`,
+      shardKustomization(shard.workspaces.map((w) => workspaceDir(w.namespace, w.name))),
+    ];
+  });
+  const units = layout.fluxUnits === true ? fluxUnitFiles(assigned.map((shard) => shard.name)) : [];
   const inventory: Inventory = {
     ...emptyInventory(),
-    workspaces: sorted.map((w) => w.entry),
-    files: shards.map(([path]) => path),
+    workspaces: sorted.map((w) => ({ ...w.entry, shard: shardOf.get(keyOf(w.entry)) })),
+    files: [...shards, ...units].map(([path]) => path).sort(compareStrings),
   };
   const entries: [string, string][] = [
     [KUSTOMIZATION, rootKustomization(shards.map(([path]) => path.slice(0, -KUSTOMIZATION.length - 1)))],
     [INVENTORY, serializeInventory(inventory)],
     ...shards,
+    ...units,
   ];
   const seen = new Set<string>();
   for (const workspace of sorted) {

@@ -28,7 +28,16 @@ import {
   type SourceFile,
   type WorkspaceOutcome,
 } from '../pipeline.ts';
-import { INVENTORY, ownedTree, placeTree, type Tree } from '../render/index.ts';
+import {
+  INVENTORY,
+  inventoryOf,
+  ownedTree,
+  placeTree,
+  shardChanges,
+  type ShardChanges,
+  type Tree,
+  type TreeLayout,
+} from '../render/index.ts';
 import type { HelperImages } from '../synth/index.ts';
 import { redactUrl, type CredentialSource, type Redactor } from './credentials.ts';
 import {
@@ -86,6 +95,8 @@ export interface SyncConfig {
   images?: Partial<HelperImages>;
   /** Let a source without any workspace remove every workspace of the deploy path. @default false */
   allowEmpty?: boolean;
+  /** Shards and Flux units of the deploy tree (`--flux-units`, `--retire-empty-shards`). @default {} */
+  layout?: TreeLayout;
   /** How long a git request may wait for an answer (or the next chunk of one). @default 30000 */
   timeoutMs?: number;
   /**
@@ -128,6 +139,8 @@ export interface SyncResult {
   /** Workspaces whose files changed or were removed. */
   changed: number;
   workspaces: WorkspaceOutcome[];
+  /** Shards this pass opened (new units to apply) and retired. */
+  shards: ShardChanges;
   /** Specs that failed: their previous output was kept. */
   errors: SpecErrorReport[];
   attempts: number;
@@ -396,6 +409,7 @@ export class SyncEngine {
       previous,
       cloud: this.config.cloud ?? 'azure',
       allowEmpty: this.config.allowEmpty ?? false,
+      layout: this.config.layout ?? {},
       sourceName: specDir === '' ? '.' : specDir,
     };
     if (this.config.images !== undefined) options.images = this.config.images;
@@ -403,7 +417,7 @@ export class SyncEngine {
       ...options,
       stamp: { repository: redactUrl(source.url), path: normalizePath(source.path), commit: sourceCommit },
     });
-    const summary = summarize(result);
+    const summary = summarize(result, shardChanges(inventoryOf(previous), inventoryOf(result.tree)));
     const placed = placeTree(existing, result.tree);
     if (placed.conflicts.length > 0) {
       const where = (path: string) =>
@@ -447,6 +461,8 @@ export class SyncEngine {
       changed: summary.changed,
       errors: summary.errors.length,
       objects: pushed.objects,
+      ...(summary.shards.opened.length > 0 && { openedShards: summary.shards.opened }),
+      ...(summary.shards.retired.length > 0 && { retiredShards: summary.shards.retired }),
     });
     return { kind: 'done', result: { ...summary, outcome: 'pushed', sourceCommit, deployCommit: commit } };
   }

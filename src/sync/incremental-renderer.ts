@@ -104,7 +104,7 @@ export class IncrementalRenderer {
     );
     if ([...heldBefore].some((s) => !heldAfter.has(s))) return undefined;
 
-    const merged = mergeTree(previous, result.tree, { keep });
+    const merged = mergeTree(previous, result.tree, { ...options.layout, keep });
     if (merged.conflicts.length > 0) return undefined;
 
     const lastStatus = new Map(last.result.workspaces.map((ws) => [keyOf(ws), ws]));
@@ -211,7 +211,10 @@ function slot(namespace: string, path: string): string {
 
 function sameSettings(a: HydrateOptions, b: HydrateOptions): boolean {
   return (
-    a.catalog === b.catalog && a.cloud === b.cloud && JSON.stringify(a.images) === JSON.stringify(b.images)
+    a.catalog === b.catalog &&
+    a.cloud === b.cloud &&
+    JSON.stringify(a.images) === JSON.stringify(b.images) &&
+    JSON.stringify(a.layout) === JSON.stringify(b.layout)
   );
 }
 

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readTree } from '../../src/render/index.ts';
 import { runCli } from '../support/cli.ts';
 import { git } from '../support/git-remote.ts';
+import { shardSpecs } from '../support/shard-specs.ts';
 import { snapshot } from '../support/snapshot.ts';
 
 const exec = promisify(execFile);
@@ -118,5 +119,54 @@ describe('npx cdk8s synth', () => {
     await mkdir(join(project, 'gitops', 'workspaces'));
     expectRefused(await cdk8sSynth(), /^gitops\/workspaces: holds no Workspace, .*--allow-empty$/m);
     expect(await snapshot(join(project, 'dist'))).toEqual(before);
+  });
+
+  describe('keeps every workspace in its shard', () => {
+    const SHARDS = join(import.meta.dirname, '..', 'fixtures', 'main-shards');
+    /** The bundled examples make way for 113 generated specs (more than one shard's worth in default). */
+    async function manySpecs(): Promise<void> {
+      await rm(join(project, 'gitops', 'workspaces'), { recursive: true });
+      for (const spec of [...shardSpecs('default', 110), ...shardSpecs('team-a', 3)]) {
+        await mkdir(join(project, 'gitops', 'workspaces', spec.path, '..'), { recursive: true });
+        await writeFile(join(project, 'gitops', 'workspaces', spec.path), spec.content);
+      }
+    }
+    const shardOf = () =>
+      new Map(
+        readTree(join(project, 'dist')).inventory?.workspaces.map((e) => [
+          `${e.namespace}/${e.name}`,
+          e.shard,
+        ]) ?? [],
+      );
+
+    it('across runs, from the copy of the last run, although the cdk8s CLI empties dist', async () => {
+      await manySpecs();
+      expect((await cdk8sSynth()).code).toBe(0);
+      const before = shardOf();
+      expect(before.get('default/ws-050')).toBe('default.1');
+      // From scratch, ws-050 would now fill the room ws-000 leaves in shard default.
+      await rm(join(project, 'gitops', 'workspaces', 'default', 'ws-000.yaml'));
+      expect((await cdk8sSynth()).code).toBe(0);
+      const after = shardOf();
+      before.delete('default/ws-000');
+      expect(after).toEqual(before);
+    });
+
+    it('takes over a committed tree of the hash-split layout from git HEAD without moving anything', async () => {
+      await manySpecs();
+      expect((await cdk8sSynth()).code).toBe(0);
+      // dist as the older layout wrote it: its shard kustomizations, root kustomization and inventory.
+      await rm(join(project, 'dist', 'shards'), { recursive: true });
+      await cp(SHARDS, join(project, 'dist'), {
+        recursive: true,
+        filter: (path) => !path.endsWith('README.md'),
+      });
+      await git(project, 'init', '-q', '-b', 'main');
+      await git(project, 'add', '-A');
+      await git(project, 'commit', '-qm', 'rendered by the hash-split layout');
+      await rm(cache, { recursive: true, force: true }); // a fresh checkout: no copy
+      expect((await cdk8sSynth()).code).toBe(0);
+      expect((await git(project, 'status', '--porcelain')).trim()).toBe('M dist/inventory.json');
+    });
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import type { Terminal } from '../../src/cli/terminal.ts';
 import { runCli } from '../support/cli.ts';
+import { shardSpecs } from '../support/shard-specs.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 const COUNT = 60;
@@ -89,6 +90,31 @@ describe('a result longer than a screen', () => {
   it('a taller terminal shows more before it summarizes', async () => {
     const tall = await withTerminal(['validate', 'specs'], { color: false, rows: 200 });
     expect(tall.stdout.match(/^ok /gm)).toHaveLength(COUNT - 1);
+  });
+});
+
+describe('shards', () => {
+  it('a run that opens or retires shards says what to do, in one line each', async () => {
+    await mkdir(join(work, 'many', 'default'), { recursive: true });
+    const specs = shardSpecs('default', 51);
+    for (const spec of specs) await writeFile(join(work, 'many', spec.path), spec.content);
+    const run = (...extra: string[]) =>
+      runCli(['synth', '--workspaces', 'many', '--out', 'many-out', ...extra], work);
+    const first = await run();
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(
+      "new shards default, default.1 (shards/<shard>): Argo CD's shard ApplicationSet finds them; with a Flux Kustomization per shard, run kaito-gitops init --tree again and apply its output\n",
+    );
+    expect((await run()).stdout).not.toMatch(/new shard|retired/);
+    await rm(join(work, 'many', specs.at(-1)!.path));
+    expect((await run()).stdout).not.toMatch(/new shard|retired/); // default.1 is empty, and stays
+    const retired = await run('--retire-empty-shards', '-o', 'json');
+    expect(JSON.parse(retired.stdout).shards).toEqual({
+      opened: [],
+      retired: ['default.1'],
+      fluxUnits: false,
+    });
+    expect((await run('--retire-empty-shards')).stdout).not.toMatch(/new shard|retired/);
   });
 });
 

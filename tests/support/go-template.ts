@@ -212,6 +212,9 @@ const FUNCTIONS: Record<string, (...args: Value[]) => Value> = {
   trimPrefix: (prefix, s) =>
     show(s).startsWith(show(prefix)) ? show(s).slice(show(prefix).length) : show(s),
   replace: (from, to, s) => show(s).split(show(from)).join(show(to)),
+  // Go's RE2 and JavaScript agree on the simple patterns templates use; `$` in repl is not expanded here.
+  regexReplaceAll: (regex, s, repl) => show(s).replace(new RegExp(show(regex), 'g'), () => show(repl)),
+  splitList: (sep, s) => show(s).split(show(sep)),
   contains: (needle, s) => show(s).includes(show(needle)),
   lower: (s) => show(s).toLowerCase(),
   upper: (s) => show(s).toUpperCase(),

@@ -31,6 +31,8 @@ describe('GoTemplate', () => {
     ['range over a list', '{{ range .l }}[{{ . }}]{{ end }}', { l: [1, 2] }, '[1][2]'],
     ['comments', '{{/* a comment */}}x{{- /* trimmed */ -}} y', {}, 'xy'],
     ['sha256sum', '{{ sha256sum "abc" | trunc 8 }}', {}, 'ba7816bf'],
+    ['regexReplaceAll', '{{ regexReplaceAll "[.-]+$" "a.b--." "" }}', {}, 'a.b'],
+    ['splitList and index', '{{ index (splitList "." .s) 0 }}', { s: 'team-a.1' }, 'team-a'],
     ['nindent', 'k:{{ "a: 1\\nb: 2" | nindent 2 }}', {}, 'k:\n  a: 1\n  b: 2'],
   ])('%s', (_name, text, data, expected) => {
     expect(render(text, data)).toBe(expected);

@@ -38,7 +38,7 @@ describe('gitops/flux and gitops/argocd', () => {
       expect.arrayContaining(
         tool === 'flux'
           ? ['GitRepository', 'Kustomization', 'Deployment', 'Service', 'Namespace']
-          : ['Application', 'Deployment', 'Service', 'Namespace'],
+          : ['ApplicationSet', 'Deployment', 'Service', 'Namespace'],
       ),
     );
   });
@@ -104,47 +104,44 @@ describe('the Flux Kustomization', () => {
 
 describe('the Argo CD bootstrap', () => {
   const tree = bootstrapTree(EXAMPLE_OPTIONS, ['argocd']);
-  type Synced = {
-    spec: { destination: { namespace?: string }; syncPolicy: { syncOptions: string[] } };
+  type Template = {
+    spec: {
+      destination: { namespace?: string };
+      syncPolicy: { automated: Record<string, boolean>; syncOptions: string[] };
+    };
   };
-  const app = (): Synced => parseAllDocuments(tree.get('argocd/application.yaml') ?? '')[0]!.toJS() as Synced;
-  const template = (): Synced =>
-    (
-      parseAllDocuments(tree.get('argocd/applicationset.yaml') ?? '')[0]!.toJS() as {
-        spec: { template: Synced };
-      }
-    ).spec.template;
+  const template = (file: string): Template =>
+    (parseAllDocuments(tree.get(file) ?? '')[0]!.toJS() as { spec: { template: Template } }).spec.template;
 
-  it('creates namespaces only where there is a destination namespace', () => {
-    expect(app().spec.destination.namespace).toBeUndefined();
-    expect(app().spec.syncPolicy.syncOptions).not.toContain('CreateNamespace=true');
-    expect(template().spec.destination.namespace).toBe('{{ index .path.segments 3 }}');
-    expect(template().spec.syncPolicy.syncOptions).toContain('CreateNamespace=true');
+  it('makes an Application per shard that prunes down to an empty shard, in the shard’s namespace', () => {
+    const shards = template('argocd/applicationset-shards.yaml');
+    expect(shards.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true, allowEmpty: true });
+    expect(shards.spec.destination.namespace).toBe('{{ index (splitList "." .path.basename) 0 }}');
+    expect(shards.spec.syncPolicy.syncOptions).toContain('CreateNamespace=true');
+    const perWorkspace = template('argocd/applicationset.yaml');
+    expect(perWorkspace.spec.destination.namespace).toBe('{{ index .path.segments 3 }}');
+    expect(perWorkspace.spec.syncPolicy.syncOptions).toContain('CreateNamespace=true');
   });
 });
 
 describe('one unit per shard', () => {
-  type Unit = { metadata: { name: string }; spec: { path?: string; source?: { path: string } } };
+  type Unit = {
+    metadata: { name: string; annotations?: Record<string, string> };
+    spec: { path?: string; source?: { path: string } };
+  };
   const units = (tree: ReadonlyMap<string, string>, file: string): Unit[] =>
     parseAllDocuments(tree.get(file) ?? '').map((doc) => doc.toJS() as Unit);
 
-  it('gives Flux a Kustomization and Argo CD an Application per shard, and one for the path without shards', () => {
-    const sharded = bootstrapTree({ ...EXAMPLE_OPTIONS, shards: ['team-b.01', 'team-a'] }, [
-      'flux',
-      'argocd',
+  it('gives Flux a Kustomization per shard, and one for the path without shards, none of them pruned by the bootstrap', () => {
+    const sharded = bootstrapTree({ ...EXAMPLE_OPTIONS, shards: ['team-b.01', 'team-a'] }, ['flux']);
+    const flux = units(sharded, 'flux/flux-kustomization.yaml');
+    expect(flux.map((u) => [u.metadata.name, u.spec.path])).toEqual([
+      ['kaito-workspaces-team-a', './clusters/prod/shards/team-a'],
+      ['kaito-workspaces-team-b.01', './clusters/prod/shards/team-b.01'],
     ]);
-    expect(units(sharded, 'flux/flux-kustomization.yaml').map((u) => [u.metadata.name, u.spec.path])).toEqual(
-      [
-        ['kaito-workspaces-team-a', './clusters/prod/shards/team-a'],
-        ['kaito-workspaces-team-b.01', './clusters/prod/shards/team-b.01'],
-      ],
-    );
     expect(
-      units(sharded, 'argocd/application.yaml').map((u) => [u.metadata.name, u.spec.source?.path]),
-    ).toEqual([
-      ['kaito-workspaces-team-a', 'clusters/prod/shards/team-a'],
-      ['kaito-workspaces-team-b.01', 'clusters/prod/shards/team-b.01'],
-    ]);
+      flux.every((u) => u.metadata.annotations?.['kustomize.toolkit.fluxcd.io/prune'] === 'disabled'),
+    ).toBe(true);
     const whole = bootstrapTree({ ...EXAMPLE_OPTIONS, shards: [] }, ['flux']);
     expect(units(whole, 'flux/flux-kustomization.yaml').map((u) => [u.metadata.name, u.spec.path])).toEqual([
       ['kaito-workspaces', './clusters/prod'],
@@ -155,13 +152,29 @@ describe('one unit per shard', () => {
     expect(name).toMatch(/^kaito-workspaces-n+-[0-9a-f]{8}$/);
   });
 
+  it('with --flux-units gives Flux one root over flux-units/ that substitutes the path and timeout', () => {
+    const tree = bootstrapTree({ ...EXAMPLE_OPTIONS, fluxUnits: true }, ['flux']);
+    const [root, ...rest] = parseAllDocuments(tree.get('flux/flux-kustomization.yaml') ?? '').map(
+      (doc) => doc.toJS() as { metadata: { name: string }; spec: Record<string, unknown> },
+    );
+    expect(rest).toEqual([]);
+    expect(root?.metadata.name).toBe('kaito-shards');
+    expect(root?.spec).toMatchObject({
+      path: './clusters/prod/flux-units',
+      prune: true,
+      deletionPolicy: 'Orphan',
+      postBuild: { substitute: { KAITO_SHARDS_PATH: './clusters/prod/shards', KAITO_FLUX_TIMEOUT: '1h15m' } },
+    });
+    expect(root?.spec['wait']).toBeUndefined();
+    expect(tree.get('flux/sync-server.yaml')).toContain('- "--flux-units"');
+  });
   it('the example values carry the shards of gitops/workspaces', async () => {
     const files = await readSources([join(GITOPS, 'workspaces')], '/');
     const { tree } = hydrate(files, { catalog: await readCatalog() });
     expect(EXAMPLE_OPTIONS.shards).toEqual(shardNames(inventoryOf(tree)));
   });
 
-  it('kubectl kustomize builds each shard, and the shards together are the whole tree', async () => {
+  it('kubectl kustomize builds each shard, the shards together are the whole tree, and flux-units/ applies each', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kaito-shards-'));
     try {
       const catalog = await readCatalog();
@@ -174,10 +187,10 @@ describe('one unit per shard', () => {
           `name: ws-${String(i).padStart(3, '0')}`,
         ),
       }));
-      const { tree } = hydrate(many, { catalog });
+      const { tree } = hydrate(many, { catalog, layout: { fluxUnits: true } });
       writeTree(dir, tree);
       const shards = shardNames(inventoryOf(tree));
-      expect(shards.length).toBeGreaterThanOrEqual(3);
+      expect(shards).toEqual(['default', 'default.1', 'default.2']);
       const names = (yaml: string) =>
         parseAllDocuments(yaml)
           .map((doc) => doc.toJS() as { kind: string; metadata: { name: string } })
@@ -190,6 +203,27 @@ describe('one unit per shard', () => {
         parts.push(...built);
       }
       expect(parts.sort()).toEqual(names(await kustomizeBuild(kubectl, dir)));
+
+      // What the root Kustomization of `init --flux-units` applies, after its substitution (a deploy
+      // path at the repository root): one Flux Kustomization per shard, at that shard's directory.
+      const root = parseAllDocuments(
+        bootstrapTree({ ...EXAMPLE_OPTIONS, path: '', fluxUnits: true }, ['flux']).get(
+          'flux/flux-kustomization.yaml',
+        ) ?? '',
+      )[0]!.toJS() as { spec: { postBuild: { substitute: Record<string, string> } } };
+      const variables = root.spec.postBuild.substitute;
+      const built = (await kustomizeBuild(kubectl, join(dir, 'flux-units'))).replace(
+        /\$\{(\w+)\}/g,
+        (_, name: string) => variables[name] ?? `<undefined ${name}>`,
+      );
+      expect(built).not.toContain('$');
+      const fluxUnits = parseAllDocuments(built).map(
+        (doc) =>
+          doc.toJS() as { kind: string; metadata: { name: string }; spec: { path: string; timeout: string } },
+      );
+      expect(fluxUnits.map((u) => [u.kind, u.metadata.name, u.spec.path, u.spec.timeout])).toEqual(
+        shards.map((shard) => ['Kustomization', `kaito-workspaces-${shard}`, `./shards/${shard}`, '1h15m']),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -64,7 +64,9 @@ it('writes one Flux Kustomization per shard of the rendered tree (--tree, else -
   );
   const run = await runCli([...base, '--out', join(out, 'f'), '--tree', rendered], repo);
   expect(run.code).toBe(0);
-  expect(run.stdout).toContain('1 shards, one unit each');
+  expect(run.stdout).toContain(
+    'flux: 1 shard, one Kustomization each; run init --tree again when a sync opens a shard',
+  );
   const flux = parse(await readFile(join(out, 'f', 'flux', 'flux-kustomization.yaml'), 'utf8')) as {
     metadata: { name: string };
     spec: { path: string };
@@ -73,8 +75,28 @@ it('writes one Flux Kustomization per shard of the rendered tree (--tree, else -
   expect(flux.spec.path).toBe('./clusters/prod/shards/default');
   // --path clusters/prod is looked for in the working directory: not there, so one unit for the path.
   const none = await runCli([...base, '--out', join(out, 'g')], out);
-  expect(none.stdout).toContain('no rendered tree at clusters/prod: one unit for the whole path');
+  expect(none.stdout).toContain('no rendered tree at clusters/prod: one Kustomization for the whole path');
   const missing = await runCli([...base, '--out', join(out, 'h'), '--tree', 'nowhere'], out);
   expect(missing.code).toBe(2);
   expect(missing.stderr).toContain('--tree nowhere: no rendered tree there');
+});
+
+it('writes one root Flux Kustomization over flux-units/ when the tree has them, or with --flux-units', async () => {
+  const rendered = join(out, 'units');
+  const synth = ['synth', '--workspaces', 'gitops/workspaces', '--out', rendered, '--flux-units'];
+  expect((await runCli(synth, repo)).code).toBe(0);
+  for (const [dir, args] of [
+    ['i', ['--tree', rendered]],
+    ['j', ['--flux-units']],
+  ] as const) {
+    const run = await runCli([...base, '--out', join(out, dir), ...args], out);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('flux: one root Kustomization applies flux-units/ of the tree');
+    const root = parse(await readFile(join(out, dir, 'flux', 'flux-kustomization.yaml'), 'utf8')) as {
+      metadata: { name: string };
+      spec: { path: string };
+    };
+    expect([root.metadata.name, root.spec.path]).toEqual(['kaito-shards', './clusters/prod/flux-units']);
+    expect(await readFile(join(out, dir, 'flux', 'sync-server.yaml'), 'utf8')).toContain('"--flux-units"');
+  }
 });

@@ -152,10 +152,19 @@ describe('sync: what the source says', () => {
     expect(await deployed(r)).toEqual(before);
     const allowed = await runCli([...flags(r), '--once', '--allow-empty'], remote.root, env);
     expect(allowed.code).toBe(0);
-    expect([...(await deployed(r)).keys()]).toEqual([
+    // The emptied shard stays, empty, so the unit pointing at it prunes instead of failing on a missing path.
+    const after = await deployed(r);
+    expect([...after.keys()]).toEqual([
       'clusters/prod/inventory.json',
       'clusters/prod/kustomization.yaml',
+      'clusters/prod/shards/default/kustomization.yaml',
     ]);
+    const shard = await git(
+      remote.bare(r.deploy),
+      'show',
+      'deploy:clusters/prod/shards/default/kustomization.yaml',
+    );
+    expect(shard).not.toMatch(/workspaces\//);
   });
 });
 

@@ -1,6 +1,12 @@
 /** ApplicationSet names stay within 63 characters, rendered by Go templates as Argo CD renders them. */
 import { describe, expect, it } from 'vitest';
-import { applicationName, applicationNameTemplate } from '../../../src/install/argocd-names.ts';
+import {
+  SHARD_NAMESPACE_TEMPLATE,
+  applicationName,
+  applicationNameTemplate,
+  shardApplicationNameTemplate,
+} from '../../../src/install/argocd-names.ts';
+import { unitName } from '../../../src/render/index.ts';
 import { GoTemplate } from '../../support/go-template.ts';
 
 /** What the git directory generator passes for `<deploy path>/workspaces/<namespace>/<name>`. */
@@ -32,5 +38,32 @@ describe('Application names', () => {
     const b = applicationName('ml-research-platform', `${LONG}-b`);
     expect(a).not.toBe(b);
     expect(a.slice(0, 54)).toBe(b.slice(0, 54));
+  });
+});
+
+describe('shard Application names', () => {
+  /** What the git directory generator passes for `<deploy path>/shards/<shard>`. */
+  const renderShard = (shard: string) => {
+    const segments = ['clusters', 'prod', 'shards', shard];
+    const path = { path: segments.join('/'), basename: shard, segments };
+    const template = new GoTemplate()
+      .add('name', shardApplicationNameTemplate('kaito-workspaces'))
+      .add('namespace', SHARD_NAMESPACE_TEMPLATE);
+    return { name: template.render('name', { path }), namespace: template.render('namespace', { path }) };
+  };
+
+  it.each([
+    ['default', 'default'],
+    ['team-a.1', 'team-a'],
+    ['team-a.0110', 'team-a'],
+    // Cut names that would end in a dot or a dash (hash bits of the older layout make them long).
+    [`${'m'.repeat(36)}.0110101011`, 'm'.repeat(36)],
+    [`${'a'.repeat(36)}-b.0110101011`, `${'a'.repeat(36)}-b`],
+    [`${'x'.repeat(63)}.17`, 'x'.repeat(63)],
+  ])('%s: the name init gave its Application, in its namespace', (shard, namespace) => {
+    const rendered = renderShard(shard);
+    expect(rendered.name).toBe(unitName('kaito-workspaces', shard));
+    expect(rendered.name.length).toBeLessThanOrEqual(63);
+    expect(rendered.namespace).toBe(namespace);
   });
 });

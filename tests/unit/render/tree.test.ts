@@ -71,6 +71,7 @@ describe('renderTree: layout', () => {
         namespace: 'ml',
         name: 'phi-3',
         source: 'workspaces/phi-3.yaml',
+        shard: 'ml',
         files: [
           'workspaces/ml/phi-3/kustomization.yaml',
           'workspaces/ml/phi-3/workspace-phi-3.yaml',

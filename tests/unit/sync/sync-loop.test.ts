@@ -14,6 +14,7 @@ const result = (n: number, errors = 0): SyncResult => ({
   workspaceCount: 3,
   changed: 1,
   workspaces: [],
+  shards: { opened: [], retired: [], fluxUnits: false },
   errors: Array.from({ length: errors }, () => ({
     file: 'bad.yaml',
     problems: [{ path: 'x', message: 'y' }],

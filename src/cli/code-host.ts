@@ -19,6 +19,7 @@ import {
   type ProviderName,
 } from '../report/index.ts';
 import type { Logger } from '../observe/index.ts';
+import { checkReportFlags } from './report-flags.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type ReadFile = (path: string) => Promise<string>;
@@ -155,22 +156,23 @@ export async function reportHosts(
   read: ReadFile,
   logger?: Logger,
 ): Promise<{ provider: ProviderName; hostFor: (repository: string) => CodeHost } | undefined> {
-  if (provider === '') return undefined;
-  if (provider !== 'github' && provider !== 'gitlab') {
-    throw new UsageError(`--report must be github or gitlab, not "${provider}"`);
-  }
-  if (apiUrl !== '' && !/^https?:\/\/[^/@\s]+/.test(apiUrl)) {
-    throw new UsageError(`--report-api-url must be an https:// URL without credentials, not "${apiUrl}"`);
-  }
-  const url = apiUrl === '' ? undefined : apiUrl;
-  const open = await codeHostFactory(provider, url, env, read, logger, `--report ${provider}`);
+  const checked = checkReportFlags(provider, apiUrl);
+  if (checked === undefined) return undefined;
+  const open = await codeHostFactory(
+    checked.provider,
+    checked.apiUrl,
+    env,
+    read,
+    logger,
+    `--report ${provider}`,
+  );
   const hosts = new Map<string, CodeHost>();
   const hostFor = (repository: string) => {
     const host = hosts.get(repository) ?? open(repository);
     hosts.set(repository, host);
     return host;
   };
-  return { provider, hostFor };
+  return { provider: checked.provider, hostFor };
 }
 
 export async function openCodeHost(

@@ -12,12 +12,14 @@ import { parseRepositoryUrl } from '../sync/index.ts';
 import { EXIT, parseFlags, stopSignal, type CliIO, type Command } from './command.ts';
 import { parseDuration } from './duration.ts';
 import { catalogFlags, cloudFlag, loadCatalog } from './inputs.ts';
+import { checkReportFlags } from './report-flags.ts';
 import { readSources } from './sources.ts';
 
 const usage = `usage: kaito-gitops init --repo URL --branch BRANCH --path DIR [--flux] [--argocd] --out DIR
                          [--tree DIR | --flux-units] [--source URL] [--source-ref main]
                          [--source-path gitops/workspaces] [--image IMAGE] [--interval 5m]
                          [--workspaces DIR | --flux-timeout DURATION]
+                         [--report github|gitlab [--report-api-url URL]]
 
   --repo URL          repository of the deploy branch (what Flux or Argo CD applies)
   --branch BRANCH     the deploy branch
@@ -38,7 +40,10 @@ const usage = `usage: kaito-gitops init --repo URL --branch BRANCH --path DIR [-
   --workspaces DIR    the specs the Flux timeout is computed from: the slowest start-up among them plus
                       20 min for a GPU node and the image, at least 30m, at most 4h (default: gitops/workspaces)
   --flux-timeout DURATION   the Flux Kustomization timeout, instead of computing it
-  --presets DIR, --cloud NAME   catalog and cloud the specs are planned with (as for plan)`;
+  --presets DIR, --cloud NAME   catalog and cloud the specs are planned with (as for plan)
+  --report github|gitlab    the sync server also writes every pull request's plan comment (sync --report),
+                      with the credentials in the optional Secret kaito-gitops/kaito-gitops-report
+  --report-api-url URL      GitHub Enterprise / self-managed GitLab API root`;
 
 /** The Flux timeout: `--flux-timeout`, else computed from the plans of the specs in `--workspaces`. */
 async function chooseFluxTimeout(
@@ -80,6 +85,8 @@ export const init: Command = {
       'flux-timeout': { type: 'string' },
       tree: { type: 'string' },
       'flux-units': { type: 'boolean', default: false },
+      report: { type: 'string', default: '' },
+      'report-api-url': { type: 'string', default: '' },
       ...catalogFlags,
     });
     for (const flag of ['repo', 'branch', 'path', 'out'] as const) {
@@ -90,6 +97,9 @@ export const init: Command = {
       if (url !== undefined) parseRepositoryUrl(url, `--${flag}`);
     }
     if (values.interval !== undefined) parseDuration(values.interval, '--interval');
+    const report = checkReportFlags(values.report, values['report-api-url']);
+    if (report === undefined && values['report-api-url'] !== '')
+      throw new UsageError('--report-api-url needs --report github|gitlab');
     const tools: BootstrapTool[] =
       values.flux === values.argocd ? ['flux', 'argocd'] : values.flux ? ['flux'] : ['argocd'];
     const timeout = tools.includes('flux') ? await chooseFluxTimeout(values, io) : undefined;
@@ -109,6 +119,7 @@ export const init: Command = {
         ...(timeout !== undefined && { fluxTimeout: timeout.timeout }),
         ...(shards !== undefined && { shards }),
         fluxUnits,
+        ...(report !== undefined && { report }),
       },
       tools,
     );

@@ -38,12 +38,24 @@ export interface BootstrapOptions {
    * them. @default false
    */
   fluxUnits?: boolean;
+  /**
+   * The sync server writes the plan comment of every pull request into the source branch (`sync
+   * --report`), with the credentials of the optional Secret {@link REPORT_SECRET}, as the agent's chart
+   * reads them. @default off
+   */
+  report?: { provider: 'github' | 'gitlab'; apiUrl?: string | undefined };
 }
 
 /** Namespace of the sync server. */
 export const SYNC_NAMESPACE = INSTALL_NAMESPACE;
 /** Secret the sync server reads: `token` (git, push access to the deploy branch) and `webhook-secret`. */
 export const SYNC_SECRET = 'kaito-gitops-sync';
+/**
+ * Secret (optional) whose keys the sync server gets as environment variables with `report`:
+ * `KAITO_GITOPS_GITHUB_TOKEN`, or `KAITO_GITOPS_GITHUB_APP_ID`, `_APP_INSTALLATION_ID` and
+ * `_APP_PRIVATE_KEY`, or `KAITO_GITOPS_GITLAB_TOKEN`; the same name as the agent chart's default.
+ */
+export const REPORT_SECRET = 'kaito-gitops-report';
 /** The example values the committed `gitops/flux` and `gitops/argocd` are generated with. */
 export const EXAMPLE_OPTIONS: BootstrapOptions = {
   repo: 'https://github.com/example-org/kaito-models.git',
@@ -55,7 +67,8 @@ export const EXAMPLE_OPTIONS: BootstrapOptions = {
   shards: ['default'],
 };
 
-export type Resolved = Required<Omit<BootstrapOptions, 'shards'>> & { shards: readonly string[] };
+export type Resolved = Required<Omit<BootstrapOptions, 'shards' | 'report'>> &
+  Pick<BootstrapOptions, 'report'> & { shards: readonly string[] };
 
 export function resolveOptions(options: BootstrapOptions): Resolved {
   return {
@@ -73,5 +86,6 @@ export function resolveOptions(options: BootstrapOptions): Resolved {
     fluxTimeout: options.fluxTimeout ?? '30m',
     shards: [...(options.shards ?? [])].sort(),
     fluxUnits: options.fluxUnits ?? false,
+    ...(options.report !== undefined && { report: options.report }),
   };
 }

@@ -7,7 +7,7 @@
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { ChartObject } from './agent-manifests.ts';
-import { SYNC_NAMESPACE, SYNC_SECRET, type Resolved } from './bootstrap-options.ts';
+import { REPORT_SECRET, SYNC_NAMESPACE, SYNC_SECRET, type Resolved } from './bootstrap-options.ts';
 import { PART_OF } from './identity.ts';
 
 const LABELS = { 'app.kubernetes.io/name': 'kaito-gitops-sync', ...PART_OF };
@@ -36,6 +36,8 @@ export function syncServerObjects(options: Resolved): ChartObject[] {
     '--cache-dir',
     '/var/cache/kaito-gitops',
     ...(options.fluxUnits ? ['--flux-units'] : []),
+    ...(options.report === undefined ? [] : ['--report', options.report.provider]),
+    ...(options.report?.apiUrl === undefined ? [] : ['--report-api-url', options.report.apiUrl]),
   ];
   const http = k8s.IntOrString.fromString('http');
   const probe = (path: string) => ({ httpGet: { path, port: http }, periodSeconds: 10 });
@@ -66,6 +68,9 @@ export function syncServerObjects(options: Resolved): ChartObject[] {
                 { name: 'KAITO_GITOPS_GIT_TOKEN_FILE', value: `${SECRET_DIR}/token` },
                 { name: 'KAITO_GITOPS_WEBHOOK_SECRET_FILE', value: `${SECRET_DIR}/webhook-secret` },
               ],
+              ...(options.report !== undefined && {
+                envFrom: [{ secretRef: { name: REPORT_SECRET, optional: true } }],
+              }),
               ports: [{ name: 'http', containerPort: 8080 }],
               livenessProbe: probe('/healthz'),
               readinessProbe: probe('/readyz'),

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { runCli } from '../../support/cli.ts';
 
 const repo = join(import.meta.dirname, '../../..');
@@ -100,3 +100,31 @@ it('writes one root Flux Kustomization over flux-units/ when the tree has them, 
     expect(await readFile(join(out, dir, 'flux', 'sync-server.yaml'), 'utf8')).toContain('"--flux-units"');
   }
 });
+
+it('with --report, the sync server writes pull-request comments with the report Secret; a bad provider is refused', async () => {
+  const args = ['--report', 'github', '--report-api-url', 'https://ghe.example/api/v3'];
+  expect((await runCli([...base, '--out', join(out, 'r'), ...args], repo)).code).toBe(0);
+  const objects = parseAllDocuments(await readFile(join(out, 'r', 'flux', 'sync-server.yaml'), 'utf8')).map(
+    (d) => d.toJS() as { kind: string; spec: { template: { spec: { containers: Container[] } } } },
+  );
+  const container = objects.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0]!;
+  expect(container.args.join(' ')).toContain('--report github --report-api-url https://ghe.example/api/v3');
+  expect(container.envFrom).toEqual([{ secretRef: { name: 'kaito-gitops-report', optional: true } }]);
+
+  expect((await runCli([...base, '--out', join(out, 's')], repo)).code).toBe(0);
+  const plain = await readFile(join(out, 's', 'flux', 'sync-server.yaml'), 'utf8');
+  expect([plain.includes('--report'), plain.includes('envFrom')]).toEqual([false, false]);
+
+  for (const [flags, message] of [
+    [['--report', 'bitbucket'], '--report must be github or gitlab, not "bitbucket"'],
+    [['--report-api-url', 'https://ghe.example/api/v3'], '--report-api-url needs --report github|gitlab'],
+  ] as const) {
+    const bad = await runCli([...base, '--out', join(out, 't'), ...flags], repo);
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, `kaito-gitops init: ${message}`]);
+  }
+});
+
+interface Container {
+  args: string[];
+  envFrom?: unknown[];
+}

@@ -7,10 +7,20 @@
  * temp directory; skipped silently where it cannot be written), so from the second run on every
  * module, main.ts included, comes type-stripped and compiled from the cache.
  */
-import { enableCompileCache } from 'node:module';
+import module from 'node:module';
 import process from 'node:process';
 
-enableCompileCache();
+// Checked here rather than through package.json `engines`: npm checks those against the Node npm itself
+// runs on, and warns on every `npx kaito-gitops` where that is the system's older Node.
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  process.stderr.write(
+    `kaito-gitops: needs Node 24 or later, not ${process.version}: run it with npx kaito-gitops or npm run ` +
+      'in the project (its node devDependency brings Node 24), or install Node 24\n',
+  );
+  process.exit(3);
+}
+module.enableCompileCache();
 const { exitWhenFlushed, runProcess } = await import('../src/cli/main.ts');
 await runProcess(process.argv.slice(2));
 await exitWhenFlushed();

@@ -31,6 +31,7 @@ describe('reportPullRequest', () => {
       apiUrl: github.url,
       auth: { token: 'tok-server-0123' },
       writeSpacingMs: 0,
+      notFound: 'the repository',
     });
     const outcome = await reportPullRequest({ host, number: 11, base, head, catalog: await readCatalog() });
     expect(outcome.comment.action).toBe('created');

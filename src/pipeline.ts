@@ -138,6 +138,12 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   const heldBy = (files: ReadonlySet<string>) =>
     before.filter((entry) => entry.source !== undefined && files.has(entry.source)).map(keyOf);
   let held = new Set(heldBy(failed.files));
+  // Workspaces whose output the tree holds claim their objects' names before new ones.
+  const running = new Set(before.map(keyOf));
+  const fileOf = (object: SourceObject) => {
+    const file = loaded.objectSources.get(object)?.file;
+    return file === undefined ? undefined : display(file);
+  };
   let synthesized: SynthesisResult;
   let late: LateFailure[];
   progress('synthesizing', 0, plans.length);
@@ -145,7 +151,7 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
     synthesized = synthesizeAll(
       plans.filter((p) => !held.has(keyOf(p.workspace))),
       loaded.objects,
-      { images: options.images },
+      { images: options.images, running, fileOf },
     );
     late = [
       ...synthesized.failures.map((f) => ({ source: f.source, problems: f.error.problems, who: f })),

@@ -16,6 +16,7 @@ import {
   configFacts,
   loadSources,
   type ConfigMapObject,
+  type RepositoryFiles,
   type SourceFile,
   type SourceObject,
   type Workspace,
@@ -32,7 +33,8 @@ import {
   unreferencedWarnings,
   type LateFailure,
 } from './pipeline-reports.ts';
-import { inventoryOf, mergeTree, renderTree, type Tree } from './render/index.ts';
+import { readRepository } from './pipeline-settings.ts';
+import { INVENTORY, inventoryOf, mergeTree, renderTree, type Tree } from './render/index.ts';
 import {
   synthesizeAll,
   workspaceProblems,
@@ -47,6 +49,12 @@ export { errorReport } from './pipeline-reports.ts';
 
 export interface HydrateOptions {
   catalog: Catalog;
+  /**
+   * The repository files beside the specs (`.kaito-gitops/`), read at the same revision: the Hugging Face
+   * cache file's models are planned with `catalog`. A problem in one keeps the whole previous tree.
+   * @default none: `catalog` as it is
+   */
+  repository?: RepositoryFiles;
   /** The tree currently at the output (empty when rendering for the first time). @default empty */
   previous?: Tree;
   /** Extra annotations on each Workspace object (sync stamps source repository, path and commit). */
@@ -101,6 +109,12 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   const before = inventoryOf(previous).workspaces;
   const byPath = new Map(files.map((f) => [f.path, f]));
   const display = (path: string) => byPath.get(path)?.display ?? path;
+  const repository = readRepository(options.catalog, options.repository);
+  if (!repository.ok) {
+    // Nothing of this source is used; a first run writes an empty tree (with its inventory).
+    return keptWhole(previous.has(INVENTORY) ? previous : renderTree([]), display, repository.errors, []);
+  }
+  const { catalog } = repository.settings;
   const progress = options.onProgress ?? (() => undefined);
   progress('loading', 0, files.length);
   const loaded = loadSources(files);
@@ -113,8 +127,7 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   const failed = new Failures(byPath);
   const refusedWorkspaces: Workspace[] = [];
   for (const failure of loaded.failures) {
-    const more =
-      failure.workspace === undefined ? [] : laterProblems(failure.workspace, options.catalog, context);
+    const more = failure.workspace === undefined ? [] : laterProblems(failure.workspace, catalog, context);
     if (failure.workspace !== undefined) refusedWorkspaces.push(failure.workspace);
     failed.add(failure.file, failure.index, [...failure.problems, ...more], failure);
   }
@@ -123,7 +136,7 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   for (const [index, workspace] of loaded.workspaces.entries()) {
     progress('planning', index, loaded.workspaces.length);
     try {
-      plans.push(plan(workspace, options.catalog, context(workspace)));
+      plans.push(plan(workspace, catalog, context(workspace)));
     } catch (error) {
       if (!(error instanceof SpecError)) throw error;
       refusedWorkspaces.push(workspace);
@@ -193,18 +206,7 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   const merged = mergeTree(previous, next, { keep: [...keep.keys()].map(splitNamespacedKey) });
 
   if (!options.allowEmpty && before.length > 0 && inventoryOf(merged.tree).workspaces.length === 0) {
-    return {
-      tree: previous,
-      workspaces: before.map((entry) => ({
-        namespace: entry.namespace,
-        name: entry.name,
-        file: display(entry.source ?? ''),
-        status: 'kept' as const,
-      })),
-      plans: [],
-      errors: [...errors, emptySourceError(before, options.sourceName)],
-      warnings,
-    };
+    return keptWhole(previous, display, [...errors, emptySourceError(before, options.sourceName)], warnings);
   }
 
   for (const conflict of merged.conflicts) {
@@ -226,6 +228,27 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
     tree: merged.tree,
     workspaces: outcomes({ previous, tree: merged.tree, rendered, keep, refused, display }),
     plans: plans.filter((p) => renderedIds.has(keyOf(p.workspace))),
+    errors,
+    warnings,
+  };
+}
+
+/** The previous tree as it was, every workspace `kept`: nothing of this source is used. */
+function keptWhole(
+  previous: Tree,
+  display: (path: string) => string,
+  errors: SpecError[],
+  warnings: string[],
+): HydrateResult {
+  return {
+    tree: previous,
+    workspaces: inventoryOf(previous).workspaces.map((entry) => ({
+      namespace: entry.namespace,
+      name: entry.name,
+      file: display(entry.source ?? ''),
+      status: 'kept' as const,
+    })),
+    plans: [],
     errors,
     warnings,
   };

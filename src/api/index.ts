@@ -56,6 +56,17 @@ export type { LoadFailure, LoadResult, SourceFile } from './load.ts';
 export { loadSources } from './load.ts';
 export { locateProblems } from './locate.ts';
 export { sourceFile, sourceLink } from './source-file.ts';
+export type { RepositoryFiles, Source, SourceEntry } from './source-tree.ts';
+export {
+  HUGGING_FACE_CACHE_FILE,
+  REPOSITORY_DIR,
+  REPOSITORY_FILES,
+  entryFile,
+  isSpecPath,
+  mayHoldSpecs,
+  sourceOf,
+  underDir,
+} from './source-tree.ts';
 export { MAX_FILE_BYTES, readYamlDocuments } from './yaml-documents.ts';
 
 export { DEFAULT_NAMESPACE } from './normalize.ts';

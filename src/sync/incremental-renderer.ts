@@ -211,7 +211,10 @@ function slot(namespace: string, path: string): string {
 
 function sameSettings(a: HydrateOptions, b: HydrateOptions): boolean {
   return (
-    a.catalog === b.catalog && a.cloud === b.cloud && JSON.stringify(a.images) === JSON.stringify(b.images)
+    a.catalog === b.catalog &&
+    a.cloud === b.cloud &&
+    JSON.stringify(a.images) === JSON.stringify(b.images) &&
+    JSON.stringify(a.repository) === JSON.stringify(b.repository)
   );
 }
 

@@ -123,6 +123,32 @@ describe('hydrate', () => {
     expect(after.errors[0]?.file).toBe('team/llama.yaml');
   });
 
+  it('keeps the whole previous tree when a repository file beside the specs is broken', () => {
+    const before = hydrate(sources, { catalog });
+    const changed = sources.map((s) =>
+      s.path === 'a.yaml' ? { ...s, content: phi3('alpha', 'Standard_NC12s_v3') } : s,
+    );
+    const repository = {
+      dir: 'specs',
+      files: [{ path: '.kaito-gitops/huggingface-models.yaml', content: 'huggingFaceModels: 3\n' }],
+    };
+    const after = hydrate(
+      changed.filter((s) => s.path !== 'b.yaml'),
+      {
+        catalog,
+        repository,
+        previous: before.tree,
+      },
+    );
+    expect(after.tree).toBe(before.tree);
+    expect(after.workspaces.map((w) => [w.name, w.status])).toEqual(
+      before.workspaces.map((w) => [w.name, 'kept']),
+    );
+    expect(after.errors.map((e) => e.message)).toEqual([
+      'specs/.kaito-gitops/huggingface-models.yaml: huggingFaceModels: must be a list',
+    ]);
+  });
+
   it('removes the directory of a deleted spec', () => {
     const before = hydrate(sources, { catalog });
     const after = hydrate(

@@ -31,7 +31,7 @@ let catalog: Catalog;
 
 /** The bundled examples as Kaito v0.12 serves them: stored and read as kaito.sh/v1beta1. */
 async function examplesAsServed(): Promise<{ path: string; content: string }[]> {
-  const files = await readSources(['gitops/workspaces'], repo);
+  const { files } = await readSources(['gitops/workspaces'], repo);
   return files.map((f) => ({ ...f, content: f.content.replaceAll('kaito.sh/v1alpha1', 'kaito.sh/v1beta1') }));
 }
 
@@ -40,7 +40,7 @@ async function storeAsKaitoDoes(): Promise<void> {
   const kc = server.kubeConfig();
   const objects = kc.makeApiClient(k8s.KubernetesObjectApi);
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-  for (const file of await readSources(['gitops/workspaces'], repo)) {
+  for (const file of (await readSources(['gitops/workspaces'], repo)).files) {
     for (const doc of parseAllDocuments(file.content)) {
       const object = doc.toJS() as KubeObject;
       object.metadata.namespace ??= 'default';
@@ -184,7 +184,7 @@ describe('kaito-gitops import', () => {
       expect(text).not.toContain(absent);
 
     expect((await runCli(['validate', 'specs'], dir)).code).toBe(0);
-    const imported = hydrate(await readSources(['specs'], dir), { catalog });
+    const imported = hydrate((await readSources(['specs'], dir)).files, { catalog });
     const original = hydrate(await examplesAsServed(), { catalog });
     expect(imported.errors).toEqual([]);
     const withoutInventory = (tree: ReadonlyMap<string, string>) =>
@@ -269,7 +269,7 @@ describe('kaito-gitops import of Kaito’s default tuning parameters', () => {
 
     // What renders is what ran: the Job mounts the edited parameters.
     expect((await runCli(['validate', 'tuned'], dir)).code).toBe(0);
-    const rendered = hydrate(await readSources(['tuned'], dir), { catalog });
+    const rendered = hydrate((await readSources(['tuned'], dir)).files, { catalog });
     expect(rendered.errors).toEqual([]);
     for (const [workspace, configMap] of [
       ['tune-a', 'tune-a-qlora-params'],

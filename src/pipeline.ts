@@ -114,13 +114,14 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
     // Nothing of this source is used; a first run writes an empty tree (with its inventory).
     return keptWhole(previous.has(INVENTORY) ? previous : renderTree([]), display, repository.errors, []);
   }
-  const { catalog } = repository.settings;
+  const { catalog, nodes } = repository.settings;
   const progress = options.onProgress ?? (() => undefined);
   progress('loading', 0, files.length);
   const loaded = loadSources(files);
   const configMaps = loaded.objects.filter(isConfigMap);
   const context = (workspace: Workspace): PlanContext => ({
     cloud: options.cloud ?? 'azure',
+    nodes,
     ...configFacts(workspace, configMaps),
   });
 

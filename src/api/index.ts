@@ -56,11 +56,14 @@ export type { LoadFailure, LoadResult, SourceFile } from './load.ts';
 export { loadSources } from './load.ts';
 export { locateProblems } from './locate.ts';
 export { sourceFile, sourceLink } from './source-file.ts';
+export type { NodeSource, RepositorySettingsFile } from './repository-settings.ts';
+export { DEFAULT_REPOSITORY_SETTINGS, NODE_SOURCES, parseRepositorySettings } from './repository-settings.ts';
 export type { RepositoryFiles, Source, SourceEntry } from './source-tree.ts';
 export {
   HUGGING_FACE_CACHE_FILE,
   REPOSITORY_DIR,
   REPOSITORY_FILES,
+  SETTINGS_FILE,
   entryFile,
   isSpecPath,
   mayHoldSpecs,

@@ -24,7 +24,9 @@ import { sourceFile, sourceLink } from './source-file.ts';
 export const REPOSITORY_DIR = '.kaito-gitops';
 /** The models `kaito-gitops plan` sized from the Hugging Face Hub (see catalog's load-huggingface.ts). */
 export const HUGGING_FACE_CACHE_FILE = `${REPOSITORY_DIR}/huggingface-models.yaml`;
-export const REPOSITORY_FILES: readonly string[] = [HUGGING_FACE_CACHE_FILE];
+/** Facts every Workspace of the repository shares (see repository-settings.ts). */
+export const SETTINGS_FILE = `${REPOSITORY_DIR}/settings.yaml`;
+export const REPOSITORY_FILES: readonly string[] = [HUGGING_FACE_CACHE_FILE, SETTINGS_FILE];
 
 const SPEC_NAME = /\.ya?ml$/i;
 

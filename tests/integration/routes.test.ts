@@ -143,3 +143,21 @@ describe('a broken repository file', () => {
     });
   });
 });
+
+describe('the repository settings file beside the specs', () => {
+  it('nodes: byo pins no pod to per-Workspace node labels on every route', async () => {
+    const views = await routes.run({
+      'a.yaml': phi3('alpha'),
+      '.kaito-gitops/settings.yaml': 'nodes: byo\n',
+    });
+    expectEveryRoute(views, { rendered: ['default/alpha'], refused: {} });
+    for (const [route, view] of Object.entries(views)) {
+      if (route === 'validate' || route === 'plan') continue;
+      expect({ route, selected: view.manifests.includes('- key: apps') }).toEqual({ route, selected: true });
+      expect({ route, pinned: view.manifests.includes('- key: kaito.sh/workspace') }).toEqual({
+        route,
+        pinned: false,
+      });
+    }
+  });
+});

@@ -51,8 +51,9 @@ export interface HydrateOptions {
   catalog: Catalog;
   /**
    * The repository files beside the specs (`.kaito-gitops/`), read at the same revision: the Hugging Face
-   * cache file's models are planned with `catalog`. A problem in one keeps the whole previous tree.
-   * @default none: `catalog` as it is
+   * cache file's models are planned with `catalog`, and the settings file's (pipeline-settings.ts). A
+   * problem in one keeps the whole previous tree.
+   * @default none: `catalog` as it is, default settings
    */
   repository?: RepositoryFiles;
   /** The tree currently at the output (empty when rendering for the first time). @default empty */

@@ -40,12 +40,15 @@ export async function readSources(
   options: ReadOptions = {},
 ): Promise<Source> {
   const found: { file: string; path: string; display: string }[] = [];
+  /** The spec directory the repository files are read beside: the first path, or a file's directory. */
+  let dir: string | undefined;
   for (const path of paths) {
     const full = resolve(cwd, path);
     const info = await stat(full).catch((error: unknown) => {
       if (isMissing(error)) throw new UsageError(`${path}: no such file or directory`, { cause: error });
       throw unreadable(path, error);
     });
+    dir ??= toPosix(info.isDirectory() ? path : dirname(path));
     if (info.isDirectory()) {
       for (const file of await walk(full, path)) {
         const inside = toPosix(relative(full, file));
@@ -63,19 +66,13 @@ export async function readSources(
     options.onProgress?.(++done, found.length);
     return spec;
   });
-  const dir = await repositoryDirOf(paths[0] ?? '.', cwd);
+  dir ??= '.';
   const repository: SourceEntry[] = [];
   for (const path of REPOSITORY_FILES) {
-    const entry = await readEntry(resolve(cwd, dir, path), path, underDir(dir, path), { missing: true });
+    const entry = await readRepositoryFile(resolve(cwd, dir, path), path, underDir(dir, path));
     if (entry !== undefined) repository.push(entry);
   }
   return sourceOf(specs, repository, dir);
-}
-
-/** The spec directory of `path` as the user typed it: the directory itself, or a file's directory. */
-async function repositoryDirOf(path: string, cwd: string): Promise<string> {
-  const info = await stat(resolve(cwd, path)).catch(() => undefined);
-  return toPosix(info?.isDirectory() === true ? path : dirname(path));
 }
 
 /** Files read at once: enough to keep the disk and the thread pool busy, few enough for file handles. */
@@ -111,34 +108,28 @@ async function walk(dir: string, typed: string, root = dir): Promise<string[]> {
   return found;
 }
 
-/**
- * A regular file or a symbolic link as the reader's entry (api judges it); with `missing`, undefined when
- * nothing (or something else, a directory) is there. Reads at most one byte more than the loader
- * accepts: an oversized file still gets the loader's "too large" problem, with its real size, without
- * this process reading gigabytes first.
- */
-async function readEntry(file: string, path: string, display: string): Promise<SourceEntry>;
-async function readEntry(
+/** A repository file as the reader's entry; undefined when nothing (or a directory) is at its path. */
+async function readRepositoryFile(
   file: string,
   path: string,
   display: string,
-  options: { missing: true },
-): Promise<SourceEntry | undefined>;
-async function readEntry(
-  file: string,
-  path: string,
-  display: string,
-  options: { missing?: boolean } = {},
 ): Promise<SourceEntry | undefined> {
+  const info = await lstat(file).catch((error: unknown) => {
+    if (isMissing(error)) return undefined;
+    throw unreadable(display, error);
+  });
+  if (info === undefined || !(info.isFile() || info.isSymbolicLink())) return undefined;
+  return readEntry(file, path, display);
+}
+
+/**
+ * A regular file or a symbolic link as the reader's entry (api judges it). Reads at most one byte more
+ * than the loader accepts: an oversized file still gets the loader's "too large" problem, with its real
+ * size, without this process reading gigabytes first.
+ */
+async function readEntry(file: string, path: string, display: string): Promise<SourceEntry> {
   try {
-    const info = await lstat(file).catch((error: unknown) => {
-      if (options.missing === true && isMissing(error)) return undefined;
-      throw error;
-    });
-    if (info === undefined || (options.missing === true && !info.isFile() && !info.isSymbolicLink())) {
-      return undefined;
-    }
-    if (info.isSymbolicLink()) return { path, display, link: true };
+    if ((await lstat(file)).isSymbolicLink()) return { path, display, link: true };
     const handle = await open(file, 'r');
     try {
       const { size } = await handle.stat();

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatHuggingFaceCache } from '../../src/catalog/index.ts';
-import { QWEN3_4B_FACTS } from '../support/hf-hub-server.ts';
+import { QWEN3_4B_FACTS, QWEN3_4B_WORKSPACE as QWEN3 } from '../support/hf-hub-server.ts';
 import { phi3 } from '../support/report-specs.ts';
 import { ROUTES, startRoutes, type Route, type RouteView, type Routes } from '../support/routes.ts';
 
@@ -67,19 +67,6 @@ describe('spec files are found and judged the same way on every route', () => {
   });
 });
 
-const QWEN3 = `apiVersion: kaito.sh/v1beta1
-kind: Workspace
-metadata:
-  name: qwen3
-resource:
-  instanceType: Standard_NC24ads_A100_v4
-  labelSelector:
-    matchLabels:
-      apps: qwen3
-inference:
-  preset:
-    name: Qwen/Qwen3-4B
-`;
 const CACHE = formatHuggingFaceCache([{ gated: false, facts: QWEN3_4B_FACTS }]);
 
 const PULL_REQUEST_ROUTES = ['report plan', 'pull-request comment'] as const;

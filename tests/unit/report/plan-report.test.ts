@@ -4,7 +4,7 @@ import { hydrate } from '../../../src/pipeline.ts';
 import type { Source, SourceFile } from '../../../src/api/index.ts';
 import { comparePlans, type ComparePlansOptions } from '../../../src/report/plan-report.ts';
 import { IncrementalRenderer } from '../../../src/sync/index.ts';
-import { QWEN3_4B_FACTS } from '../../support/hf-hub-server.ts';
+import { QWEN3_4B_FACTS, QWEN3_4B_WORKSPACE } from '../../support/hf-hub-server.ts';
 import { misspelt, phi3 } from '../../support/report-specs.ts';
 
 /** Both revisions as spec files only, no repository files beside them. */
@@ -150,19 +150,7 @@ describe('comparePlans with the repository files of each revision', () => {
   const qwen3 = {
     path: 'qwen3.yaml',
     display: 'specs/qwen3.yaml',
-    content: `apiVersion: kaito.sh/v1beta1
-kind: Workspace
-metadata:
-  name: qwen3
-resource:
-  instanceType: Standard_NC24ads_A100_v4
-  labelSelector:
-    matchLabels:
-      apps: qwen3
-inference:
-  preset:
-    name: Qwen/Qwen3-4B
-`,
+    content: QWEN3_4B_WORKSPACE,
   };
   const withCache = (files: SourceFile[], cached: boolean): Source => ({
     files,

@@ -16,6 +16,7 @@ import {
   configFacts,
   loadSources,
   type ConfigMapObject,
+  type RepositoryFiles,
   type SourceFile,
   type SourceObject,
   type Workspace,
@@ -32,7 +33,8 @@ import {
   unreferencedWarnings,
   type LateFailure,
 } from './pipeline-reports.ts';
-import { inventoryOf, mergeTree, renderTree, type Tree, type TreeLayout } from './render/index.ts';
+import { readRepository } from './pipeline-settings.ts';
+import { INVENTORY, inventoryOf, mergeTree, renderTree, type Tree, type TreeLayout } from './render/index.ts';
 import {
   synthesizeAll,
   workspaceProblems,
@@ -47,6 +49,13 @@ export { errorReport } from './pipeline-reports.ts';
 
 export interface HydrateOptions {
   catalog: Catalog;
+  /**
+   * The repository files beside the specs (`.kaito-gitops/`), read at the same revision: the Hugging Face
+   * cache file's models are planned with `catalog`, and the settings file's (pipeline-settings.ts). A
+   * problem in one keeps the whole previous tree.
+   * @default none: `catalog` as it is, default settings
+   */
+  repository?: RepositoryFiles;
   /** The tree currently at the output (empty when rendering for the first time). @default empty */
   previous?: Tree;
   /** Extra annotations on each Workspace object (sync stamps source repository, path and commit). */
@@ -103,20 +112,26 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   const before = inventoryOf(previous).workspaces;
   const byPath = new Map(files.map((f) => [f.path, f]));
   const display = (path: string) => byPath.get(path)?.display ?? path;
+  const repository = readRepository(options.catalog, options.repository);
+  if (!repository.ok) {
+    // Nothing of this source is used; a first run writes an empty tree (with its inventory).
+    return keptWhole(previous.has(INVENTORY) ? previous : renderTree([]), display, repository.errors, []);
+  }
+  const { catalog, nodes } = repository.settings;
   const progress = options.onProgress ?? (() => undefined);
   progress('loading', 0, files.length);
   const loaded = loadSources(files);
   const configMaps = loaded.objects.filter(isConfigMap);
   const context = (workspace: Workspace): PlanContext => ({
     cloud: options.cloud ?? 'azure',
+    nodes,
     ...configFacts(workspace, configMaps),
   });
 
   const failed = new Failures(byPath);
   const refusedWorkspaces: Workspace[] = [];
   for (const failure of loaded.failures) {
-    const more =
-      failure.workspace === undefined ? [] : laterProblems(failure.workspace, options.catalog, context);
+    const more = failure.workspace === undefined ? [] : laterProblems(failure.workspace, catalog, context);
     if (failure.workspace !== undefined) refusedWorkspaces.push(failure.workspace);
     failed.add(failure.file, failure.index, [...failure.problems, ...more], failure);
   }
@@ -125,7 +140,7 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   for (const [index, workspace] of loaded.workspaces.entries()) {
     progress('planning', index, loaded.workspaces.length);
     try {
-      plans.push(plan(workspace, options.catalog, context(workspace)));
+      plans.push(plan(workspace, catalog, context(workspace)));
     } catch (error) {
       if (!(error instanceof SpecError)) throw error;
       refusedWorkspaces.push(workspace);
@@ -140,6 +155,12 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   const heldBy = (files: ReadonlySet<string>) =>
     before.filter((entry) => entry.source !== undefined && files.has(entry.source)).map(keyOf);
   let held = new Set(heldBy(failed.files));
+  // Workspaces whose output the tree holds claim their objects' names before new ones.
+  const running = new Set(before.map(keyOf));
+  const fileOf = (object: SourceObject) => {
+    const file = loaded.objectSources.get(object)?.file;
+    return file === undefined ? undefined : display(file);
+  };
   let synthesized: SynthesisResult;
   let late: LateFailure[];
   progress('synthesizing', 0, plans.length);
@@ -147,7 +168,7 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
     synthesized = synthesizeAll(
       plans.filter((p) => !held.has(keyOf(p.workspace))),
       loaded.objects,
-      { images: options.images },
+      { images: options.images, running, fileOf },
     );
     late = [
       ...synthesized.failures.map((f) => ({ source: f.source, problems: f.error.problems, who: f })),
@@ -192,18 +213,7 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
   });
 
   if (!options.allowEmpty && before.length > 0 && inventoryOf(merged.tree).workspaces.length === 0) {
-    return {
-      tree: previous,
-      workspaces: before.map((entry) => ({
-        namespace: entry.namespace,
-        name: entry.name,
-        file: display(entry.source ?? ''),
-        status: 'kept' as const,
-      })),
-      plans: [],
-      errors: [...errors, emptySourceError(before, options.sourceName)],
-      warnings,
-    };
+    return keptWhole(previous, display, [...errors, emptySourceError(before, options.sourceName)], warnings);
   }
 
   for (const conflict of merged.conflicts) {
@@ -225,6 +235,27 @@ export function hydrate(files: readonly SourceFile[], options: HydrateOptions): 
     tree: merged.tree,
     workspaces: outcomes({ previous, tree: merged.tree, rendered, keep, refused, display }),
     plans: plans.filter((p) => renderedIds.has(keyOf(p.workspace))),
+    errors,
+    warnings,
+  };
+}
+
+/** The previous tree as it was, every workspace `kept`: nothing of this source is used. */
+function keptWhole(
+  previous: Tree,
+  display: (path: string) => string,
+  errors: SpecError[],
+  warnings: string[],
+): HydrateResult {
+  return {
+    tree: previous,
+    workspaces: inventoryOf(previous).workspaces.map((entry) => ({
+      namespace: entry.namespace,
+      name: entry.name,
+      file: display(entry.source ?? ''),
+      status: 'kept' as const,
+    })),
+    plans: [],
     errors,
     warnings,
   };

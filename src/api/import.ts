@@ -9,6 +9,11 @@
  * `<namespace>/configmap-<name>.yaml`, byte-stable (fixed top-level order, other keys sorted).
  */
 import { stringify } from 'yaml';
+import {
+  keepEditedTuningDefaults,
+  type KeptTuningDefaults,
+  type ShippedTuningDefaults,
+} from './import-tuning.ts';
 import type { SchemaNode } from './schema-node.ts';
 import { inferenceSchema, resourceSchema, tuningSchema } from './schema.ts';
 
@@ -122,8 +127,8 @@ const SECTIONS = [
   ['tuning', tuningSchema],
 ] as const;
 
-/** The spec a stored Workspace was made from. */
-export function cleanWorkspace(stored: StoredObject): Record<string, unknown> {
+/** The spec a stored Workspace was made from; `tuningConfig` names the ConfigMap of its tuning parameters. */
+export function cleanWorkspace(stored: StoredObject, tuningConfig?: string): Record<string, unknown> {
   const out: Record<string, unknown> = {
     apiVersion: stored.apiVersion,
     kind: 'Workspace',
@@ -131,7 +136,9 @@ export function cleanWorkspace(stored: StoredObject): Record<string, unknown> {
   };
   for (const [key, schema] of SECTIONS) {
     if (stored[key] === undefined || stored[key] === null) continue;
-    out[key] = sorted(withoutDefaults(stored[key], schema) ?? {});
+    const section = withoutDefaults(stored[key], schema) ?? {};
+    if (key === 'tuning' && tuningConfig !== undefined && isMap(section)) section['config'] = tuningConfig;
+    out[key] = sorted(section);
   }
   return out;
 }
@@ -188,39 +195,71 @@ export function workspaceReferences(workspace: StoredObject): Omit<ImportReferen
 
 const HEADER = '# Imported from the cluster by `kaito-gitops import`.\n';
 
-function yamlFile(object: Record<string, unknown>): string {
-  return HEADER + stringify(object, { lineWidth: 0 });
+function yamlFile(object: Record<string, unknown>, note = ''): string {
+  return HEADER + note + stringify(object, { lineWidth: 0 });
 }
 
 export interface ImportResult {
   files: ImportedFile[];
   /** Secrets the Workspaces name (they stay in the cluster) and ConfigMaps that were not found. */
   references: ImportReference[];
+  /** Edited default tuning parameters written as a Workspace's own `tuning.config`. */
+  tuningDefaults: KeptTuningDefaults[];
+}
+
+export interface ImportOptions {
+  /**
+   * Every ConfigMap of the namespaces of tuning Workspaces without `tuning.config`, as the cluster holds
+   * them: Kaito's templates there, and the names already taken. @default none
+   */
+  namespaceConfigMaps?: readonly StoredObject[];
+  /** The defaults kaito-gitops renders without `tuning.config`, to compare the templates with. @default none */
+  tuningDefaults?: readonly ShippedTuningDefaults[];
 }
 
 /**
  * The files for `workspaces` and the `configMaps` read for them (a ConfigMap no Workspace names is not
- * written). Sorted by path.
+ * written), plus the edited default tuning parameters they ran with (see import-tuning.ts). Sorted by path.
  */
 export function importFiles(
   workspaces: readonly StoredObject[],
   configMaps: readonly StoredObject[],
+  options: ImportOptions = {},
 ): ImportResult {
   const files = new Map<string, string>();
   const references: ImportReference[] = [];
   const key = (o: StoredObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
   const found = new Map(configMaps.map((c) => [key(c), c]));
+  const written = (namespace: string, name: string) => `${namespace}/configmap-${name}.yaml`;
+  const taken = new Set<string>();
   for (const workspace of workspaces) {
     const namespace = workspace.metadata?.namespace ?? '';
-    files.set(
-      `${namespace}/workspace-${workspace.metadata?.name ?? ''}.yaml`,
-      yamlFile(cleanWorkspace(workspace)),
-    );
     for (const ref of workspaceReferences(workspace)) {
       const configMap = ref.kind === 'ConfigMap' ? found.get(`${namespace}/${ref.name}`) : undefined;
-      if (configMap !== undefined)
-        files.set(`${namespace}/configmap-${ref.name}.yaml`, yamlFile(cleanConfigMap(configMap)));
-      else references.push({ workspace: key(workspace), ...ref });
+      if (configMap !== undefined) {
+        files.set(written(namespace, ref.name), yamlFile(cleanConfigMap(configMap)));
+        taken.add(`${namespace}/${ref.name}`);
+      } else references.push({ workspace: key(workspace), ...ref });
+    }
+  }
+  const kept = keepEditedTuningDefaults(
+    workspaces,
+    options.namespaceConfigMaps ?? [],
+    options.tuningDefaults ?? [],
+    taken,
+  );
+  for (const workspace of workspaces) {
+    const namespace = workspace.metadata?.namespace ?? '';
+    const own = kept.get(workspace);
+    files.set(
+      `${namespace}/workspace-${workspace.metadata?.name ?? ''}.yaml`,
+      yamlFile(cleanWorkspace(workspace, own?.kept.configMap)),
+    );
+    if (own !== undefined) {
+      files.set(
+        written(namespace, own.kept.configMap),
+        yamlFile(cleanConfigMap(own.configMap), keptHeader(own.kept)),
+      );
     }
   }
   return {
@@ -228,5 +267,10 @@ export function importFiles(
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([path, content]) => ({ path, content })),
     references,
+    tuningDefaults: [...kept.values()].map((k) => k.kept),
   };
+}
+
+function keptHeader(kept: KeptTuningDefaults): string {
+  return `# ${kept.workspace} ran with its namespace's ${kept.template}, edited in the cluster: its tuning.config now.\n`;
 }

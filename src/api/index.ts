@@ -56,6 +56,20 @@ export type { LoadFailure, LoadResult, SourceFile } from './load.ts';
 export { loadSources } from './load.ts';
 export { locateProblems } from './locate.ts';
 export { sourceFile, sourceLink } from './source-file.ts';
+export type { NodeSource, RepositorySettingsFile } from './repository-settings.ts';
+export { DEFAULT_REPOSITORY_SETTINGS, NODE_SOURCES, parseRepositorySettings } from './repository-settings.ts';
+export type { RepositoryFiles, Source, SourceEntry } from './source-tree.ts';
+export {
+  HUGGING_FACE_CACHE_FILE,
+  REPOSITORY_DIR,
+  REPOSITORY_FILES,
+  SETTINGS_FILE,
+  entryFile,
+  isSpecPath,
+  mayHoldSpecs,
+  sourceOf,
+  underDir,
+} from './source-tree.ts';
 export { MAX_FILE_BYTES, readYamlDocuments } from './yaml-documents.ts';
 
 export { DEFAULT_NAMESPACE } from './normalize.ts';
@@ -100,7 +114,9 @@ export { CRD_PATH, workspaceCrd } from './crd.ts';
 export { workspaceJsonSchema } from './json-schema.ts';
 export type { CelHealthCheck } from './health-checks.ts';
 export { WORKSPACE_HEALTH_CEL, WORKSPACE_HEALTH_LUA } from './health-checks.ts';
-export type { ImportReference, StoredObject } from './import.ts';
+export type { ImportOptions, ImportReference, StoredObject } from './import.ts';
 export { importFiles } from './import.ts';
+export type { KeptTuningDefaults, ShippedTuningDefaults } from './import-tuning.ts';
+export { usesTuningTemplate } from './import-tuning.ts';
 export type { GeneratedFile } from './generate.ts';
 export { generatedFiles } from './generate.ts';

@@ -52,6 +52,8 @@ export interface LoadResult {
   workspaces: Workspace[];
   /** Every other object, as written (ConfigMaps included). */
   objects: SourceObject[];
+  /** Where each of `objects` was read. */
+  objectSources: ReadonlyMap<SourceObject, SourceRef>;
   failures: LoadFailure[];
 }
 
@@ -125,7 +127,12 @@ export function loadSources(files: readonly SourceFile[]): LoadResult {
       failures.push({ ...located.source, kind: located.item.kind, problems: duplicate });
     }
   }
-  return { workspaces, objects: keptObjects.map((o) => o.item), failures };
+  return {
+    workspaces,
+    objects: keptObjects.map((o) => o.item),
+    objectSources: new Map(keptObjects.map((o) => [o.item, o.source])),
+    failures,
+  };
 }
 
 type Outcome =

@@ -3,7 +3,7 @@
  * sized from the Hub), planning, describing plans, and the pod contract (ports and paths the server
  * command and the pod share).
  */
-export { DEFAULT_PRESETS_DIR, HUGGING_FACE_CACHE_FILE, readCatalog, withHuggingFaceCache } from './load.ts';
+export { DEFAULT_PRESETS_DIR, readCatalog, withHuggingFaceCache } from './load.ts';
 export {
   cacheFromAnnotation,
   formatHuggingFaceCache,

@@ -212,12 +212,7 @@ export function parseHuggingFaceCache(content: string, path: string): HuggingFac
       entries.push({ facts: readFacts(fields, raw, at, id), gated: fields.boolean(raw, 'gated', at, false) });
     });
   }
-  if (fields.problems.length > 0) {
-    throw new SpecError(
-      fields.problems.map((p) => ({ path: [path, p.path].filter(Boolean).join(': '), message: p.message })),
-      { file: path },
-    );
-  }
+  if (fields.problems.length > 0) throw new SpecError(fields.problems, { file: path });
   return { path, entries };
 }
 
@@ -248,7 +243,16 @@ export function cacheFromAnnotation(value: string): HuggingFaceCache {
   } catch (error) {
     throw new SpecError([{ path, message: `not JSON: ${(error as Error).message}` }]);
   }
-  return parseHuggingFaceCache(JSON.stringify({ huggingFaceModels: [parsed] }), path);
+  try {
+    return parseHuggingFaceCache(JSON.stringify({ huggingFaceModels: [parsed] }), path);
+  } catch (error) {
+    if (!(error instanceof SpecError)) throw error;
+    // Named by the annotation's field, not as a file.
+    throw new SpecError(
+      error.problems.map((p) => ({ ...p, path: [path, p.path].filter(Boolean).join(': ') })),
+      { cause: error },
+    );
+  }
 }
 
 /** The cache file's text: entries sorted by ID, one fact per line, no timestamps (byte-stable). */

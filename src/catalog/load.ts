@@ -11,7 +11,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
-import { compareStrings } from '../api/index.ts';
+import { HUGGING_FACE_CACHE_FILE, compareStrings } from '../api/index.ts';
 import { SpecError, type Problem } from '../errors.ts';
 import { cacheCatalog, readCachedCatalog } from './catalog-cache.ts';
 import { FieldReader, isMapping, type Mapping } from './fields.ts';
@@ -32,9 +32,6 @@ import {
   type ModelPreset,
   type TuningDefault,
 } from './types.ts';
-
-/** Where the Hugging Face cache lives, relative to a spec directory (hidden: the spec walk skips it). */
-export const HUGGING_FACE_CACHE_FILE = '.kaito-gitops/huggingface-models.yaml';
 
 /** `presets/` at the root of the package, next to `src/`. */
 export const DEFAULT_PRESETS_DIR = fileURLToPath(new URL('../../presets/', import.meta.url));

@@ -48,7 +48,8 @@ export function plan(workspace: Workspace, catalog: Catalog, context: PlanContex
     problems.push({ path: '', message: 'Either Inference or Tuning must be specified, not neither' });
   }
   if (problems.length > 0 || !value) throw new SpecError(problems, { file: workspace.source.file });
-  return value;
+  // Your own nodes carry no per-Workspace labels (only the agent's provisioners add them).
+  return context.nodes === 'byo' ? { ...value, pinToWorkspaceNodes: false } : value;
 }
 
 function isTuning(workspace: Workspace): workspace is TuningWorkspace {

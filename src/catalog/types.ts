@@ -7,6 +7,7 @@ import type {
   ApiVersion,
   InferenceSpec,
   JsonObject,
+  NodeSource,
   PresetSpec,
   Runtime,
   TrainingOutput,
@@ -347,4 +348,9 @@ export interface PlanContext {
   vllmConfig?: Readonly<Record<string, unknown>>;
   /** What the Workspace's `tuning.config` ConfigMap says about the trainer's output (parsed by api). */
   trainingOutput?: TrainingOutput;
+  /**
+   * Who makes the GPU nodes, from the repository's settings file: on `byo` nodes no pod is pinned to
+   * per-Workspace node labels. @default "provisioned"
+   */
+  nodes?: NodeSource;
 }

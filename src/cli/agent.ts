@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { SOURCE_REPOSITORY_ANNOTATION } from '../api/index.ts';
 import { UsageError } from '../errors.ts';
 import {
   PROVISIONER_KINDS,
@@ -125,8 +126,16 @@ export async function liveStatusSettings(
   const read = (path: string) => readFile(resolve(io.cwd, path), 'utf8');
   if (provider === '') return undefined;
   // The code host SDKs (Octokit, GitBeaker) are loaded only for an agent that reports.
-  const { reportHosts } = await import('./code-host.ts');
-  const hosts = await reportHosts(provider, apiUrl, io.env, read, logger);
+  const { API_URL_ENV, reportHosts } = await import('./code-host.ts');
+  const hosts = await reportHosts(
+    provider,
+    apiUrl,
+    io.env,
+    read,
+    logger,
+    (name) =>
+      `that the credentials can see the repository in the Workspace's ${SOURCE_REPOSITORY_ANNOTATION} annotation (sync's --source), and that --report-api-url (else ${API_URL_ENV[name]}) is the API of its code host`,
+  );
   return hosts === undefined ? undefined : { hostFor: hosts.hostFor };
 }
 

@@ -16,6 +16,7 @@ import {
   type CodeHost,
   type GitHubAppCredentials,
   type GitHubAuth,
+  type NotFoundHint,
   type ProviderName,
 } from '../report/index.ts';
 import type { Logger } from '../observe/index.ts';
@@ -119,8 +120,36 @@ async function tokenFromEnv(env: Env, read: ReadFile, name: string): Promise<str
 export function apiUrlOf(target: CodeHostTarget, env: Env): string {
   if (target.apiUrl !== undefined) return target.apiUrl;
   return target.provider === 'github'
-    ? (set(env, 'GITHUB_API_URL') ?? GITHUB_API_URL)
-    : (set(env, 'CI_SERVER_URL') ?? GITLAB_URL);
+    ? (set(env, API_URL_ENV.github) ?? GITHUB_API_URL)
+    : (set(env, API_URL_ENV.gitlab) ?? GITLAB_URL);
+}
+
+/** The variable that names the API root when no flag does (see {@link apiUrlOf}). */
+export const API_URL_ENV: Record<ProviderName, string> = {
+  github: 'GITHUB_API_URL',
+  gitlab: 'CI_SERVER_URL',
+};
+
+/** How the caller of a code host named what it asks for: its flag, and what a 404 should make users check. */
+export interface CodeHostCaller {
+  /** The option that asked for the code host, in the message when there are no credentials. */
+  flag: string;
+  notFound: NotFoundHint;
+}
+
+/** `report plan`: the repository and the number are its own flags. */
+export function reportPlanCaller(provider: ProviderName): CodeHostCaller {
+  return provider === 'github'
+    ? {
+        flag: '--github',
+        notFound:
+          '--github OWNER/REPO and the pull request number, and that the token can see the repository',
+      }
+    : {
+        flag: '--gitlab',
+        notFound:
+          '--gitlab GROUP/PROJECT and the merge request number, and that the token can see the project',
+      };
 }
 
 /**
@@ -132,40 +161,40 @@ export async function codeHostFactory(
   apiUrl: string | undefined,
   env: Env,
   read: ReadFile,
-  logger?: Logger,
-  flag = provider === 'github' ? '--github' : '--gitlab',
+  logger: Logger | undefined,
+  caller: CodeHostCaller,
 ): Promise<(repository: string) => CodeHost> {
   const url = apiUrlOf({ provider, repository: '', apiUrl }, env);
+  const { flag, notFound } = caller;
   if (provider === 'github') {
     const auth = await githubAuthFromEnv(env, read, flag);
-    return (repository) => new GitHubHost({ repository, apiUrl: url, auth, ...(logger ? { logger } : {}) });
+    return (repository) =>
+      new GitHubHost({ repository, apiUrl: url, auth, notFound, ...(logger ? { logger } : {}) });
   }
   const token = await gitlabTokenFromEnv(env, read, flag);
-  return (repository) => new GitLabHost({ project: repository, url, token });
+  return (repository) => new GitLabHost({ project: repository, url, token, notFound });
 }
 
 /**
  * `--report github|gitlab` and `--report-api-url URL` as `agent` and `sync` take them (an empty
  * provider: off): the provider, checked, and its code hosts with the credentials `report plan` reads,
  * read once at startup; one host per repository, kept (its rate limits and App token are per host).
+ * `notFound` says, for the provider, where the repository came from (a 404 names it).
  */
 export async function reportHosts(
   provider: string,
   apiUrl: string,
   env: Env,
   read: ReadFile,
-  logger?: Logger,
+  logger: Logger | undefined,
+  notFound: (provider: ProviderName) => NotFoundHint,
 ): Promise<{ provider: ProviderName; hostFor: (repository: string) => CodeHost } | undefined> {
   const checked = checkReportFlags(provider, apiUrl);
   if (checked === undefined) return undefined;
-  const open = await codeHostFactory(
-    checked.provider,
-    checked.apiUrl,
-    env,
-    read,
-    logger,
-    `--report ${provider}`,
-  );
+  const open = await codeHostFactory(checked.provider, checked.apiUrl, env, read, logger, {
+    flag: `--report ${provider}`,
+    notFound: notFound(checked.provider),
+  });
   const hosts = new Map<string, CodeHost>();
   const hostFor = (repository: string) => {
     const host = hosts.get(repository) ?? open(repository);
@@ -181,5 +210,8 @@ export async function openCodeHost(
   read: ReadFile,
   logger?: Logger,
 ): Promise<CodeHost> {
-  return (await codeHostFactory(target.provider, target.apiUrl, env, read, logger))(target.repository);
+  const caller = reportPlanCaller(target.provider);
+  return (await codeHostFactory(target.provider, target.apiUrl, env, read, logger, caller))(
+    target.repository,
+  );
 }

@@ -1,16 +1,23 @@
 /**
- * Reading spec files at a revision of the git checkout a command runs in (`report plan` in CI), with
- * the git CLI: CI checkouts are made with it, so it is there, and it understands every revision a user
- * may pass (`origin/main`, `HEAD~1`, abbreviated ids) and shallow or partial clones, which
+ * Reading a spec directory at a revision of the git checkout a command runs in (`report plan` in CI),
+ * with the git CLI: CI checkouts are made with it, so it is there, and it understands every revision a
+ * user may pass (`origin/main`, `HEAD~1`, abbreviated ids) and shallow or partial clones, which
  * isomorphic-git does not. Two processes per revision: `ls-tree` lists, one `cat-file --batch` reads.
+ * Which paths are taken, and what a link or a binary file gets, is api's rule for every route.
  */
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { MAX_FILE_BYTES, type SourceFile } from '../api/index.ts';
+import {
+  MAX_FILE_BYTES,
+  REPOSITORY_FILES,
+  isSpecPath,
+  sourceOf,
+  type Source,
+  type SourceEntry,
+} from '../api/index.ts';
 import { KaitoGitopsError, UsageError } from '../errors.ts';
 
 const run = promisify(execFile);
-const SPEC_FILE = /\.ya?ml$/;
 
 async function git(cwd: string, args: string[]): Promise<string> {
   try {
@@ -64,12 +71,11 @@ export async function mergeBase(cwd: string, a: string, b: string): Promise<stri
 }
 
 /**
- * Every `*.yaml` / `*.yml` file under `dir` (repository-relative, '' for the root) at `commit`, paths
- * repository-relative, in the order `synth` reads a directory. Hidden entries and symbolic links are
- * skipped, as `synth` skips them; a file over the loader's limit is cut just past it, so the loader
- * still names it as too large.
+ * The spec directory `dir` (repository-relative, '' for the root) at `commit`: its spec files and
+ * repository files, paths relative to it, named in messages repository-relative. A file over the
+ * loader's limit is cut just past it, so the loader still names it as too large, with its size.
  */
-export async function specsAt(cwd: string, commit: string, dir: string): Promise<SourceFile[]> {
+export async function sourceAt(cwd: string, commit: string, dir: string): Promise<Source> {
   const prefix = dir.replace(/^\.?\/+|\/+$/g, '');
   const listing = await git(cwd, [
     'ls-tree',
@@ -80,27 +86,44 @@ export async function specsAt(cwd: string, commit: string, dir: string): Promise
     '--',
     prefix === '' ? '.' : prefix,
   ]);
-  const blobs: { oid: string; path: string }[] = [];
+  const specs: Listed[] = [];
+  const repository: Listed[] = [];
   for (const entry of listing.split('\0')) {
     const match = /^(\d{6}) (\w+) ([0-9a-f]+)\t(.+)$/s.exec(entry);
     if (match === null) continue;
-    const [, mode, type, oid = '', path = ''] = match;
-    const relative = prefix === '' ? path : path.slice(prefix.length + 1);
-    if (type !== 'blob' || mode === '120000' || !SPEC_FILE.test(path)) continue;
-    if (relative.split('/').some((part) => part.startsWith('.'))) continue;
-    blobs.push({ oid, path });
+    const [, mode, type, oid = '', display = ''] = match;
+    if (type !== 'blob') continue;
+    const path = prefix === '' ? display : display.slice(prefix.length + 1);
+    const listed = { oid, path, display, link: mode === '120000' };
+    if (isSpecPath(path)) specs.push(listed);
+    else if (REPOSITORY_FILES.includes(path)) repository.push(listed);
   }
-  blobs.sort((a, b) => compareSegments(a.path, b.path));
+  const all = [...specs, ...repository];
   const contents = await readBlobs(
     cwd,
-    blobs.map((b) => b.oid),
+    all.filter((b) => !b.link).map((b) => b.oid),
   );
-  return blobs.map((blob, i) => ({ path: blob.path, content: contents[i] ?? '' }));
+  const entry = ({ path, display, link, oid }: Listed): SourceEntry =>
+    link ? { path, display, link } : { path, display, ...(contents.get(oid) ?? { bytes: new Uint8Array() }) };
+  return sourceOf(specs.map(entry), repository.map(entry), prefix);
 }
 
-/** `git cat-file --batch`: every blob in one process. */
-async function readBlobs(cwd: string, oids: readonly string[]): Promise<string[]> {
-  if (oids.length === 0) return [];
+interface Listed {
+  oid: string;
+  /** Relative to the spec directory. */
+  path: string;
+  /** Repository-relative. */
+  display: string;
+  link: boolean;
+}
+
+/** `git cat-file --batch`: every blob in one process; bytes past the loader's limit + 1 are not kept. */
+async function readBlobs(
+  cwd: string,
+  oids: readonly string[],
+): Promise<Map<string, { bytes: Uint8Array; size: number }>> {
+  const blobs = new Map<string, { bytes: Uint8Array; size: number }>();
+  if (oids.length === 0) return blobs;
   const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   const chunks: Buffer[] = [];
   let stderr = '';
@@ -114,7 +137,6 @@ async function readBlobs(cwd: string, oids: readonly string[]): Promise<string[]
   const code = await exited;
   if (code !== 0) throw new KaitoGitopsError(`git cat-file failed: ${stderr.trim()}`);
   const out = Buffer.concat(chunks);
-  const texts: string[] = [];
   let at = 0;
   for (const oid of oids) {
     const newline = out.indexOf(0x0a, at);
@@ -123,20 +145,8 @@ async function readBlobs(cwd: string, oids: readonly string[]): Promise<string[]
     if (!Number.isInteger(size))
       throw new KaitoGitopsError(`git cat-file: unexpected answer for ${oid}: ${header}`);
     const start = newline + 1;
-    texts.push(out.subarray(start, start + Math.min(size, MAX_FILE_BYTES + 1)).toString('utf8'));
+    blobs.set(oid, { bytes: out.subarray(start, start + Math.min(size, MAX_FILE_BYTES + 1)), size });
     at = start + size + 1;
   }
-  return texts;
-}
-
-/** Directory by directory, names in byte order: the order `readSources` walks a tree on disk. */
-function compareSegments(a: string, b: string): number {
-  const x = a.split('/');
-  const y = b.split('/');
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const p = x[i] ?? '';
-    const q = y[i] ?? '';
-    if (p !== q) return p < q ? -1 : 1;
-  }
-  return x.length - y.length;
+  return blobs;
 }

@@ -1,50 +1,31 @@
 /**
- * The Hugging Face cache file next to the specs (`<spec dir>/.kaito-gitops/huggingface-models.yaml`):
- * the models `plan` sized from the Hub for IDs outside the catalog. Every command that plans reads it, so
- * CI without network, `synth`, `sync` and the agent plan the same way; only `plan` adds to it, and only
+ * The Hugging Face cache file next to the specs (`<spec dir>/.kaito-gitops/huggingface-models.yaml`): the
+ * models `plan` sized from the Hub for IDs outside the catalog. It is a repository file (api's
+ * source-tree.ts): every route reads it beside the specs and `hydrate` plans with it, so CI without network,
+ * `synth`, `sync`, pull-request comments and the agent plan the same way. Only `plan` adds to it, and only
  * for the IDs the specs name that neither the catalog nor the file know.
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
-import { loadSources, type SourceFile } from '../api/index.ts';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import {
+  HUGGING_FACE_CACHE_FILE,
+  loadSources,
+  underDir,
+  type RepositoryFiles,
+  type Source,
+} from '../api/index.ts';
 import {
   findPreset,
   formatHuggingFaceCache,
-  HUGGING_FACE_CACHE_FILE,
-  parseHuggingFaceCache,
-  withHuggingFaceCache,
   type Catalog,
   type HuggingFaceCacheEntry,
 } from '../catalog/index.ts';
+import { readRepository } from '../pipeline-settings.ts';
 import type { CliIO } from './command.ts';
 
-/** The cache file that belongs to the first spec path (a directory, or the directory of a file). */
-export async function cacheFileFor(paths: readonly string[], io: CliIO): Promise<string> {
-  const first = resolve(io.cwd, paths[0] ?? '.');
-  const info = await stat(first).catch(() => undefined);
-  return join(info?.isDirectory() ? first : dirname(first), HUGGING_FACE_CACHE_FILE);
-}
-
-function shown(path: string, io: CliIO): string {
-  const rel = relative(io.cwd, path);
-  return rel.startsWith('..') || rel === '' ? path : rel;
-}
-
-/** The catalog with the cache file's models; no file means an empty cache that names where it would be. */
-export async function withCacheFile(catalog: Catalog, file: string, io: CliIO): Promise<Catalog> {
-  const content = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  });
-  const path = shown(file, io);
-  return withHuggingFaceCache(
-    catalog,
-    content === undefined ? { path, entries: [] } : parseHuggingFaceCache(content, path),
-  );
-}
-
 export interface CacheRefresh {
-  catalog: Catalog;
+  /** The repository files with the cache file as written. */
+  repository: RepositoryFiles;
   /** One sentence per model the Hub could not size. */
   failures: string[];
   /** True when the Hub did not answer at all (an outside failure: exit 3). */
@@ -55,28 +36,31 @@ export interface CacheRefresh {
 
 /**
  * Sizes, from the Hub, every Hugging Face ID the specs name that the catalog and the cache do not
- * know, and writes what it learned to the cache file (sorted, byte-stable).
+ * know, and writes what it learned to the cache file of the source's spec directory (sorted,
+ * byte-stable). A repository file with problems is left to `hydrate` to report.
  */
 export async function refreshHuggingFaceCache(
   catalog: Catalog,
-  files: readonly SourceFile[],
-  file: string,
+  source: Source,
   io: CliIO,
 ): Promise<CacheRefresh> {
+  const result: CacheRefresh = { repository: source.repository, failures: [], unreachable: false, added: [] };
+  const reading = readRepository(catalog, source.repository);
+  if (!reading.ok) return result;
+  const known = reading.settings.catalog;
   const wanted = new Set<string>();
-  for (const workspace of loadSources(files).workspaces) {
+  for (const workspace of loadSources(source.files).workspaces) {
     const name = workspace.inference?.preset?.name;
     if (name === undefined) continue;
-    const found = findPreset(catalog, name, workspace.runtime);
+    const found = findPreset(known, name, workspace.runtime);
     if (found.kind === 'not-cached') wanted.add(found.id);
   }
-  const result: CacheRefresh = { catalog, failures: [], unreachable: false, added: [] };
   if (wanted.size === 0) return result;
   // The Hub client is loaded only when there is something to ask it (start-up of every other run).
   const { DEFAULT_HUB_URL, sizeFromHub } = await import('./huggingface-hub.ts');
   const token = io.env['HF_TOKEN'];
   const hubUrl = io.env['HF_ENDPOINT'] ?? DEFAULT_HUB_URL;
-  const entries: HuggingFaceCacheEntry[] = [...catalog.huggingFaceCache.entries];
+  const entries: HuggingFaceCacheEntry[] = [...known.huggingFaceCache.entries];
   for (const id of [...wanted].sort()) {
     const sized = await sizeFromHub(id, catalog.huggingFaceRules, { hubUrl, ...(token ? { token } : {}) });
     if (sized.ok) {
@@ -86,15 +70,24 @@ export async function refreshHuggingFaceCache(
       result.unreachable ||= sized.kind === 'unreachable';
       result.failures.push(
         sized.kind === 'unreachable'
-          ? `${sized.message}; size it where the Hub is reachable (kaito-gitops plan) and commit ${catalog.huggingFaceCache.path}`
+          ? `${sized.message}; size it where the Hub is reachable (kaito-gitops plan) and commit ${known.huggingFaceCache.path}`
           : sized.message,
       );
     }
   }
   if (result.added.length > 0) {
+    const { dir } = source.repository;
+    const content = formatHuggingFaceCache(entries);
+    const file = resolve(io.cwd, dir, HUGGING_FACE_CACHE_FILE);
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, formatHuggingFaceCache(entries));
-    result.catalog = withHuggingFaceCache(catalog, { path: catalog.huggingFaceCache.path, entries });
+    await writeFile(file, content);
+    result.repository = {
+      dir,
+      files: [
+        ...source.repository.files.filter((f) => f.path !== HUGGING_FACE_CACHE_FILE),
+        { path: HUGGING_FACE_CACHE_FILE, display: underDir(dir, HUGGING_FACE_CACHE_FILE), content },
+      ],
+    };
   }
   return result;
 }

@@ -9,7 +9,13 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { importFiles, type ImportReference, type StoredObject } from '../api/index.ts';
+import {
+  importFiles,
+  usesTuningTemplate,
+  type ImportReference,
+  type KeptTuningDefaults,
+  type StoredObject,
+} from '../api/index.ts';
 import { apiFailure } from '../agent/index.ts';
 import { UsageError } from '../errors.ts';
 import { hydrate } from '../pipeline.ts';
@@ -65,6 +71,22 @@ async function readConfigMap(
   }
 }
 
+/** Every ConfigMap of `namespace`, page by page. */
+async function readConfigMaps(core: k8s.CoreV1Api, namespace: string): Promise<StoredObject[]> {
+  const items: StoredObject[] = [];
+  let next: string | undefined;
+  do {
+    const page = await core.listNamespacedConfigMap({ namespace, limit: PAGE, _continue: next });
+    items.push(...(page.items as StoredObject[]));
+    next = page.metadata?._continue;
+  } while (next !== undefined && next !== '');
+  return items;
+}
+
+function keptLine(kept: KeptTuningDefaults): string {
+  return `note: ${kept.workspace} ran with the namespace’s edited ${kept.template}: written as ConfigMap ${kept.configMap} and named in tuning.config`;
+}
+
 function referenceLine(ref: ImportReference): string {
   return ref.kind === 'Secret'
     ? `note: ${ref.workspace} names Secret ${ref.name} (${ref.field}): it stays in the cluster, not in git`
@@ -92,6 +114,9 @@ export const importCommand: Command = {
 
     let workspaces: StoredObject[];
     const configMaps: StoredObject[] = [];
+    // Where a tuning Workspace names no tuning.config, Kaito's template in its namespace (and the names
+    // taken there) decide what it ran with.
+    const namespaceConfigMaps: StoredObject[] = [];
     try {
       workspaces = await readWorkspaces(kc, values.namespace);
       const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -102,10 +127,17 @@ export const importCommand: Command = {
         const found = await readConfigMap(core, namespace, ref.name);
         if (found !== undefined) configMaps.push(found);
       }
+      const templated = workspaces.filter(usesTuningTemplate).map((w) => w.metadata?.namespace ?? '');
+      for (const namespace of [...new Set(templated)].sort()) {
+        namespaceConfigMaps.push(...(await readConfigMaps(core, namespace)));
+      }
     } catch (error) {
       throw apiFailure(`reading Workspaces and ConfigMaps from ${server}`, error);
     }
-    const result = importFiles(workspaces, configMaps);
+    const result = importFiles(workspaces, configMaps, {
+      namespaceConfigMaps,
+      tuningDefaults: catalog.tuningDefaults,
+    });
     const checked = hydrate(
       result.files.map((f) => ({ path: join(values.out, f.path), content: f.content })),
       { catalog, cloud },
@@ -134,6 +166,7 @@ export const importCommand: Command = {
           {
             files: result.files.map((f) => join(values.out, f.path)),
             references: result.references,
+            tuningDefaults: result.tuningDefaults,
             errors: errorsJson(checked.errors),
           },
           null,
@@ -142,6 +175,7 @@ export const importCommand: Command = {
       );
     } else {
       for (const file of result.files) io.stdout(`wrote ${join(values.out, file.path)}\n`);
+      for (const kept of result.tuningDefaults) io.stderr(`${keptLine(kept)}\n`);
       for (const ref of result.references) io.stderr(`${referenceLine(ref)}\n`);
       reportErrors(checked.errors, io);
       io.stdout(

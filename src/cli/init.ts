@@ -56,13 +56,18 @@ async function chooseFluxTimeout(
     return { timeout: given, minutes: Math.ceil(ms / 60_000), reason: 'from --flux-timeout' };
   }
   const dir = values.workspaces ?? 'gitops/workspaces';
-  const files = await readSources([dir], io.cwd).catch((error: unknown) => {
+  const source = await readSources([dir], io.cwd).catch((error: unknown) => {
     if (error instanceof UsageError && values.workspaces === undefined) return undefined;
     throw error;
   });
-  if (files === undefined) return { ...fluxTimeout([]), reason: `no specs at ${dir}: the minimum` };
+  if (source === undefined) return { ...fluxTimeout([]), reason: `no specs at ${dir}: the minimum` };
   const catalog = await loadCatalog(values.presets, io);
-  return fluxTimeout(hydrate(files, { catalog, cloud: cloudFlag(values.cloud) }).plans);
+  const { plans } = hydrate(source.files, {
+    catalog,
+    repository: source.repository,
+    cloud: cloudFlag(values.cloud),
+  });
+  return fluxTimeout(plans);
 }
 
 export const init: Command = {

@@ -2,18 +2,13 @@
  * What the pipeline commands (`synth`, `validate`, `plan`) read before computing anything: the
  * catalog and the source specs. Flags name the places; this is the only code that reads them.
  */
-import type { SourceFile } from '../api/index.ts';
+import type { Source } from '../api/index.ts';
 import { UsageError, type SpecError } from '../errors.ts';
 import { errorReport, hydrate, type ErrorReport, type HydrateResult, type HydrateStep } from '../pipeline.ts';
 import type { TreeLayout } from '../render/index.ts';
 import { catalogFlags, cloudFlag, loadCatalog } from './catalog-input.ts';
 import { outputFlag, outputFormat, parseFlags, stopSignal, verboseFlag, type CliIO } from './command.ts';
-import {
-  cacheFileFor,
-  refreshHuggingFaceCache,
-  withCacheFile,
-  type CacheRefresh,
-} from './huggingface-cache.ts';
+import { refreshHuggingFaceCache, type CacheRefresh } from './huggingface-cache.ts';
 import { startProgress } from './progress.ts';
 import { readSources, type ReadOptions } from './sources.ts';
 
@@ -36,7 +31,7 @@ export async function loadSpecs(
   paths: readonly string[],
   io: CliIO,
   options: ReadOptions = {},
-): Promise<SourceFile[]> {
+): Promise<Source> {
   if (paths.length === 0) throw new UsageError('name at least one spec file or directory');
   return readSources(paths, io.cwd, options);
 }
@@ -67,21 +62,21 @@ export async function checkSpecs(
   const stop = stopSignal(io);
   const progress = startProgress(io, 'checking');
   try {
-    const files = await loadSpecs(positionals, io, {
+    const source = await loadSpecs(positionals, io, {
       paths: 'typed',
       onProgress: (done, total) => progress.update(done, { total, detail: 'reading specs' }),
     });
-    const cacheFile = await cacheFileFor(positionals, io);
-    const catalog = await withCacheFile(await loadCatalog(values.presets, io), cacheFile, io);
+    const catalog = await loadCatalog(values.presets, io);
     stop.check();
     const onProgress = (step: HydrateStep, done: number, total: number) =>
       progress.update(done, { total, detail: step });
-    if (!options.sizeFromHub)
-      return { output, verbose, result: hydrate(files, { catalog, cloud, onProgress }) };
+    const run = (repository: Source['repository']) =>
+      hydrate(source.files, { catalog, repository, cloud, onProgress });
+    if (!options.sizeFromHub) return { output, verbose, result: run(source.repository) };
     progress.update(0, { detail: 'sizing models from the Hugging Face Hub' });
-    const hub = await refreshHuggingFaceCache(catalog, files, cacheFile, io);
+    const hub = await refreshHuggingFaceCache(catalog, source, io);
     stop.check();
-    return { output, verbose, result: hydrate(files, { catalog: hub.catalog, cloud, onProgress }), hub };
+    return { output, verbose, result: run(hub.repository), hub };
   } finally {
     progress.stop();
   }

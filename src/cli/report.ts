@@ -20,7 +20,7 @@ import {
 import { IncrementalRenderer } from '../sync/index.ts';
 import { openCodeHost, type CodeHostTarget } from './code-host.ts';
 import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
-import { commitOf, mergeBase, specsAt } from './git-revision.ts';
+import { commitOf, mergeBase, sourceAt } from './git-revision.ts';
 import { catalogFlags, cloudFlag, loadCatalog } from './inputs.ts';
 
 const DEFAULT_SOURCE_PATH = 'gitops/workspaces';
@@ -94,11 +94,12 @@ export const report: Command = {
       );
       base = baseTip;
     }
-    const [baseFiles, headFiles] = await Promise.all([
-      specsAt(io.cwd, base, config.sourcePath),
-      specsAt(io.cwd, head, config.sourcePath),
+    // Each revision with its own specs and repository files (the Hugging Face cache).
+    const [baseSource, headSource] = await Promise.all([
+      sourceAt(io.cwd, base, config.sourcePath),
+      sourceAt(io.cwd, head, config.sourcePath),
     ]);
-    const planReport = comparePlans(baseFiles, headFiles, {
+    const planReport = comparePlans(baseSource, headSource, {
       catalog,
       cloud,
       renderer: new IncrementalRenderer(hydrate),

@@ -1,18 +1,24 @@
 /**
- * Reading Workspace specs from disk: every `*.yaml`/`*.yml` (any case) under a directory, or the files
- * named, in a fixed order. Each file keeps two names: its path relative to the directory (what the
- * inventory records as a workspace's source) and the path as the user typed it (what messages show).
- * Hidden entries are skipped. A file that cannot be taken as YAML text (binary, not UTF-8, too large, a
- * symbolic link) is still returned, marked unreadable: it fails as a whole and keeps what it produced,
- * instead of looking deleted. A file or directory the system will not let us read is an
- * EnvironmentError (exit 3), before anything is written.
+ * Reading a spec directory from disk, by api's rule for every route (source-tree.ts: which paths are spec
+ * files and repository files, what a link or a binary file gets, the order): the spec files under each
+ * directory named, or the files named, and the repository files beside the first. Each file keeps two
+ * names: its path relative to the directory (what the inventory records as a workspace's source) and the
+ * path as the user typed it (what messages show). A file or directory the system will not let us read is
+ * an EnvironmentError (exit 3), before anything is written.
  */
 import { lstat, open, readdir, stat } from 'node:fs/promises';
-import { basename, join, posix, relative, resolve, sep } from 'node:path';
-import { MAX_FILE_BYTES, sourceFile, sourceLink, type SourceFile } from '../api/index.ts';
+import { basename, dirname, join, posix, relative, resolve, sep } from 'node:path';
+import {
+  MAX_FILE_BYTES,
+  REPOSITORY_FILES,
+  isSpecPath,
+  mayHoldSpecs,
+  sourceOf,
+  underDir,
+  type Source,
+  type SourceEntry,
+} from '../api/index.ts';
 import { EnvironmentError, UsageError, systemErrorText } from '../errors.ts';
-
-const SPEC_FILE = /\.ya?ml$/i;
 
 export interface ReadOptions {
   /**
@@ -24,19 +30,25 @@ export interface ReadOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** The spec files of each path (a directory is walked, a file is taken as it is). */
+/**
+ * The spec files of each path (a directory is walked, a file is taken as it is), and the repository files
+ * of the first path's directory (its own directory, for a file).
+ */
 export async function readSources(
   paths: readonly string[],
   cwd: string,
   options: ReadOptions = {},
-): Promise<SourceFile[]> {
+): Promise<Source> {
   const found: { file: string; path: string; display: string }[] = [];
+  /** The spec directory the repository files are read beside: the first path, or a file's directory. */
+  let dir: string | undefined;
   for (const path of paths) {
     const full = resolve(cwd, path);
     const info = await stat(full).catch((error: unknown) => {
       if (isMissing(error)) throw new UsageError(`${path}: no such file or directory`, { cause: error });
       throw unreadable(path, error);
     });
+    dir ??= toPosix(info.isDirectory() ? path : dirname(path));
     if (info.isDirectory()) {
       for (const file of await walk(full, path)) {
         const inside = toPosix(relative(full, file));
@@ -49,11 +61,18 @@ export async function readSources(
     }
   }
   let done = 0;
-  return inOrder(found, READS_IN_FLIGHT, async ({ file, path, display }) => {
-    const spec = await readSpec(file, path, display);
+  const specs = await inOrder(found, READS_IN_FLIGHT, async ({ file, path, display }) => {
+    const spec = await readEntry(file, path, display);
     options.onProgress?.(++done, found.length);
     return spec;
   });
+  dir ??= '.';
+  const repository: SourceEntry[] = [];
+  for (const path of REPOSITORY_FILES) {
+    const entry = await readRepositoryFile(resolve(cwd, dir, path), path, underDir(dir, path));
+    if (entry !== undefined) repository.push(entry);
+  }
+  return sourceOf(specs, repository, dir);
 }
 
 /** Files read at once: enough to keep the disk and the thread pool busy, few enough for file handles. */
@@ -73,28 +92,44 @@ async function inOrder<T, R>(items: readonly T[], limit: number, map: (item: T) 
   return results;
 }
 
-async function walk(dir: string, typed: string): Promise<string[]> {
+/** The spec files under `dir` (full paths), by api's rule on their paths relative to `root`. */
+async function walk(dir: string, typed: string, root = dir): Promise<string[]> {
   const found: string[] = [];
   const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
     throw unreadable(toPosix(typed), error);
   });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...(await walk(path, join(typed, entry.name))));
-    else if ((entry.isFile() || entry.isSymbolicLink()) && SPEC_FILE.test(entry.name)) found.push(path);
+    const inside = toPosix(relative(root, path));
+    if (entry.isDirectory()) {
+      if (mayHoldSpecs(inside)) found.push(...(await walk(path, join(typed, entry.name), root)));
+    } else if ((entry.isFile() || entry.isSymbolicLink()) && isSpecPath(inside)) found.push(path);
   }
   return found;
 }
 
+/** A repository file as the reader's entry; undefined when nothing (or a directory) is at its path. */
+async function readRepositoryFile(
+  file: string,
+  path: string,
+  display: string,
+): Promise<SourceEntry | undefined> {
+  const info = await lstat(file).catch((error: unknown) => {
+    if (isMissing(error)) return undefined;
+    throw unreadable(display, error);
+  });
+  if (info === undefined || !(info.isFile() || info.isSymbolicLink())) return undefined;
+  return readEntry(file, path, display);
+}
+
 /**
- * Reads at most one byte more than the loader accepts: an oversized file still gets the loader's
- * "too large" problem, with its real size, without this process reading gigabytes first.
+ * A regular file or a symbolic link as the reader's entry (api judges it). Reads at most one byte more
+ * than the loader accepts: an oversized file still gets the loader's "too large" problem, with its real
+ * size, without this process reading gigabytes first.
  */
-async function readSpec(file: string, path: string, display: string): Promise<SourceFile> {
+async function readEntry(file: string, path: string, display: string): Promise<SourceEntry> {
   try {
-    if ((await lstat(file)).isSymbolicLink()) return sourceLink(path, display);
+    if ((await lstat(file)).isSymbolicLink()) return { path, display, link: true };
     const handle = await open(file, 'r');
     try {
       const { size } = await handle.stat();
@@ -106,7 +141,7 @@ async function readSpec(file: string, path: string, display: string): Promise<So
         if (bytesRead === 0) break;
         filled += bytesRead;
       }
-      return sourceFile(path, buffer.subarray(0, filled), { size: Math.max(size, filled), display });
+      return { path, display, bytes: buffer.subarray(0, filled), size: Math.max(size, filled) };
     } finally {
       await handle.close();
     }

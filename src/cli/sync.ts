@@ -38,7 +38,7 @@ import {
   type GitHubAppCredentials,
   type ProviderName,
 } from '../report/index.ts';
-import { apiUrlOf, githubAppFromEnv, reportHosts } from './code-host.ts';
+import { API_URL_ENV, apiUrlOf, githubAppFromEnv, reportHosts } from './code-host.ts';
 import { startProgress } from './progress.ts';
 import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
 import { parseDuration } from './duration.ts';
@@ -155,7 +155,15 @@ export const sync: Command = {
     const serving = request.interval !== undefined || request.listen !== undefined;
     // One pass: stdout is the result, logs go to stderr. Serving: logs are the output.
     const logger = jsonLogger((line) => (serving ? io.stdout(line) : io.stderr(line)), redactor);
-    const hosts = await reportHosts(request.report.provider, request.report.apiUrl, io.env, read, logger);
+    const hosts = await reportHosts(
+      request.report.provider,
+      request.report.apiUrl,
+      io.env,
+      read,
+      logger,
+      (provider) =>
+        `that the credentials can see the --source repository the webhook came from, and that --report-api-url (else ${API_URL_ENV[provider]}) is the API of its code host`,
+    );
     const catalog = await loadCatalog(request.presets, io);
     const stop = new AbortController();
     void io.stopped.then(() => stop.abort());

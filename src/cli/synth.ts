@@ -27,7 +27,6 @@ import {
   type CliIO,
   type Command,
 } from './command.ts';
-import { cacheFileFor, withCacheFile } from './huggingface-cache.ts';
 import {
   catalogFlags,
   cloudFlag,
@@ -86,21 +85,21 @@ export const synth: Command = {
       throw new UsageError(`--out ${values.out} is a file; name a directory (it is created when missing)`);
     }
     const stop = stopSignal(io);
-    const cacheFile = await cacheFileFor([values.workspaces], io);
-    const catalog = await withCacheFile(await loadCatalog(values.presets, io), cacheFile, io);
+    const catalog = await loadCatalog(values.presets, io);
     const progress = startProgress(io, 'synth');
-    let files: Awaited<ReturnType<typeof loadSpecs>>;
+    let specs: Awaited<ReturnType<typeof loadSpecs>>;
     let result: HydrateResult;
     let written: WriteResult;
     let previous: ReturnType<typeof readTree>;
     try {
-      files = await loadSpecs([values.workspaces], io, {
+      specs = await loadSpecs([values.workspaces], io, {
         onProgress: (done, total) => progress.update(done, { total, detail: 'reading specs' }),
       });
       stop.check();
       previous = readTree(out);
-      result = hydrate(files, {
+      result = hydrate(specs.files, {
         catalog,
+        repository: specs.repository,
         previous: previous.tree,
         cloud,
         allowEmpty: values['allow-empty'],
@@ -116,7 +115,7 @@ export const synth: Command = {
     } finally {
       progress.stop();
     }
-    if (files.length === 0) io.stderr(`warning: ${values.workspaces} holds no *.yaml or *.yml file\n`);
+    if (specs.files.length === 0) io.stderr(`warning: ${values.workspaces} holds no *.yaml or *.yml file\n`);
     const shards = shardChanges(previous.inventory ?? { files: [] }, inventoryOf(result.tree));
     if (output === 'json') {
       io.stdout(JSON.stringify(summaryJson(result, written, values.out, shards), null, 2) + '\n');

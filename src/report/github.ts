@@ -13,6 +13,7 @@ import {
   providerFailure,
   statusDescription,
   type CodeHost,
+  type NotFoundHint,
   type Comment,
   type CommitStatus,
   type PullRequestRef,
@@ -36,6 +37,8 @@ export interface GitHubOptions {
   writeSpacingMs?: number;
   /** Rate-limit waits and Octokit's own warnings. */
   logger?: Logger;
+  /** What a 404 tells the user to check, in the caller's terms (its flags); see {@link NotFoundHint}. */
+  notFound: NotFoundHint;
 }
 
 const ThrottledOctokit = Octokit.plugin(throttling);
@@ -47,10 +50,12 @@ export class GitHubHost implements CodeHost {
   readonly #repo: string;
   readonly #octokit: InstanceType<typeof ThrottledOctokit>;
   readonly #apiUrl: string;
+  readonly #notFound: NotFoundHint;
 
   constructor(options: GitHubOptions) {
     const [owner = '', repo = ''] = options.repository.split('/');
     this.repository = options.repository;
+    this.#notFound = options.notFound;
     this.#owner = owner;
     this.#repo = repo;
     const logger = options.logger;
@@ -188,14 +193,10 @@ export class GitHubHost implements CodeHost {
     } catch (error) {
       const { status, message, headers } = requestFailure(error, this.#apiUrl);
       const retryAfter = Number(headers['retry-after']);
-      throw providerFailure(
-        'github',
-        what,
-        status,
-        message,
-        error,
-        Number.isFinite(retryAfter) ? retryAfter : undefined,
-      );
+      throw providerFailure('github', what, status, message, error, {
+        retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined,
+        notFound: this.#notFound,
+      });
     }
   }
 }

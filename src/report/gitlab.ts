@@ -19,6 +19,7 @@ import {
   type CodeHost,
   type Comment,
   type CommitState,
+  type NotFoundHint,
   type CommitStatus,
   type PullRequestRef,
 } from './provider.ts';
@@ -31,6 +32,8 @@ export interface GitLabOptions {
   token: string;
   /** Instance URL (without `/api/v4`). @default "https://gitlab.com" */
   url?: string;
+  /** What a 404 tells the user to check, in the caller's terms (its flags); see {@link NotFoundHint}. */
+  notFound: NotFoundHint;
 }
 
 type GitLabState = 'pending' | 'running' | 'success' | 'failed' | 'canceled';
@@ -53,9 +56,11 @@ export class GitLabHost implements CodeHost {
   readonly repository: string;
   readonly #notes: MergeRequestNotes;
   readonly #commits: Commits;
+  readonly #notFound: NotFoundHint;
 
   constructor(options: GitLabOptions) {
     this.repository = options.project;
+    this.#notFound = options.notFound;
     const settings = { host: (options.url ?? GITLAB_URL).replace(/\/+$/, ''), token: options.token };
     this.#notes = new MergeRequestNotes(settings);
     this.#commits = new Commits(settings);
@@ -144,14 +149,18 @@ export class GitLabHost implements CodeHost {
           response?.status,
           error.cause?.description ?? error.message,
           error,
-          Number.isFinite(retryAfter) ? retryAfter : undefined,
+          {
+            retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined,
+            notFound: this.#notFound,
+          },
         );
       }
+      const notFound = this.#notFound;
       if (error instanceof GitbeakerRetryError || error instanceof GitbeakerTimeoutError) {
-        throw providerFailure('gitlab', what, undefined, error.message, error);
+        throw providerFailure('gitlab', what, undefined, error.message, error, { notFound });
       }
       // fetch itself failed: DNS, refused connection, TLS
-      throw providerFailure('gitlab', what, undefined, describe(error), error);
+      throw providerFailure('gitlab', what, undefined, describe(error), error, { notFound });
     }
   }
 }

@@ -28,6 +28,7 @@ export type {
   Comment,
   CommitState,
   CommitStatus,
+  NotFoundHint,
   ProviderName,
   PullRequestRef,
 } from './provider.ts';

@@ -1,12 +1,13 @@
 /**
  * What a pull request changes, as data: the base and head revisions' specs through the pipeline
- * (`hydrate`, the same function `synth` and `sync` run), head rendered on top of base's tree exactly
- * as sync would render it after the merge. Pure: the caller reads both revisions' files.
+ * (`hydrate`, the same function `synth` and `sync` run), each with the repository files of its own
+ * revision (the Hugging Face cache), head rendered on top of base's tree exactly as sync
+ * would render it after the merge. Pure: the caller reads both revisions' files.
  *
  * The result is what every reader shares: the comment's Markdown, `report plan --output json`, and
  * the commit status.
  */
-import { compareStrings, keyOf, type SourceFile } from '../api/index.ts';
+import { compareStrings, keyOf, type Source, type SourceFile } from '../api/index.ts';
 import { describePlan, type Catalog, type Cloud, type WorkspacePlan } from '../catalog/index.ts';
 import type { Problem } from '../errors.ts';
 import { hydrate, type HydrateOptions, type HydrateResult, type WorkspaceOutcome } from '../pipeline.ts';
@@ -95,16 +96,17 @@ export interface ComparePlansOptions {
 /** The rows of `describePlan` a reviewer compares; the command line is in the manifest diff. */
 const HIDDEN_FIELDS = new Set(['workspace', 'source', 'command', 'note']);
 
-export function comparePlans(
-  base: readonly SourceFile[],
-  head: readonly SourceFile[],
-  options: ComparePlansOptions,
-): PlanReport {
+export function comparePlans(base: Source, head: Source, options: ComparePlansOptions): PlanReport {
   const shared: HydrateOptions = { catalog: options.catalog, cloud: options.cloud, images: options.images };
   const renderer = options.renderer ?? { render: hydrate };
-  const before = renderer.render(base, shared);
-  renderer.accept?.(base, shared, before);
-  const after = renderer.render(head, { ...shared, previous: before.tree });
+  const baseOptions: HydrateOptions = { ...shared, repository: base.repository };
+  const before = renderer.render(base.files, baseOptions);
+  renderer.accept?.(base.files, baseOptions, before);
+  const after = renderer.render(head.files, {
+    ...shared,
+    repository: head.repository,
+    previous: before.tree,
+  });
 
   const basePlans = byKey(before.plans);
   const headPlans = byKey(after.plans);

@@ -66,6 +66,13 @@ export class ProviderError extends KaitoGitopsError {
 const PROVIDER_TITLES: Record<ProviderName, string> = { github: 'GitHub', gitlab: 'GitLab' };
 
 /**
+ * What to check when the code host answers 404 Not Found, in the terms of whoever named the repository
+ * and the pull request: `report plan` its `--github`/`--gitlab` and `--pr`/`--mr` flags, the sync server
+ * its `--source` and the webhook, the agent the Workspace's source annotation. Completes "check ...".
+ */
+export type NotFoundHint = string;
+
+/**
  * One line for a failed request, classified: 429, 5xx and network failures are transient (retry
  * later), anything else is a {@link ProviderError} with what to check.
  */
@@ -75,17 +82,17 @@ export function providerFailure(
   status: number | undefined,
   detail: string,
   cause: unknown,
-  retryAfterSeconds?: number,
+  options: { retryAfterSeconds?: number | undefined; notFound: NotFoundHint },
 ): KaitoGitopsError {
   const title = PROVIDER_TITLES[provider];
   const text = `${title}: ${what}: ${status === undefined ? '' : `${status} `}${oneLine(detail)}`.trim();
   if (status === undefined || status === 429 || status >= 500) {
-    return new TransientError(text, retryAfterSeconds, { cause });
+    return new TransientError(text, options.retryAfterSeconds, { cause });
   }
-  return new ProviderError(`${text}${hint(provider, status)}`, { status, cause });
+  return new ProviderError(`${text}${hint(provider, status, options.notFound)}`, { status, cause });
 }
 
-function hint(provider: ProviderName, status: number): string {
+function hint(provider: ProviderName, status: number, notFound: NotFoundHint): string {
   const token =
     provider === 'github'
       ? 'GITHUB_TOKEN, KAITO_GITOPS_GITHUB_TOKEN[_FILE] or the GitHub App settings'
@@ -95,10 +102,7 @@ function hint(provider: ProviderName, status: number): string {
     return provider === 'github'
       ? ' (the token may not do this: it needs write access to pull requests and commit statuses; in GitHub Actions grant `permissions: pull-requests: write, statuses: write`)'
       : ' (the token may not do this: it needs the api scope and at least the Reporter role; Developer to set commit statuses)';
-  if (status === 404)
-    return provider === 'github'
-      ? ' (check --github OWNER/REPO and the pull request number, and that the token can see the repository)'
-      : ' (check --gitlab GROUP/PROJECT and the merge request number, and that the token can see the project)';
+  if (status === 404) return ` (check ${notFound})`;
   return '';
 }
 

@@ -4,7 +4,7 @@
  * a reviewer who sees the status can read why). `report plan` and the sync server's pull-request
  * webhook both come through {@link reportPullRequest}.
  */
-import type { SourceFile } from '../api/index.ts';
+import type { Source } from '../api/index.ts';
 import { formatPrice } from '../catalog/index.ts';
 import { count } from './markdown-text.ts';
 import { comparePlans, type ComparePlansOptions, type PlanReport } from './plan-report.ts';
@@ -15,11 +15,14 @@ import { writeSection, type StickyResult } from './sticky-comment.ts';
 /** Context of the status `report plan` sets on the head commit. */
 export const PLAN_STATUS_CONTEXT = 'kaito-gitops/plan';
 
-export interface Revision {
+/**
+ * One side of a pull request: the commit, and the spec directory at that commit as the caller read it,
+ * the repository files beside the specs included, so each side is planned with its own (the display
+ * names of the files are what the comment shows: repository-relative).
+ */
+export interface Revision extends Source {
   /** Commit id. */
   sha: string;
-  /** The spec files at this commit, with the paths the comment should show (repository-relative). */
-  files: readonly SourceFile[];
 }
 
 export interface PullRequestInput extends ComparePlansOptions {
@@ -41,7 +44,7 @@ export interface PullRequestOutcome {
 
 /** Compares, comments and sets the status; provider failures throw (TransientError, ProviderError). */
 export async function reportPullRequest(input: PullRequestInput): Promise<PullRequestOutcome> {
-  const report = comparePlans(input.base.files, input.head.files, input);
+  const report = comparePlans(input.base, input.head, input);
   return publishPlan(input.host, input.number, report, {
     base: input.base.sha,
     head: input.head.sha,

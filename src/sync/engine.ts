@@ -5,14 +5,8 @@
  * rejects (someone else pushed first) starts the pass over from fresh fetches, with backoff, so the
  * final tree is always the render of the newest source and no commit is lost or duplicated.
  */
-import { compareStrings, sourceFile, sourceLink } from '../api/index.ts';
-import {
-  HUGGING_FACE_CACHE_FILE,
-  parseHuggingFaceCache,
-  withHuggingFaceCache,
-  type Catalog,
-  type Cloud,
-} from '../catalog/index.ts';
+import { compareStrings } from '../api/index.ts';
+import type { Catalog, Cloud } from '../catalog/index.ts';
 import {
   EnvironmentError,
   InterruptedError,
@@ -22,12 +16,7 @@ import {
   TransientError,
   UsageError,
 } from '../errors.ts';
-import {
-  type ErrorReport,
-  type HydrateOptions,
-  type SourceFile,
-  type WorkspaceOutcome,
-} from '../pipeline.ts';
+import { type ErrorReport, type HydrateOptions, type WorkspaceOutcome } from '../pipeline.ts';
 import {
   INVENTORY,
   inventoryOf,
@@ -147,7 +136,6 @@ export interface SyncResult {
   durationMs: number;
 }
 
-export const SPEC_FILE = /\.ya?ml$/i;
 export const DEFAULT_AUTHOR: CommitIdentity = {
   name: 'kaito-gitops',
   email: 'kaito-gitops@users.noreply.github.com',
@@ -161,8 +149,6 @@ export class SyncEngine {
   readonly config: SyncConfig;
   readonly #deps: SyncDependencies;
   readonly #renderer: IncrementalRenderer;
-  /** The catalog with the source's Hugging Face cache file, kept while the file does not change. */
-  #sized: { text: string | undefined; catalog: Catalog } | undefined;
   #mirrors: Promise<{ source: GitMirror; target: GitMirror }> | undefined;
   /** True while a push is on its way (what a stop signal leaves behind depends on it). */
   #pushing = false;
@@ -335,24 +321,6 @@ export class SyncEngine {
     );
   }
 
-  /**
-   * The catalog plus the models `plan` sized from the Hugging Face Hub, read from the cache file
-   * committed next to the specs (`<source path>/.kaito-gitops/huggingface-models.yaml`), so sync plans
-   * Hugging Face IDs outside the catalog as `synth` does. The same object while the file is unchanged,
-   * so the incremental renderer keeps its results.
-   */
-  async #catalogFor(source: GitMirror, tree: string | undefined): Promise<Catalog> {
-    const text = tree === undefined ? undefined : await source.readFileAt(tree, HUGGING_FACE_CACHE_FILE);
-    if (this.#sized !== undefined && this.#sized.text === text) return this.#sized.catalog;
-    const path = [normalizePath(this.config.source.path), HUGGING_FACE_CACHE_FILE].filter(Boolean).join('/');
-    const catalog = withHuggingFaceCache(
-      this.#deps.catalog,
-      text === undefined ? { path, entries: [] } : parseHuggingFaceCache(text, path),
-    );
-    this.#sized = { text, catalog };
-    return catalog;
-  }
-
   async #passLocked(mirrors: { source: GitMirror; target: GitMirror }, now: Date): Promise<Pass> {
     const { source, target } = this.config;
     const step = this.#deps.onStep ?? (() => undefined);
@@ -386,16 +354,8 @@ export class SyncEngine {
       );
     }
     const specDir = normalizePath(source.path);
-    const files: SourceFile[] = [
-      ...(sourceTree === undefined
-        ? []
-        : await mirrors.source.readFiles(sourceTree, (name) => SPEC_FILE.test(name), { links: true })),
-    ]
-      .map(([path, file]) => {
-        const display = specDir === '' ? path : `${specDir}/${path}`;
-        return file.link ? sourceLink(path, display) : sourceFile(path, file.bytes, { display });
-      })
-      .sort((a, b) => compareStrings(a.path, b.path));
+    // The specs and the repository files beside them (the Hugging Face cache), as every route reads them.
+    const { files, repository } = await mirrors.source.sourceAt(sourceTree, specDir);
     if (existing.size > 0 && !existing.has(INVENTORY) && this.config.adopt !== true) {
       throw new UsageError(
         `--target-path ${target.path || '.'} on ${target.branch} holds ${existing.size} files but no ${INVENTORY}, so kaito-gitops never wrote there; point --target-path at an empty or new directory, or pass --adopt to add kaito-gitops' files beside them`,
@@ -405,7 +365,8 @@ export class SyncEngine {
 
     step('rendering');
     const options: HydrateOptions = {
-      catalog: await this.#catalogFor(mirrors.source, sourceTree),
+      catalog: this.#deps.catalog,
+      repository,
       previous,
       cloud: this.config.cloud ?? 'azure',
       allowEmpty: this.config.allowEmpty ?? false,

@@ -17,6 +17,14 @@ import * as fs from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import git, { Errors, type HttpClient } from 'isomorphic-git';
+import {
+  REPOSITORY_FILES,
+  isSpecPath,
+  sourceOf,
+  underDir,
+  type Source,
+  type SourceEntry,
+} from '../api/index.ts';
 import { authorizationHeader, redactUrl, type CredentialSource } from './credentials.ts';
 import { gitHttpClient } from './git-http-client.ts';
 import { compareEntries, treeContent, type GitBlob, type GitDirectory } from './git-objects.ts';
@@ -217,13 +225,13 @@ export class GitMirror {
   }
 
   /**
-   * Every regular file under tree `oid` whose name passes `accept`, keyed by its path relative to that
-   * tree. Hidden entries are skipped; so are symbolic links, unless `links` asks for them (spec files
-   * that are links are reported, not followed).
+   * Every regular file under tree `oid` whose path (relative to that tree) passes `accept`, keyed by
+   * that path. Hidden entries are skipped; so are symbolic links, unless `links` asks for them (spec
+   * files that are links are reported, not followed).
    */
   async readFiles(
     oid: string,
-    accept: (name: string) => boolean = () => true,
+    accept: (path: string) => boolean = () => true,
     options: { links?: boolean } = {},
   ): Promise<Map<string, GitFile>> {
     if (this.#blobs.size > MAX_CACHED_BLOBS) this.#blobs.clear();
@@ -231,36 +239,65 @@ export class GitMirror {
     const files = new Map<string, GitFile>();
     if (this.#pushed?.oid === oid) {
       for (const [path, blob] of filesOf(this.#pushed)) {
-        const name = path.slice(path.lastIndexOf('/') + 1);
-        if (!accept(name)) continue;
+        if (!accept(path)) continue;
         const text = Buffer.from(blob.content).toString('utf8');
         files.set(path, { oid: blob.oid, bytes: blob.content, text, link: false });
       }
       return files;
     }
     for (const [path, entry] of await this.#list(oid)) {
-      const name = path.slice(path.lastIndexOf('/') + 1);
-      if (!accept(name) || (entry.link && options.links !== true)) continue;
+      if (!accept(path) || (entry.link && options.links !== true)) continue;
       files.set(path, { oid: entry.oid, link: entry.link, ...(await this.#readBlob(entry.oid)) });
     }
     return files;
   }
 
-  /** The text of the file at `path` under tree `oid` (hidden paths too), or undefined when there is none. */
-  async readFileAt(oid: string, path: string): Promise<string | undefined> {
-    try {
-      const { blob } = await git.readBlob({
+  /**
+   * The spec directory whose tree is `oid` (undefined: there is none at this commit), read by api's rule
+   * for every route (source-tree.ts): its spec files, links among them included, and the repository
+   * files at their fixed paths. `dir` is its path in the repository, which messages name files by.
+   */
+  async sourceAt(oid: string | undefined, dir: string): Promise<Source> {
+    if (oid === undefined) return sourceOf([], [], dir);
+    const entry = (path: string, file: { link: boolean; bytes: Uint8Array }): SourceEntry => {
+      const display = underDir(dir, path);
+      return file.link ? { path, display, link: true } : { path, display, bytes: file.bytes };
+    };
+    const specs = [...(await this.readFiles(oid, isSpecPath, { links: true }))].map(([path, file]) =>
+      entry(path, file),
+    );
+    const repository: SourceEntry[] = [];
+    for (const path of REPOSITORY_FILES) {
+      const found = await this.#entryAt(oid, path);
+      if (found !== undefined)
+        repository.push(entry(path, { ...found, ...(await this.#readBlob(found.oid)) }));
+    }
+    return sourceOf(specs, repository, dir);
+  }
+
+  /** The file or link at `path` under tree `oid` (hidden paths too), or undefined when there is none. */
+  async #entryAt(oid: string, path: string): Promise<Listed | undefined> {
+    let tree = oid;
+    const parts = path.split('/');
+    for (const [i, part] of parts.entries()) {
+      const { tree: entries } = await git.readTree({
         fs,
         gitdir: this.gitdir,
-        oid,
-        filepath: path,
+        oid: tree,
         cache: this.#cache,
       });
-      return Buffer.from(blob).toString('utf8');
-    } catch (error) {
-      if (error instanceof Errors.NotFoundError) return undefined;
-      throw error;
+      const found = entries.find((e) => e.path === part);
+      if (found === undefined) return undefined;
+      if (i < parts.length - 1) {
+        if (found.type !== 'tree') return undefined;
+        tree = found.oid;
+      } else if (found.type === 'blob' && (found.mode === '100644' || found.mode === '100755')) {
+        return { oid: found.oid, link: false };
+      } else if (found.type === 'blob' && found.mode === '120000') {
+        return { oid: found.oid, link: true };
+      }
     }
+    return undefined;
   }
 
   /**

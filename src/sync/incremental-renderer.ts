@@ -214,7 +214,8 @@ function sameSettings(a: HydrateOptions, b: HydrateOptions): boolean {
     a.catalog === b.catalog &&
     a.cloud === b.cloud &&
     JSON.stringify(a.images) === JSON.stringify(b.images) &&
-    JSON.stringify(a.layout) === JSON.stringify(b.layout)
+    JSON.stringify(a.layout) === JSON.stringify(b.layout) &&
+    JSON.stringify(a.repository) === JSON.stringify(b.repository)
   );
 }
 

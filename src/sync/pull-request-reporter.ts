@@ -6,7 +6,6 @@
  * clone is held only while git fetches and reads; rendering and the code host come after, so a push
  * waits for a pull request no longer than a fetch.
  */
-import { compareStrings, sourceFile, sourceLink, type SourceFile } from '../api/index.ts';
 import type { Catalog, Cloud } from '../catalog/index.ts';
 import { RemoteRefusedError, TransientError } from '../errors.ts';
 import {
@@ -17,7 +16,6 @@ import {
   type Revision,
 } from '../report/index.ts';
 import { redactUrl } from './credentials.ts';
-import { SPEC_FILE } from './engine.ts';
 import type { GitMirror } from './git-mirror.ts';
 import { IncrementalRenderer } from './incremental-renderer.ts';
 import { isRepository, where, type PullRequestEvent } from './pull-request-event.ts';
@@ -104,26 +102,12 @@ export class PullRequestReporter {
     }
     // The merge base, as the pull request's own diff and `report plan` use.
     const base = (await mirror.mergeBase(baseTip, event.head)) ?? baseTip;
-    const path = this.#options.source.path;
-    return {
-      base: { sha: base, files: await specFilesAt(mirror, base, path) },
-      head: { sha: event.head, files: await specFilesAt(mirror, event.head, path) },
-    };
+    // Each revision with its own specs and repository files, read as a sync pass reads them.
+    const dir = this.#options.source.path;
+    const at = async (sha: string): Promise<Revision> => ({
+      sha,
+      ...(await mirror.sourceAt(await mirror.treeAt(sha, dir), dir)),
+    });
+    return { base: await at(base), head: await at(event.head) };
   }
-}
-
-/**
- * The spec files under `dir` at `commit`, read as a sync pass reads them (a link is a file that fails,
- * not one that is skipped), with repository-relative paths, as the comment shows them.
- */
-async function specFilesAt(mirror: GitMirror, commit: string, dir: string): Promise<SourceFile[]> {
-  const tree = await mirror.treeAt(commit, dir);
-  if (tree === undefined) return [];
-  const files = await mirror.readFiles(tree, (name) => SPEC_FILE.test(name), { links: true });
-  return [...files]
-    .map(([relative, file]) => {
-      const path = dir === '' ? relative : `${dir}/${relative}`;
-      return file.link ? sourceLink(path) : sourceFile(path, file.bytes);
-    })
-    .sort((a, b) => compareStrings(a.path, b.path));
 }

@@ -27,6 +27,8 @@ export type ReferenceKind = 'ConfigMap' | 'PersistentVolumeClaim';
 export interface Reference {
   kind: ReferenceKind;
   name: string;
+  /** The field of the Workspace that names it, e.g. `inference.config`. */
+  field: string;
 }
 
 export interface PassThroughAssignment {
@@ -39,23 +41,29 @@ export interface PassThroughAssignment {
 /** Every ConfigMap and PersistentVolumeClaim the Workspace refers to, in its namespace. */
 export function references(workspace: Workspace): Reference[] {
   const found: Reference[] = [];
-  const add = (kind: ReferenceKind, name: unknown) => {
-    if (typeof name === 'string' && name !== '') found.push({ kind, name });
+  const add = (at: string) => (kind: ReferenceKind, name: unknown) => {
+    if (typeof name === 'string' && name !== '') found.push({ kind, name, field: at });
   };
-  add('ConfigMap', workspace.inference?.config);
-  add('ConfigMap', workspace.tuning?.config);
-  for (const adapter of workspace.inference?.adapters ?? [])
-    volumeReferences(adapter.source.volumeSource, add);
-  volumeReferences(workspace.tuning?.input.volumeSource, add);
-  volumeReferences(workspace.tuning?.output.volumeSource, add);
+  add('inference.config')('ConfigMap', workspace.inference?.config);
+  add('tuning.config')('ConfigMap', workspace.tuning?.config);
+  (workspace.inference?.adapters ?? []).forEach((adapter, i) =>
+    volumeReferences(adapter.source.volumeSource, add(`inference.adapters[${i}].source.volumeSource`)),
+  );
+  volumeReferences(workspace.tuning?.input.volumeSource, add('tuning.input.volumeSource'));
+  volumeReferences(workspace.tuning?.output.volumeSource, add('tuning.output.volumeSource'));
   const spec = field(workspace.inference?.template, 'spec');
-  for (const volume of list(field(spec, 'volumes'))) volumeReferences(volume, add);
-  for (const container of [...list(field(spec, 'containers')), ...list(field(spec, 'initContainers'))]) {
-    for (const env of list(field(container, 'env'))) {
-      add('ConfigMap', field(field(field(env, 'valueFrom'), 'configMapKeyRef'), 'name'));
-    }
-    for (const envFrom of list(field(container, 'envFrom')))
-      add('ConfigMap', field(field(envFrom, 'configMapRef'), 'name'));
+  list(field(spec, 'volumes')).forEach((volume, i) =>
+    volumeReferences(volume, add(`inference.template.spec.volumes[${i}]`)),
+  );
+  for (const key of ['containers', 'initContainers']) {
+    list(field(spec, key)).forEach((container, i) => {
+      const at = add(`inference.template.spec.${key}[${i}]`);
+      for (const env of list(field(container, 'env'))) {
+        at('ConfigMap', field(field(field(env, 'valueFrom'), 'configMapKeyRef'), 'name'));
+      }
+      for (const envFrom of list(field(container, 'envFrom')))
+        at('ConfigMap', field(field(envFrom, 'configMapRef'), 'name'));
+    });
   }
   return found;
 }
@@ -120,7 +128,8 @@ export function namespaceOf(object: SourceObject): string {
   return object.metadata.namespace ?? DEFAULT_NAMESPACE;
 }
 
-function identity(kind: string, namespace: string, name: string): string {
+/** `kind/namespace/name`: what Kustomize (and the API server) tell objects apart by, within one group. */
+export function identity(kind: string, namespace: string, name: string): string {
   return `${kind}/${namespace}/${name}`;
 }
 

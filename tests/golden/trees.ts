@@ -23,7 +23,8 @@ export async function goldenTrees(): Promise<GoldenTree[]> {
   const catalog = await readCatalog();
   const trees: GoldenTree[] = [];
   for (const { specs, dir } of SOURCES) {
-    const result = hydrate(await readSources([specs], repo), { catalog });
+    const { files, repository } = await readSources([specs], repo);
+    const result = hydrate(files, { catalog, repository });
     if (result.errors.length > 0) throw new Error(result.errors.map((e) => e.message).join('\n'));
     trees.push({ dir, tree: result.tree });
   }

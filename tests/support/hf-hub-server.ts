@@ -202,3 +202,18 @@ export const QWEN3_4B_FACTS = {
   numKeyValueHeads: 8,
   headDim: 128,
 };
+
+/** A Workspace `qwen3` of the model above: outside the catalog, planned only with a cache file that sizes it. */
+export const QWEN3_4B_WORKSPACE = `apiVersion: kaito.sh/v1beta1
+kind: Workspace
+metadata:
+  name: qwen3
+resource:
+  instanceType: Standard_NC24ads_A100_v4
+  labelSelector:
+    matchLabels:
+      apps: qwen3
+inference:
+  preset:
+    name: Qwen/Qwen3-4B
+`;

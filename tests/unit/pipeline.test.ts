@@ -123,6 +123,69 @@ describe('hydrate', () => {
     expect(after.errors[0]?.file).toBe('team/llama.yaml');
   });
 
+  it('keeps the whole previous tree when a repository file beside the specs is broken', () => {
+    const before = hydrate(sources, { catalog });
+    const changed = sources.map((s) =>
+      s.path === 'a.yaml' ? { ...s, content: phi3('alpha', 'Standard_NC12s_v3') } : s,
+    );
+    const repository = {
+      dir: 'specs',
+      files: [{ path: '.kaito-gitops/huggingface-models.yaml', content: 'huggingFaceModels: 3\n' }],
+    };
+    const after = hydrate(
+      changed.filter((s) => s.path !== 'b.yaml'),
+      {
+        catalog,
+        repository,
+        previous: before.tree,
+      },
+    );
+    expect(after.tree).toBe(before.tree);
+    expect(after.workspaces.map((w) => [w.name, w.status])).toEqual(
+      before.workspaces.map((w) => [w.name, 'kept']),
+    );
+    expect(after.errors.map((e) => e.message)).toEqual([
+      'specs/.kaito-gitops/huggingface-models.yaml: huggingFaceModels: must be a list',
+    ]);
+  });
+
+  it('pins no pod to per-Workspace node labels when the repository settings say the nodes are your own', () => {
+    const settings = (content: string) => ({
+      dir: 'specs',
+      files: [{ path: '.kaito-gitops/settings.yaml', content }],
+    });
+    const provisioned = hydrate(sources, { catalog, repository: settings('nodes: provisioned\n') });
+    const byo = hydrate(sources, { catalog, repository: settings('nodes: byo\n') });
+    const workloads = (tree: Tree) =>
+      [...tree].filter(([path]) => /\/(deployment|statefulset)-[^/]+\.yaml$/.test(path));
+    expect(provisioned.tree).toEqual(hydrate(sources, { catalog }).tree);
+    expect(changedPaths(provisioned.tree, byo.tree)).toEqual(
+      workloads(provisioned.tree)
+        .map(([p]) => p)
+        .sort(),
+    );
+    for (const [path, text] of workloads(provisioned.tree)) {
+      expect({ path, pinned: text.includes('- key: kaito.sh/workspace\n') }).toEqual({ path, pinned: true });
+      const own = byo.tree.get(path) ?? '';
+      expect({ path, pinned: own.includes('- key: kaito.sh/workspace') }).toEqual({ path, pinned: false });
+      // Still placed by the Workspace's labelSelector.
+      expect({ path, selected: own.includes('- key: apps\n') }).toEqual({ path, selected: true });
+    }
+  });
+
+  it('keeps the whole previous tree when the repository settings hold a bad value', () => {
+    const before = hydrate(sources, { catalog });
+    const after = hydrate(sources, {
+      catalog,
+      repository: { dir: 'specs', files: [{ path: '.kaito-gitops/settings.yaml', content: 'nodes: own\n' }] },
+      previous: before.tree,
+    });
+    expect(after.tree).toBe(before.tree);
+    expect(after.errors.map((e) => e.message)).toEqual([
+      'specs/.kaito-gitops/settings.yaml:1:1: nodes: must be "provisioned" or "byo", not "own": byo when the agent runs --provisioner byo, provisioned (the default) for nodeclaim or aks',
+    ]);
+  });
+
   it('removes the directory of a deleted spec', () => {
     const before = hydrate(sources, { catalog });
     const after = hydrate(

@@ -7,6 +7,8 @@ import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startAgent, type AgentConfig, type RunningAgent } from '../../../src/agent/agent.ts';
 import { readCatalog, type Catalog } from '../../../src/catalog/index.ts';
+import { liveStatusSettings } from '../../../src/cli/agent.ts';
+import type { CliIO } from '../../../src/cli/command.ts';
 import { silentLogger } from '../../../src/observe/index.ts';
 import { GitHubHost, composeComment, parseComment } from '../../../src/report/index.ts';
 import { startGitHubApiServer, type GitHubApiServer } from '../../support/github-api-server.ts';
@@ -32,6 +34,16 @@ afterAll(async () => {
   await Promise.all([kube.close(), github.close()]);
 });
 
+function cliIO(env: Record<string, string>): CliIO {
+  return {
+    stdout: () => undefined,
+    stderr: () => undefined,
+    env,
+    cwd: process.cwd(),
+    stopped: new Promise(() => {}),
+  };
+}
+
 function config(identity: string): AgentConfig {
   return {
     provisioner: 'byo',
@@ -50,7 +62,13 @@ function config(identity: string): AgentConfig {
     baseRetryMs: 50,
     liveStatus: {
       hostFor: (repository) =>
-        new GitHubHost({ repository, apiUrl: github.url, auth: { token: TOKEN }, writeSpacingMs: 0 }),
+        new GitHubHost({
+          repository,
+          apiUrl: github.url,
+          auth: { token: TOKEN },
+          writeSpacingMs: 0,
+          notFound: 'the repository',
+        }),
       minIntervalMs: 0,
       retryMs: 50,
     },
@@ -208,5 +226,23 @@ describe('live status after merge', () => {
     );
     expect(github.requests.filter((r) => r.status === 503)).toHaveLength(4);
     await agent.stop();
+  });
+});
+
+describe('the code host the agent opens (agent --report)', () => {
+  it('says, on a 404, to check the Workspace’s source annotation and --report-api-url, not report plan’s flags', async () => {
+    const settings = await liveStatusSettings(
+      'github',
+      github.url,
+      cliIO({ GITHUB_TOKEN: TOKEN }),
+      silentLogger,
+    );
+    const error = await settings
+      ?.hostFor('acme/gone')
+      .comments(1)
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      "GitHub: list comments of acme/gone#1: 404 Not Found (check that the credentials can see the repository in the Workspace's gitops.kaito.sh/source-repository annotation (sync's --source), and that --report-api-url (else GITHUB_API_URL) is the API of its code host)",
+    );
   });
 });

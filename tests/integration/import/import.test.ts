@@ -31,7 +31,7 @@ let catalog: Catalog;
 
 /** The bundled examples as Kaito v0.12 serves them: stored and read as kaito.sh/v1beta1. */
 async function examplesAsServed(): Promise<{ path: string; content: string }[]> {
-  const files = await readSources(['gitops/workspaces'], repo);
+  const { files } = await readSources(['gitops/workspaces'], repo);
   return files.map((f) => ({ ...f, content: f.content.replaceAll('kaito.sh/v1alpha1', 'kaito.sh/v1beta1') }));
 }
 
@@ -40,7 +40,7 @@ async function storeAsKaitoDoes(): Promise<void> {
   const kc = server.kubeConfig();
   const objects = kc.makeApiClient(k8s.KubernetesObjectApi);
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-  for (const file of await readSources(['gitops/workspaces'], repo)) {
+  for (const file of (await readSources(['gitops/workspaces'], repo)).files) {
     for (const doc of parseAllDocuments(file.content)) {
       const object = doc.toJS() as KubeObject;
       object.metadata.namespace ??= 'default';
@@ -91,9 +91,52 @@ async function storeAsKaitoDoes(): Promise<void> {
     }
   }
   // A ConfigMap no Workspace names is not imported.
-  await kc.makeApiClient(k8s.CoreV1Api).createNamespacedConfigMap({
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  await core.createNamespacedConfigMap({
     namespace: 'default',
     body: { metadata: { name: 'unrelated' }, data: { a: 'b' } },
+  });
+  // Kaito's copy of its default QLoRA parameters, unedited: the chart's text, comments included.
+  await core.createNamespacedConfigMap({
+    namespace: 'default',
+    body: {
+      metadata: { name: 'qlora-params-template', labels: { 'app.kubernetes.io/managed-by': 'Helm' } },
+      data: {
+        'training_config.yaml': shippedQloraDefaults('the chart explains each section here'),
+      },
+    },
+  });
+}
+
+/** kaito-gitops' v1beta1 QLoRA defaults (presets/tuning-defaults.yaml), with a `comment` line before each section. */
+function shippedQloraDefaults(comment?: string): string {
+  const defaults = catalog.tuningDefaults.find(
+    (d) => d.apiVersion === 'kaito.sh/v1beta1' && d.method === 'qlora',
+  );
+  const text = defaults?.trainingConfig ?? '';
+  return comment === undefined ? text : text.replace(/^( {2}\w+:)$/gm, `  # ${comment}\n$1`);
+}
+
+/** A Kaito tuning Workspace in `namespace` without tuning.config, as Kaito stores it. */
+async function storeTuningWorkspace(namespace: string, name: string): Promise<void> {
+  const custom = server.kubeConfig().makeApiClient(k8s.CustomObjectsApi);
+  await custom.createNamespacedCustomObject({
+    group: 'kaito.sh',
+    version: 'v1beta1',
+    plural: 'workspaces',
+    namespace,
+    body: {
+      apiVersion: 'kaito.sh/v1beta1',
+      kind: 'Workspace',
+      metadata: { name, namespace },
+      resource: { instanceType: 'Standard_NC24ads_A100_v4', labelSelector: { matchLabels: { apps: name } } },
+      tuning: {
+        preset: { name: 'phi-3-mini-128k-instruct' },
+        method: 'qlora',
+        input: { urls: ['https://example.com/data.parquet'] },
+        output: { image: `registry.example.com/adapters/${name}:1`, imagePushSecret: 'push' },
+      },
+    },
   });
 }
 
@@ -141,7 +184,7 @@ describe('kaito-gitops import', () => {
       expect(text).not.toContain(absent);
 
     expect((await runCli(['validate', 'specs'], dir)).code).toBe(0);
-    const imported = hydrate(await readSources(['specs'], dir), { catalog });
+    const imported = hydrate((await readSources(['specs'], dir)).files, { catalog });
     const original = hydrate(await examplesAsServed(), { catalog });
     expect(imported.errors).toEqual([]);
     const withoutInventory = (tree: ReadonlyMap<string, string>) =>
@@ -171,7 +214,7 @@ describe('kaito-gitops import', () => {
       dir,
     );
     expect(none.code).toBe(0);
-    expect(JSON.parse(none.stdout)).toEqual({ files: [], references: [], errors: [] });
+    expect(JSON.parse(none.stdout)).toEqual({ files: [], references: [], tuningDefaults: [], errors: [] });
 
     const stopped = await startKubeApiServer();
     const dead = join(dir, 'dead-kubeconfig');
@@ -182,6 +225,81 @@ describe('kaito-gitops import', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(
       /^kaito-gitops import: reading Workspaces and ConfigMaps from http:\/\/127\.0\.0\.1:\d+ failed: /,
+    );
+  });
+});
+
+describe('kaito-gitops import of Kaito’s default tuning parameters', () => {
+  const core = () => server.kubeConfig().makeApiClient(k8s.CoreV1Api);
+
+  it('keeps parameters edited in the namespace’s template, under a name of the Workspace’s own', async () => {
+    // The team tuned longer and with a larger rank by editing Kaito's template in their namespace.
+    await core().createNamespace({ body: { metadata: { name: 'tuned' } } });
+    const edited = shippedQloraDefaults()
+      .replace('r: 8', 'r: 16')
+      .replace('per_device_train_batch_size: 1', 'per_device_train_batch_size: 1\n    num_train_epochs: 3');
+    await core().createNamespacedConfigMap({
+      namespace: 'tuned',
+      body: { metadata: { name: 'qlora-params-template' }, data: { 'training_config.yaml': edited } },
+    });
+    // A ConfigMap of someone else's already has the first name that comes to mind: never overwrite it.
+    await core().createNamespacedConfigMap({
+      namespace: 'tuned',
+      body: { metadata: { name: 'tune-b-qlora-params' }, data: { owner: 'another team' } },
+    });
+    await storeTuningWorkspace('tuned', 'tune-a');
+    await storeTuningWorkspace('tuned', 'tune-b');
+
+    const run = await runCli(['import', '--kubeconfig', kubeconfig, '-n', 'tuned', '--out', 'tuned'], dir);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(
+      'note: tuned/tune-a ran with the namespace’s edited qlora-params-template: written as ConfigMap tune-a-qlora-params and named in tuning.config\n' +
+        'note: tuned/tune-b ran with the namespace’s edited qlora-params-template: written as ConfigMap tune-b-qlora-params-2 and named in tuning.config\n' +
+        'note: tuned/tune-a names Secret push (tuning.output.imagePushSecret): it stays in the cluster, not in git\n' +
+        'note: tuned/tune-b names Secret push (tuning.output.imagePushSecret): it stays in the cluster, not in git\n',
+    );
+    expect((await readdir(join(dir, 'tuned', 'tuned'))).sort()).toEqual([
+      'configmap-tune-a-qlora-params.yaml',
+      'configmap-tune-b-qlora-params-2.yaml',
+      'workspace-tune-a.yaml',
+      'workspace-tune-b.yaml',
+    ]);
+    const spec = await readFile(join(dir, 'tuned', 'tuned', 'workspace-tune-a.yaml'), 'utf8');
+    expect(spec).toContain('  config: tune-a-qlora-params\n');
+
+    // What renders is what ran: the Job mounts the edited parameters.
+    expect((await runCli(['validate', 'tuned'], dir)).code).toBe(0);
+    const rendered = hydrate((await readSources(['tuned'], dir)).files, { catalog });
+    expect(rendered.errors).toEqual([]);
+    for (const [workspace, configMap] of [
+      ['tune-a', 'tune-a-qlora-params'],
+      ['tune-b', 'tune-b-qlora-params-2'],
+    ] as const) {
+      const dirOf = `workspaces/tuned/${workspace}`;
+      const job = rendered.tree.get(`${dirOf}/job-${workspace}.yaml`) ?? '';
+      expect(job).toContain(`name: ${configMap}`);
+      const object = parseAllDocuments(
+        rendered.tree.get(`${dirOf}/configmap-${configMap}.yaml`) ?? '',
+      )[0]?.toJS() as {
+        data: Record<string, string>;
+      };
+      expect(object.data['training_config.yaml']).toBe(edited);
+    }
+  });
+
+  it('changes nothing when the namespace’s template holds the shipped defaults', async () => {
+    // `default` holds the chart's unedited template (comments and all): the tuning example is written
+    // without tuning.config, and renders the defaults kaito-gitops ships, as the first test showed.
+    const run = await runCli(['import', '--kubeconfig', kubeconfig, '-n', 'default', '--out', 'plain'], dir);
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toContain('qlora-params-template');
+    const spec = await readFile(
+      join(dir, 'plain', 'default', 'workspace-workspace-tuning-phi-3.yaml'),
+      'utf8',
+    );
+    expect(spec).not.toContain('config:');
+    expect(await readdir(join(dir, 'plain', 'default'))).not.toContain(
+      'configmap-workspace-tuning-phi-3-qlora-params.yaml',
     );
   });
 });

@@ -94,7 +94,7 @@ describe('the Flux Kustomization', () => {
   });
 
   it('waits as long as the slowest example Workspace may take to start', async () => {
-    const plans = hydrate(await readSources(['gitops/workspaces'], join(GITOPS, '..')), {
+    const plans = hydrate((await readSources(['gitops/workspaces'], join(GITOPS, '..'))).files, {
       catalog: await readCatalog(),
     }).plans;
     expect(EXAMPLE_OPTIONS.fluxTimeout).toBe(fluxTimeout(plans).timeout);
@@ -169,7 +169,7 @@ describe('one unit per shard', () => {
     expect(tree.get('flux/sync-server.yaml')).toContain('- "--flux-units"');
   });
   it('the example values carry the shards of gitops/workspaces', async () => {
-    const files = await readSources([join(GITOPS, 'workspaces')], '/');
+    const { files } = await readSources([join(GITOPS, 'workspaces')], '/');
     const { tree } = hydrate(files, { catalog: await readCatalog() });
     expect(EXAMPLE_OPTIONS.shards).toEqual(shardNames(inventoryOf(tree)));
   });
@@ -178,7 +178,7 @@ describe('one unit per shard', () => {
     const dir = await mkdtemp(join(tmpdir(), 'kaito-shards-'));
     try {
       const catalog = await readCatalog();
-      const specs = await readSources([join(GITOPS, 'workspaces')], '/');
+      const specs = (await readSources([join(GITOPS, 'workspaces')], '/')).files;
       // Many workspaces in one namespace: it splits into several shards.
       const many = Array.from({ length: 120 }, (_, i) => ({
         path: `ws-${i}.yaml`,

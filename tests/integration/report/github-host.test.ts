@@ -6,6 +6,10 @@ import { GitHubHost } from '../../../src/report/github.ts';
 import { ProviderError } from '../../../src/report/provider.ts';
 import { writeSection } from '../../../src/report/sticky-comment.ts';
 import { startGitHubApiServer, type GitHubApiServer } from '../../support/github-api-server.ts';
+import { reportPlanCaller } from '../../../src/cli/code-host.ts';
+
+/** These hosts are opened as `report plan` opens them: a 404 names its flags. */
+const AS_REPORT_PLAN = reportPlanCaller('github').notFound;
 
 const TOKEN = 'ghp_test_token_0123456789';
 const SHA = 'c0ffee'.padEnd(40, '0');
@@ -20,7 +24,14 @@ afterAll(async () => {
 });
 
 const host = (repository: string, extra: Partial<ConstructorParameters<typeof GitHubHost>[0]> = {}) =>
-  new GitHubHost({ repository, apiUrl: github.url, auth: { token: TOKEN }, writeSpacingMs: 0, ...extra });
+  new GitHubHost({
+    repository,
+    apiUrl: github.url,
+    auth: { token: TOKEN },
+    writeSpacingMs: 0,
+    notFound: AS_REPORT_PLAN,
+    ...extra,
+  });
 
 describe('GitHubHost and the sticky comment', () => {
   it('finds its comment on page 2 and edits it in place', async () => {
@@ -103,6 +114,7 @@ describe('GitHubHost and the sticky comment', () => {
       repository: 'acme/private',
       apiUrl: github.url,
       auth: { token: 'nope-nope' },
+      notFound: AS_REPORT_PLAN,
     });
     const refused = await bad.comments(1).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ProviderError);
@@ -181,6 +193,7 @@ describe('GitHub App authentication', () => {
       apiUrl: github.url,
       auth: { app: { appId: '4242', privateKey, installationId: 77, now: () => clock } },
       writeSpacingMs: 0,
+      notFound: AS_REPORT_PLAN,
     });
     await app.createComment(9, 'hello');
     await app.comments(9);
@@ -202,6 +215,7 @@ describe('GitHub App authentication', () => {
       repository: 'acme/app',
       apiUrl: github.url,
       auth: { app: { appId: '5151', privateKey: other, installationId: 88 } },
+      notFound: AS_REPORT_PLAN,
     });
     const error = await app.comments(1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);

@@ -4,6 +4,7 @@ import { GitLabHost } from '../../../src/report/gitlab.ts';
 import { ProviderError } from '../../../src/report/provider.ts';
 import { writeSection } from '../../../src/report/sticky-comment.ts';
 import { startGitLabApiServer, type GitLabApiServer } from '../../support/gitlab-api-server.ts';
+import { reportPlanCaller } from '../../../src/cli/code-host.ts';
 
 const TOKEN = 'glpat-test-0123456789';
 const SHA = 'beef'.padEnd(40, '1');
@@ -17,7 +18,9 @@ afterAll(async () => {
   await gitlab.close();
 });
 
-const host = (project: string) => new GitLabHost({ project, token: TOKEN, url: gitlab.url });
+/** These hosts are opened as `report plan` opens them: a 404 names its flags. */
+const notFound = reportPlanCaller('gitlab').notFound;
+const host = (project: string) => new GitLabHost({ project, token: TOKEN, url: gitlab.url, notFound });
 
 describe('GitLabHost', () => {
   it('finds its note on page 2 of a merge request with a subgroup path, and edits it in place', async () => {
@@ -89,7 +92,12 @@ describe('GitLabHost', () => {
   });
 
   it('says what to check when the token is refused or the project is not there', async () => {
-    const refused = await new GitLabHost({ project: 'team/status', token: 'wrong', url: gitlab.url })
+    const refused = await new GitLabHost({
+      project: 'team/status',
+      token: 'wrong',
+      url: gitlab.url,
+      notFound,
+    })
       .comments(1)
       .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ProviderError);

@@ -17,13 +17,19 @@ afterAll(async () => {
 describe('reportPullRequest', () => {
   it('comments and sets the status for base and head files it is given', async () => {
     const repo = github.repository('acme/svc');
-    const base = { sha: 'a'.repeat(40), files: [{ path: 'specs/a.yaml', content: phi3('alpha') }] };
+    const none = { dir: 'specs', files: [] };
+    const base = {
+      sha: 'a'.repeat(40),
+      files: [{ path: 'specs/a.yaml', content: phi3('alpha') }],
+      repository: none,
+    };
     const head = {
       sha: 'b'.repeat(40),
       files: [
         { path: 'specs/a.yaml', content: phi3('alpha') },
         { path: 'specs/b.yaml', content: misspelt('beta') },
       ],
+      repository: none,
     };
     repo.commits.add(head.sha);
     const host = new GitHubHost({
@@ -31,6 +37,7 @@ describe('reportPullRequest', () => {
       apiUrl: github.url,
       auth: { token: 'tok-server-0123' },
       writeSpacingMs: 0,
+      notFound: 'the repository',
     });
     const outcome = await reportPullRequest({ host, number: 11, base, head, catalog: await readCatalog() });
     expect(outcome.comment.action).toBe('created');

@@ -13,7 +13,7 @@ import { hydrate } from '../../../src/pipeline.ts';
 import { Redactor } from '../../../src/sync/credentials.ts';
 import { SyncEngine } from '../../../src/sync/engine.ts';
 import { jsonLogger } from '../../../src/observe/index.ts';
-import { QWEN3_4B_FACTS } from '../../support/hf-hub-server.ts';
+import { QWEN3_4B_FACTS, QWEN3_4B_WORKSPACE } from '../../support/hf-hub-server.ts';
 import {
   Checkout,
   GIT_PASSWORD,
@@ -23,19 +23,7 @@ import {
   type GitRemote,
 } from '../../support/git-remote.ts';
 
-const SPEC = `apiVersion: kaito.sh/v1beta1
-kind: Workspace
-metadata:
-  name: qwen3
-resource:
-  instanceType: Standard_NC24ads_A100_v4
-  labelSelector:
-    matchLabels:
-      apps: qwen3
-inference:
-  preset:
-    name: Qwen/Qwen3-4B
-`;
+const SPEC = QWEN3_4B_WORKSPACE;
 const CACHE = formatHuggingFaceCache([
   {
     gated: false,

@@ -313,6 +313,18 @@ describe('sync --report github', () => {
     });
   });
 
+  it('a repository GitHub does not know: 502, not retried, saying what to check in the server’s terms', async () => {
+    const renamed = pullRequest('opened', 12, main0, '2025-01-01T12:30:00Z');
+    renamed.repository = { ...renamed.repository, full_name: 'acme/renamed' };
+    const res = await githubEvent(server, renamed, 'gh-404');
+    expect(res.status).toBe(502);
+    const answer = (await res.json()) as { error: string; retryInMs?: number };
+    expect(answer.retryInMs).toBeUndefined();
+    expect(answer.error).toBe(
+      'GitHub: list comments of acme/renamed#12: 404 Not Found (check that the credentials can see the --source repository the webhook came from, and that --report-api-url (else GITHUB_API_URL) is the API of its code host)',
+    );
+  });
+
   it('two quick `synchronize` events: the newer head supersedes the queued older one', async () => {
     const branch = await Branch.create('feature-9', 'refs/pull/9/head');
     const heads: string[] = [];

@@ -122,3 +122,64 @@ describe('importFiles', () => {
     });
   });
 });
+
+describe('importFiles: Kaito’s default tuning parameters edited in the namespace', () => {
+  const SHIPPED =
+    'training_config:\n  LoraConfig:\n    r: 8\n  TrainingArguments:\n    output_dir: "/mnt/results"\n';
+  const defaults = [
+    {
+      apiVersion: 'kaito.sh/v1beta1',
+      method: 'lora',
+      kaitoConfigMap: 'lora-params-template',
+      trainingConfig: SHIPPED,
+    },
+  ];
+  const tuner = (name: string, config?: string) => ({
+    apiVersion: 'kaito.sh/v1beta1',
+    kind: 'Workspace',
+    metadata: { name, namespace: 'ml' },
+    resource: { labelSelector: { matchLabels: { apps: name } } },
+    tuning: { preset: { name: 'phi-3-mini-128k-instruct' }, method: 'lora', ...(config ? { config } : {}) },
+  });
+  const template = (text: string) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'lora-params-template', namespace: 'ml', uid: 'u1', labels: { 'helm.sh/chart': 'x' } },
+    data: { 'training_config.yaml': text },
+  });
+
+  it('changes nothing for a template equal to the shipped defaults in value, whatever its layout', () => {
+    const same =
+      '# Kaito chart\ntraining_config:\n  TrainingArguments: {output_dir: /mnt/results}\n  LoraConfig:\n    r: 8\n';
+    const result = importFiles([tuner('t')], [], {
+      namespaceConfigMaps: [template(same)],
+      tuningDefaults: defaults,
+    });
+    expect(result.tuningDefaults).toEqual([]);
+    expect(result.files.map((f) => f.path)).toEqual(['ml/workspace-t.yaml']);
+    expect(result.files[0]?.content).not.toContain('config:');
+  });
+
+  it('writes an edited one as the Workspace’s own ConfigMap, beside one the import writes of that name', () => {
+    const edited = SHIPPED.replace('r: 8', 'r: 32');
+    const taken = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 't-lora-params', namespace: 'ml' },
+    };
+    const result = importFiles([tuner('t'), tuner('other', 't-lora-params')], [taken], {
+      namespaceConfigMaps: [template(edited)],
+      tuningDefaults: defaults,
+    });
+    expect(result.tuningDefaults).toEqual([
+      { workspace: 'ml/t', template: 'lora-params-template', configMap: 't-lora-params-2' },
+    ]);
+    const written = new Map(result.files.map((f) => [f.path, f.content]));
+    expect(written.get('ml/configmap-t-lora-params-2.yaml')).toBe(
+      "# Imported from the cluster by `kaito-gitops import`.\n# ml/t ran with its namespace's lora-params-template, edited in the cluster: its tuning.config now.\n" +
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: t-lora-params-2\n  namespace: ml\ndata:\n' +
+        '  training_config.yaml: |\n    training_config:\n      LoraConfig:\n        r: 32\n      TrainingArguments:\n        output_dir: "/mnt/results"\n',
+    );
+    expect(written.get('ml/workspace-t.yaml')).toContain('  config: t-lora-params-2\n');
+  });
+});

@@ -1,9 +1,19 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readCatalog, type Catalog } from '../../../src/catalog/index.ts';
+import { formatHuggingFaceCache, readCatalog, type Catalog } from '../../../src/catalog/index.ts';
 import { hydrate } from '../../../src/pipeline.ts';
-import { comparePlans } from '../../../src/report/plan-report.ts';
+import type { Source, SourceFile } from '../../../src/api/index.ts';
+import { comparePlans, type ComparePlansOptions } from '../../../src/report/plan-report.ts';
 import { IncrementalRenderer } from '../../../src/sync/index.ts';
+import { QWEN3_4B_FACTS, QWEN3_4B_WORKSPACE } from '../../support/hf-hub-server.ts';
 import { misspelt, phi3 } from '../../support/report-specs.ts';
+
+/** Both revisions as spec files only, no repository files beside them. */
+const specs = (files: readonly SourceFile[]): Source => ({
+  files: [...files],
+  repository: { dir: 'specs', files: [] },
+});
+const compare = (base: readonly SourceFile[], head: readonly SourceFile[], options: ComparePlansOptions) =>
+  comparePlans(specs(base), specs(head), options);
 
 let catalog: Catalog;
 beforeAll(async () => {
@@ -23,7 +33,7 @@ describe('comparePlans', () => {
       { path: 'specs/b.yaml', content: misspelt('beta') }, // refused: keeps base output
       { path: 'specs/d.yaml', content: phi3('delta') }, // added; gamma removed
     ];
-    const report = comparePlans(base, head, { catalog });
+    const report = compare(base, head, { catalog });
     expect(report.summary).toMatchObject({ added: 1, changed: 1, removed: 1, refused: 1, unchanged: 0 });
     expect(report.workspaces.map((w) => [w.name, w.change])).toEqual([
       ['alpha', 'changed'],
@@ -44,7 +54,7 @@ describe('comparePlans', () => {
   });
 
   it('locates every problem of a refused spec by file and line', () => {
-    const report = comparePlans(
+    const report = compare(
       base,
       [...base.slice(0, 2), { path: 'specs/c.yaml', content: misspelt('gamma') }],
       {
@@ -64,7 +74,7 @@ describe('comparePlans', () => {
       ...base.slice(0, 2),
       { path: 'specs/c.yaml', content: `${phi3('gamma')}---\n${misspelt('delta')}---\nkind: [\n` },
     ];
-    const report = comparePlans(base, head, { catalog });
+    const report = compare(base, head, { catalog });
     const located = hydrate(head, { catalog }).errors.flatMap((error) => error.problems);
     expect(report.refused.flatMap((spec) => spec.problems)).toEqual(located);
     expect(located.map((p) => [p.path, p.line, p.column])).toEqual([
@@ -79,7 +89,7 @@ describe('comparePlans', () => {
       { path: 'specs/b.yaml', content: misspelt('beta') },
       base[2]!,
     ];
-    const report = comparePlans(base, head, { catalog });
+    const report = compare(base, head, { catalog });
     const v100 = catalog.skus.require('Standard_NC6s_v3');
     const v100x2 = catalog.skus.require('Standard_NC12s_v3');
     expect(report.summary.base.gpus).toBe(3);
@@ -91,7 +101,7 @@ describe('comparePlans', () => {
   });
 
   it('reports nothing when the rendered output is the same', () => {
-    const report = comparePlans(
+    const report = compare(
       base,
       base.map((f) => ({ ...f, content: `# a comment\n${f.content}` })),
       {
@@ -114,28 +124,60 @@ describe('comparePlans with an incremental renderer', () => {
           : f,
     );
     head.splice(12, 1);
-    const full = comparePlans(many, head, { catalog });
+    const full = compare(many, head, { catalog });
     const incremental = new IncrementalRenderer(hydrate);
-    expect(comparePlans(many, head, { catalog, renderer: incremental })).toEqual(full);
+    expect(compare(many, head, { catalog, renderer: incremental })).toEqual(full);
     expect(incremental.counts.partial).toBe(1);
   });
 });
 
 describe('a refused workspace', () => {
   it('says whether base output stays deployed', () => {
-    const report = comparePlans(base, [...base, { path: 'specs/new.yaml', content: misspelt('fresh') }], {
+    const report = compare(base, [...base, { path: 'specs/new.yaml', content: misspelt('fresh') }], {
       catalog,
     });
     expect(report.workspaces.map((w) => [w.name, w.change, w.keepsBase])).toEqual([
       ['fresh', 'refused', false],
     ]);
-    const kept = comparePlans(
-      base,
-      [base[0]!, { path: 'specs/b.yaml', content: misspelt('beta') }, base[2]!],
-      {
-        catalog,
-      },
-    );
+    const kept = compare(base, [base[0]!, { path: 'specs/b.yaml', content: misspelt('beta') }, base[2]!], {
+      catalog,
+    });
     expect(kept.workspaces.map((w) => [w.name, w.change, w.keepsBase])).toEqual([['beta', 'refused', true]]);
+  });
+});
+
+describe('comparePlans with the repository files of each revision', () => {
+  const qwen3 = {
+    path: 'qwen3.yaml',
+    display: 'specs/qwen3.yaml',
+    content: QWEN3_4B_WORKSPACE,
+  };
+  const withCache = (files: SourceFile[], cached: boolean): Source => ({
+    files,
+    repository: {
+      dir: 'specs',
+      files: cached
+        ? [
+            {
+              path: '.kaito-gitops/huggingface-models.yaml',
+              display: 'specs/.kaito-gitops/huggingface-models.yaml',
+              content: formatHuggingFaceCache([{ gated: false, facts: QWEN3_4B_FACTS }]),
+            },
+          ]
+        : [],
+    },
+  });
+
+  it('plans each side with its own Hugging Face cache file', () => {
+    const added = comparePlans(withCache([], false), withCache([qwen3], true), { catalog });
+    expect(added.summary).toMatchObject({ added: 1, refused: 0 });
+    // Head deletes the cache file: head cannot size the model (and keeps base's output), base could.
+    const dropped = comparePlans(withCache([qwen3], true), withCache([qwen3], false), { catalog });
+    expect(dropped.workspaces.map((w) => [w.name, w.change, w.keepsBase])).toEqual([
+      ['qwen3', 'refused', true],
+    ]);
+    expect(dropped.refused[0]?.problems[0]?.message).toContain(
+      'Qwen/Qwen3-4B is not in the model catalog, and specs/.kaito-gitops/huggingface-models.yaml does not size it',
+    );
   });
 });

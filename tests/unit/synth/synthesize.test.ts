@@ -81,6 +81,17 @@ describe('synthesizeAll', () => {
     );
   });
 
+  it('lets a running Workspace keep its names: the new one is refused, whatever the name order', () => {
+    const foo = presetPlan({ name: 'foo', nodes: 2, file: 'a.yaml' });
+    const running = presetPlan({ name: 'foo-headless', file: 'b.yaml' });
+    const result = synthesizeAll([foo, running], [], { running: new Set(['default/foo-headless']) });
+    expect(result.workspaces.map((w) => w.name)).toEqual(['foo-headless']);
+    expect(result.failures.map((f) => f.name)).toEqual(['foo']);
+    expect(result.failures[0]!.error.message).toContain(
+      'generates Service "default/foo-headless", which Workspace "default/foo-headless" (b.yaml) generates too',
+    );
+  });
+
   it('reports spec problems per Workspace and renders the others', () => {
     const bad = presetPlan({ name: 'bad', adapters: [{ source: { name: 'bad', image: 'x/y:1' } }] });
     const result = synthesizeAll([bad, tuningPlan()], []);

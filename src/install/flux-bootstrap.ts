@@ -14,8 +14,10 @@
  * Kustomization applies it without the annotation (one field manager, kustomize-controller), so from
  * then on a retired shard's unit is pruned.
  */
-import { emitYaml, emitYamlDocuments, type Tree } from '../render/index.ts';
 import {
+  emitYaml,
+  emitYamlDocuments,
+  type Tree,
   FLUX_NAME,
   FLUX_NAMESPACE,
   FLUX_UNITS_DIR,

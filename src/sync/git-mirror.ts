@@ -17,29 +17,15 @@ import * as fs from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import git, { Errors, type HttpClient } from 'isomorphic-git';
-import {
-  REPOSITORY_FILES,
-  isSpecPath,
-  sourceOf,
-  underDir,
-  type Source,
-  type SourceEntry,
-} from '../api/index.ts';
+import type { Source } from '../api/index.ts';
 import { authorizationHeader, redactUrl, type CredentialSource } from './credentials.ts';
 import { gitHttpClient } from './git-http-client.ts';
+import { GitTreeReader, splitPath, type GitFile } from './git-tree-reader.ts';
 import { compareEntries, treeContent, type GitBlob, type GitDirectory } from './git-objects.ts';
 import { PackStream, packIndex, type ObjectType, type PackObject } from './packfile.ts';
 import { receivePack, type PushOutcome } from './receive-pack.ts';
 import { withFileLocks, type FileLockOptions } from './file-lock.ts';
 import { KeyedLock } from './keyed-lock.ts';
-
-/** A file read from git: its blob id, bytes and text (UTF-8); `link` for a symbolic link. */
-export interface GitFile {
-  oid: string;
-  bytes: Uint8Array;
-  text: string;
-  link: boolean;
-}
 
 export interface CommitIdentity {
   name: string;
@@ -47,14 +33,9 @@ export interface CommitIdentity {
 }
 
 export type { PushOutcome } from './receive-pack.ts';
-
-interface Listed {
-  oid: string;
-  link: boolean;
-}
+export type { GitFile } from './git-tree-reader.ts';
 
 const locks = new KeyedLock();
-const MAX_CACHED_BLOBS = 50_000;
 
 export class GitMirror {
   readonly url: string;
@@ -63,10 +44,8 @@ export class GitMirror {
   readonly #http: HttpClient;
   /** One isomorphic-git cache for the mirror's lifetime: packfile indexes are parsed once. */
   #cache: object = {};
-  /** Tree listings by id (see #list). */
-  #listings = new Map<string, ReadonlyMap<string, Listed>>();
-  /** Blobs by id: unchanged files are never read twice. Cleared when it grows past a bound. */
-  #blobs = new Map<string, { bytes: Uint8Array; text: string }>();
+  /** Reads trees and files, keeping what it read (git-tree-reader.ts). */
+  readonly #reader: GitTreeReader;
   /** Objects of the rendered directory written since the last push, stored by the push as one pack. */
   #unstored = new Map<string, PackObject>();
   /** Every object created since the last push (directory, spliced trees, commit): what it sends. */
@@ -83,6 +62,7 @@ export class GitMirror {
     this.gitdir = gitdir;
     this.#credentials = credentials;
     this.#http = http;
+    this.#reader = new GitTreeReader(gitdir, this.#cache);
   }
 
   /** Where the mirror of `url` lives under `cacheDir`: a directory named by a hash of the URL. */
@@ -207,129 +187,29 @@ export class GitMirror {
   }
 
   /** The tree id at `path` (`""` for the root) in `commit`, or undefined when the path is absent. */
-  async treeAt(commit: string, path: string): Promise<string | undefined> {
-    const { commit: parsed } = await git.readCommit({
-      fs,
-      gitdir: this.gitdir,
-      oid: commit,
-      cache: this.#cache,
-    });
-    let oid = parsed.tree;
-    for (const part of splitPath(path)) {
-      const { tree } = await git.readTree({ fs, gitdir: this.gitdir, oid, cache: this.#cache });
-      const entry = tree.find((e) => e.path === part);
-      if (entry === undefined || entry.type !== 'tree') return undefined;
-      oid = entry.oid;
-    }
-    return oid;
+  treeAt(commit: string, path: string): Promise<string | undefined> {
+    return this.#reader.treeAt(commit, path);
   }
 
-  /**
-   * Every regular file under tree `oid` whose path (relative to that tree) passes `accept`, keyed by
-   * that path. Hidden entries are skipped; so are symbolic links, unless `links` asks for them (spec
-   * files that are links are reported, not followed).
-   */
+  /** {@link GitTreeReader.readFiles}; the directory this mirror last pushed is listed without reading git. */
   async readFiles(
     oid: string,
     accept: (path: string) => boolean = () => true,
     options: { links?: boolean } = {},
   ): Promise<Map<string, GitFile>> {
-    if (this.#blobs.size > MAX_CACHED_BLOBS) this.#blobs.clear();
-    if (this.#listings.size > MAX_CACHED_BLOBS) this.#listings.clear();
+    if (this.#pushed?.oid !== oid) return this.#reader.readFiles(oid, accept, options);
     const files = new Map<string, GitFile>();
-    if (this.#pushed?.oid === oid) {
-      for (const [path, blob] of filesOf(this.#pushed)) {
-        if (!accept(path)) continue;
-        const text = Buffer.from(blob.content).toString('utf8');
-        files.set(path, { oid: blob.oid, bytes: blob.content, text, link: false });
-      }
-      return files;
-    }
-    for (const [path, entry] of await this.#list(oid)) {
-      if (!accept(path) || (entry.link && options.links !== true)) continue;
-      files.set(path, { oid: entry.oid, link: entry.link, ...(await this.#readBlob(entry.oid)) });
+    for (const [path, blob] of filesOf(this.#pushed)) {
+      if (!accept(path)) continue;
+      const text = Buffer.from(blob.content).toString('utf8');
+      files.set(path, { oid: blob.oid, bytes: blob.content, text, link: false });
     }
     return files;
   }
 
-  /**
-   * The spec directory whose tree is `oid` (undefined: there is none at this commit), read by api's rule
-   * for every route (source-tree.ts): its spec files, links among them included, and the repository
-   * files at their fixed paths. `dir` is its path in the repository, which messages name files by.
-   */
-  async sourceAt(oid: string | undefined, dir: string): Promise<Source> {
-    if (oid === undefined) return sourceOf([], [], dir);
-    const entry = (path: string, file: { link: boolean; bytes: Uint8Array }): SourceEntry => {
-      const display = underDir(dir, path);
-      return file.link ? { path, display, link: true } : { path, display, bytes: file.bytes };
-    };
-    const specs = [...(await this.readFiles(oid, isSpecPath, { links: true }))].map(([path, file]) =>
-      entry(path, file),
-    );
-    const repository: SourceEntry[] = [];
-    for (const path of REPOSITORY_FILES) {
-      const found = await this.#entryAt(oid, path);
-      if (found !== undefined)
-        repository.push(entry(path, { ...found, ...(await this.#readBlob(found.oid)) }));
-    }
-    return sourceOf(specs, repository, dir);
-  }
-
-  /** The file or link at `path` under tree `oid` (hidden paths too), or undefined when there is none. */
-  async #entryAt(oid: string, path: string): Promise<Listed | undefined> {
-    let tree = oid;
-    const parts = path.split('/');
-    for (const [i, part] of parts.entries()) {
-      const { tree: entries } = await git.readTree({
-        fs,
-        gitdir: this.gitdir,
-        oid: tree,
-        cache: this.#cache,
-      });
-      const found = entries.find((e) => e.path === part);
-      if (found === undefined) return undefined;
-      if (i < parts.length - 1) {
-        if (found.type !== 'tree') return undefined;
-        tree = found.oid;
-      } else if (found.type === 'blob' && (found.mode === '100644' || found.mode === '100755')) {
-        return { oid: found.oid, link: false };
-      } else if (found.type === 'blob' && found.mode === '120000') {
-        return { oid: found.oid, link: true };
-      }
-    }
-    return undefined;
-  }
-
-  /**
-   * Path → blob of the files and links under tree `oid`, hidden entries skipped. Trees are immutable,
-   * so listings are kept by id: an unchanged subdirectory is never read again.
-   */
-  async #list(oid: string): Promise<ReadonlyMap<string, Listed>> {
-    const known = this.#listings.get(oid);
-    if (known !== undefined) return known;
-    const listing = new Map<string, Listed>();
-    const { tree } = await git.readTree({ fs, gitdir: this.gitdir, oid, cache: this.#cache });
-    for (const entry of tree) {
-      if (entry.path.startsWith('.')) continue;
-      if (entry.type === 'tree') {
-        for (const [path, blob] of await this.#list(entry.oid)) listing.set(`${entry.path}/${path}`, blob);
-      } else if (entry.type === 'blob' && (entry.mode === '100644' || entry.mode === '100755')) {
-        listing.set(entry.path, { oid: entry.oid, link: false });
-      } else if (entry.type === 'blob' && entry.mode === '120000') {
-        listing.set(entry.path, { oid: entry.oid, link: true });
-      }
-    }
-    this.#listings.set(oid, listing);
-    return listing;
-  }
-
-  async #readBlob(oid: string): Promise<{ bytes: Uint8Array; text: string }> {
-    const known = this.#blobs.get(oid);
-    if (known !== undefined) return known;
-    const { blob } = await git.readBlob({ fs, gitdir: this.gitdir, oid, cache: this.#cache });
-    const read = { bytes: blob, text: Buffer.from(blob).toString('utf8') };
-    this.#blobs.set(oid, read);
-    return read;
+  /** {@link GitTreeReader.sourceAt}. */
+  sourceAt(oid: string | undefined, dir: string): Promise<Source> {
+    return this.#reader.sourceAt(oid, dir);
   }
 
   /**
@@ -493,7 +373,7 @@ export class GitMirror {
   }
 }
 
-/** Path → blob of every file under `directory`, hidden entries skipped (as #list). */
+/** Path → blob of every file under `directory`, hidden entries skipped (as the reader's listings). */
 function filesOf(directory: GitDirectory, prefix = ''): Map<string, GitBlob> {
   const files = new Map<string, GitBlob>();
   for (const [name, entry] of directory.entries) {
@@ -502,8 +382,4 @@ function filesOf(directory: GitDirectory, prefix = ''): Map<string, GitBlob> {
     else for (const [path, blob] of filesOf(entry, `${prefix}${name}/`)) files.set(path, blob);
   }
   return files;
-}
-
-function splitPath(path: string): string[] {
-  return path.split('/').filter((p) => p !== '' && p !== '.');
 }

@@ -10,7 +10,13 @@
  * pods again.
  */
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import { CONDITION_REASONS, compareStrings } from '../api/index.ts';
+import {
+  CONDITION_REASONS,
+  SETTINGS_FILE,
+  WORKSPACE_LABEL,
+  WORKSPACE_NAMESPACE_LABEL,
+  compareStrings,
+} from '../api/index.ts';
 
 export interface PodFailure {
   reason: string;
@@ -132,6 +138,24 @@ function failedPod(name: string, pod: V1Pod): PodFailure {
       : [`container ${c.name} exited ${exit.exitCode}${exit.reason ? ` (${exit.reason})` : ''}`];
   });
   return failure(CONDITION_REASONS.PodFailed, `pod ${name} failed`, exits.join(', ') || status?.message);
+}
+
+/**
+ * On bring-your-own nodes, what to change when pods cannot be scheduled for want of node labels: a tree
+ * rendered without `nodes: byo` in the repository settings pins pods to the per-Workspace labels that
+ * only the agent's provisioners put on nodes (the scheduler says "didn't match Pod's node
+ * affinity/selector"). Any other failure is returned as it is.
+ */
+export function withBringYourOwnNodesHint(failure: PodFailure): PodFailure {
+  if (failure.reason !== CONDITION_REASONS.Unschedulable || !/node affinity\/selector/.test(failure.message))
+    return failure;
+  return {
+    reason: failure.reason,
+    message:
+      `${failure.message} (with --provisioner byo, nodes must carry the Workspace's labelSelector labels; ` +
+      `a tree rendered without "nodes: byo" in ${SETTINGS_FILE} beside the specs also requires ` +
+      `${WORKSPACE_LABEL} and ${WORKSPACE_NAMESPACE_LABEL}, which only provisioned nodes carry)`,
+  };
 }
 
 function failure(reason: string, summary: string, detail?: string): PodFailure {

@@ -11,6 +11,7 @@ import { findCondition, splitNamespacedKey, type ConfigMapObject } from '../api/
 import type { Catalog } from '../catalog/index.ts';
 import type { NodeProvisioner, NodeStatus } from './node-provisioner.ts';
 import { observeInference, observeTuning } from './observe-workload.ts';
+import { withBringYourOwnNodesHint } from './pod-failure.ts';
 import type { WorkloadObjects } from './observe-workload.ts';
 import { reconcileDeletion } from './reconcile-deletion.ts';
 import type { ReconcileResult } from './work-queue.ts';
@@ -70,7 +71,11 @@ export async function reconcileWorkspace(key: string, deps: ReconcileDeps): Prom
   const outcome = planWorkspace(object, deps.catalog, configMaps);
   const objects = deps.workloads(namespace, name);
   const kind = outcome.ok ? (outcome.plan.workload === 'tuning' ? 'tuning' : 'inference') : outcome.kind;
-  const workload = kind === 'tuning' ? observeTuning(objects) : observeInference(objects);
+  const observed = kind === 'tuning' ? observeTuning(objects) : observeInference(objects);
+  const workload =
+    deps.provisioner.kind === 'byo' && observed.podFailure !== undefined
+      ? { ...observed, podFailure: withBringYourOwnNodesHint(observed.podFailure) }
+      : observed;
 
   let nodes: NodeStatus | undefined;
   let reconcileError: TransientError | undefined;

@@ -50,7 +50,7 @@ class FakeWorkspaces implements WorkspaceAccess {
 }
 
 class FakeProvisioner implements NodeProvisioner {
-  readonly kind = 'nodeclaim' as const;
+  kind: NodeProvisioner['kind'] = 'nodeclaim';
   nodes: NodeStatus = {
     readyNodes: [],
     ready: false,
@@ -113,6 +113,44 @@ const cond = (w: FakeWorkspaces, type: string) => {
 };
 
 describe('reconcileWorkspace', () => {
+  it.each([
+    ['byo', true],
+    ['nodeclaim', false],
+  ] as const)(
+    'with the %s provisioner, pods unschedulable for node labels say what to change: %s',
+    async (kind, hinted) => {
+      const { workspaces, provisioner, deps, setWorkload } = setup();
+      provisioner.kind = kind;
+      provisioner.nodes = {
+        readyNodes: ['n1'],
+        ready: true,
+        reason: 'NodesReady',
+        message: 'ok',
+        permanent: false,
+      };
+      const scheduler = "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector.";
+      setWorkload({
+        ...servingDeployment,
+        deployments: servingDeployment.deployments.map((d) => ({ ...d, status: { readyReplicas: 0 } })),
+        pods: [
+          {
+            metadata: { name: 'phi-3-0', labels: servingDeployment.deployments[0]!.metadata!.labels! },
+            status: {
+              conditions: [
+                { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: scheduler },
+              ],
+            },
+          },
+        ],
+      });
+      await reconcileWorkspace('default/phi-3', deps);
+      const inference = findCondition(workspaces.object.status?.conditions ?? [], 'InferenceReady');
+      expect(inference?.reason).toBe('Unschedulable');
+      expect(inference?.message).toContain(`pod phi-3-0 cannot be scheduled: ${scheduler}`);
+      expect(inference?.message?.includes('"nodes: byo" in .kaito-gitops/settings.yaml')).toBe(hinted);
+    },
+  );
+
   it('adds the finalizer, provisions, and requeues while nodes come up', async () => {
     const { workspaces, provisioner, deps } = setup();
     expect(await reconcileWorkspace('default/phi-3', deps)).toEqual({ requeueAfterMs: 10_000 });

@@ -9,8 +9,8 @@ export {
   redactUrl,
   type CredentialSource,
 } from './credentials.ts';
-export type { SyncConfig, SyncResult } from './engine.ts';
-export { SYNC_STEPS, SyncEngine, type SyncStep } from './engine.ts';
+export { SyncEngine } from './engine.ts';
+export { SYNC_STEPS, type SyncConfig, type SyncResult, type SyncStep } from './sync-config.ts';
 export { GitMirror } from './git-mirror.ts';
 export { IncrementalRenderer } from './incremental-renderer.ts';
 export { directoryOf } from './git-objects.ts';

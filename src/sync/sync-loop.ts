@@ -6,7 +6,7 @@
  * succeeds or the loop stops. Records metrics and logs; never throws to the caller.
  */
 import { InterruptedError, SpecError } from '../errors.ts';
-import type { SyncResult } from './engine.ts';
+import type { SyncResult } from './sync-config.ts';
 import type { Logger } from '../observe/index.ts';
 import type { SyncMetrics } from './metrics.ts';
 

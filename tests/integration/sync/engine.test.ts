@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCatalog, type Catalog } from '../../../src/catalog/index.ts';
 import { hydrate } from '../../../src/pipeline.ts';
 import { Redactor } from '../../../src/sync/credentials.ts';
-import { SyncEngine, type SyncConfig } from '../../../src/sync/engine.ts';
+import { SyncEngine } from '../../../src/sync/engine.ts';
+import type { SyncConfig } from '../../../src/sync/sync-config.ts';
 import { jsonLogger } from '../../../src/observe/index.ts';
 import { SOURCE_COMMIT_ANNOTATION, SOURCE_PATH_ANNOTATION } from '../../../src/sync/stamp.ts';
 import {

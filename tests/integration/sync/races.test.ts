@@ -3,7 +3,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readCatalog, type Catalog } from '../../../src/catalog/index.ts';
 import { hydrate } from '../../../src/pipeline.ts';
 import { Redactor } from '../../../src/sync/credentials.ts';
-import { SyncEngine, type SyncResult } from '../../../src/sync/engine.ts';
+import { SyncEngine } from '../../../src/sync/engine.ts';
+import type { SyncResult } from '../../../src/sync/sync-config.ts';
 import { silentLogger } from '../../../src/observe/index.ts';
 import {
   Checkout,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../../src/cli/duration.ts';
 import { parseListen } from '../../../src/cli/sync.ts';
 import { UsageError } from '../../../src/errors.ts';
-import type { SyncResult } from '../../../src/sync/engine.ts';
+import type { SyncResult } from '../../../src/sync/sync-config.ts';
 import { silentLogger } from '../../../src/observe/index.ts';
 import { SyncMetrics } from '../../../src/sync/metrics.ts';
 import { SyncLoop } from '../../../src/sync/sync-loop.ts';

@@ -14,7 +14,7 @@ import type { WorkspaceAccess } from '../reconcile.ts';
 import { WORKSPACE_RESOURCE, namespacedKey } from '../../api/index.ts';
 import type { WorkspaceObject } from '../workspace-object.ts';
 import type { WorkspaceStatus } from '../workspace-status.ts';
-import { statusChanged } from '../workspace-status.ts';
+import { statusChanged } from '../status-changed.ts';
 import { apiFailure, statusCode } from './api-errors.ts';
 import type { ClusterInformers } from './informers.ts';
 

@@ -10,7 +10,7 @@ import { reconcileWorkspace } from '../../../src/agent/reconcile.ts';
 import type { WorkspaceAccess } from '../../../src/agent/reconcile.ts';
 import type { WorkspaceObject } from '../../../src/agent/workspace-object.ts';
 import type { WorkspaceStatus } from '../../../src/agent/workspace-status.ts';
-import { statusChanged } from '../../../src/agent/workspace-status.ts';
+import { statusChanged } from '../../../src/agent/status-changed.ts';
 
 let catalog: Catalog;
 beforeAll(async () => {

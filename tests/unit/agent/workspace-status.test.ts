@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findCondition, summarize } from '../../../src/api/index.ts';
-import { computeStatus, deletingStatus, statusChanged } from '../../../src/agent/workspace-status.ts';
+import { statusChanged } from '../../../src/agent/status-changed.ts';
+import { computeStatus, deletingStatus } from '../../../src/agent/workspace-status.ts';
 import type { InferenceObservation, Observed, WorkspaceStatus } from '../../../src/agent/workspace-status.ts';
 import type { NodeStatus } from '../../../src/agent/node-provisioner.ts';
 

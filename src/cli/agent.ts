@@ -21,6 +21,7 @@ import { jsonLogger, type Logger } from '../observe/index.ts';
 import { EXIT, parseFlags, type CliIO, type Command } from './command.ts';
 import { loadCatalog } from './catalog-input.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
+import { parseListenAddress } from './listen-address.ts';
 
 const usage = `usage: kaito-gitops agent --provisioner nodeclaim|aks|byo [flags]
 
@@ -64,17 +65,6 @@ export const agentFlags = {
   'azure-cluster-name': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-/** `:8081`, `0.0.0.0:8081`, `127.0.0.1:0` → host and port. */
-export function parseListenAddress(value: string): { host: string; port: number } {
-  const colon = value.lastIndexOf(':');
-  const host = colon <= 0 ? '0.0.0.0' : value.slice(0, colon);
-  const port = Number(value.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`--metrics-addr must be [HOST]:PORT, such as :8081, not "${value}"`);
-  }
-  return { host, port };
-}
 
 function positiveInt(flag: string, value: string): number {
   const n = Number(value);
@@ -158,7 +148,7 @@ export const agent: Command = {
     }
     const provisioner = parseProvisioner(values.provisioner);
     const aks = provisioner === 'aks' ? azureSettings(values, io.env) : undefined;
-    const metrics = parseListenAddress(values['metrics-addr']);
+    const metrics = parseListenAddress(values['metrics-addr'], '--metrics-addr');
     const resyncMs = positiveInt('resync', values.resync) * 1000;
     const concurrency = positiveInt('concurrency', values.concurrency);
     const catalog = await loadCatalog(values.presets, io);

@@ -42,6 +42,7 @@ import { API_URL_ENV, apiUrlOf, githubAppFromEnv, reportHosts } from './code-hos
 import { startProgress } from './progress.ts';
 import { EXIT, outputFlag, outputFormat, parseFlags, type CliIO, type Command } from './command.ts';
 import { parseDuration } from './duration.ts';
+import { parseListenAddress } from './listen-address.ts';
 import { userCacheDir } from './cache-dir.ts';
 import { catalogFlags, cloudFlag, layoutFlags, layoutOf, loadCatalog } from './inputs.ts';
 import { shardNotes } from './shard-notes.ts';
@@ -212,7 +213,7 @@ function parseRequest(args: string[], io: CliIO): SyncRequest {
   const targetPath = repositoryPath(values['target-path'], '--target-path');
   const timeoutMs = parseDuration(values['git-timeout'], '--git-timeout');
   const interval = values.interval === undefined ? undefined : parseDuration(values.interval, '--interval');
-  const listen = values.listen === undefined ? undefined : parseListen(values.listen);
+  const listen = values.listen === undefined ? undefined : parseListenAddress(values.listen, '--listen');
   if (values.report !== '' && listen === undefined) {
     throw new UsageError('--report comments on pull requests from their webhooks: it needs --listen');
   }
@@ -382,16 +383,6 @@ export function repositoryPath(value: string, flag: string): string {
     );
   }
   return parts.join('/');
-}
-
-/** `:8080` (all interfaces), `127.0.0.1:8080`, `[::1]:8080`. */
-export function parseListen(text: string): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text);
-  const port = Number(match?.[3]);
-  if (match === null || !Number.isInteger(port) || port > 65535) {
-    throw new UsageError(`--listen must be [HOST]:PORT such as :8080 or 127.0.0.1:8080, not "${text}"`);
-  }
-  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
 }
 
 /** Git credentials from a GitHub App: the installation token (cached, minted again before it expires). */

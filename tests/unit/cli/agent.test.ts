@@ -1,18 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { azureSettings, parseListenAddress, parseProvisioner } from '../../../src/cli/agent.ts';
+import { azureSettings, parseProvisioner } from '../../../src/cli/agent.ts';
+import { parseListenAddress } from '../../../src/cli/listen-address.ts';
 import { UsageError } from '../../../src/errors.ts';
 
 describe('agent flags', () => {
   it.each([
     [':8081', { host: '0.0.0.0', port: 8081 }],
     ['127.0.0.1:0', { host: '127.0.0.1', port: 0 }],
-    ['[::1]:9090', { host: '[::1]', port: 9090 }],
+    ['[::1]:9090', { host: '::1', port: 9090 }], // what server.listen takes: no brackets
   ])('--metrics-addr %s', (value, expected) => {
-    expect(parseListenAddress(value)).toEqual(expected);
+    expect(parseListenAddress(value, '--metrics-addr')).toEqual(expected);
   });
 
   it.each(['8081', ':http', ':70000'])('--metrics-addr %s is a usage error', (value) => {
-    expect(() => parseListenAddress(value)).toThrow(UsageError);
+    expect(() => parseListenAddress(value, '--metrics-addr')).toThrow(UsageError);
   });
 
   it.each([

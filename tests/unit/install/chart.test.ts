@@ -23,7 +23,8 @@ import {
 import { releaseIdentity } from '../../../src/install/agent-manifests.ts';
 import type { Release } from '../../../src/install/chart-release.ts';
 import { parseFlags } from '../../../src/cli/command.ts';
-import { agentFlags, azureSettings, parseListenAddress, parseProvisioner } from '../../../src/cli/agent.ts';
+import { agentFlags, azureSettings, parseProvisioner } from '../../../src/cli/agent.ts';
+import { parseListenAddress } from '../../../src/cli/listen-address.ts';
 import { GoTemplate, templateActions } from '../../support/go-template.ts';
 import { checkSchema } from '../../support/json-schema-check.ts';
 
@@ -348,7 +349,10 @@ describe('what the rendered chart grants and runs', () => {
     expect(command).toBe('agent');
     const { values } = parseFlags(args, agentFlags);
     expect(parseProvisioner(values.provisioner)).toBe(provisioner);
-    expect(parseListenAddress(values['metrics-addr'])).toEqual({ host: '0.0.0.0', port: 8081 });
+    expect(parseListenAddress(values['metrics-addr'], '--metrics-addr')).toEqual({
+      host: '0.0.0.0',
+      port: 8081,
+    });
     expect(values['lease-name']).toBe('gpu-kaito-gitops');
     expect(values.coexist).toBe(false);
     if (provisioner === 'aks') {

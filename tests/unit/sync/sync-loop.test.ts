@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../../src/cli/duration.ts';
-import { parseListen } from '../../../src/cli/sync.ts';
+import { parseListenAddress } from '../../../src/cli/listen-address.ts';
 import { UsageError } from '../../../src/errors.ts';
 import type { SyncResult } from '../../../src/sync/sync-config.ts';
 import { silentLogger } from '../../../src/observe/index.ts';
@@ -105,9 +105,11 @@ describe('flag parsing', () => {
     [':8080', { host: '0.0.0.0', port: 8080 }],
     ['127.0.0.1:0', { host: '127.0.0.1', port: 0 }],
     ['[::1]:9000', { host: '::1', port: 9000 }],
-  ])('parseListen(%s)', (text, expected) => expect(parseListen(text)).toEqual(expected));
+  ])('parseListenAddress(%s)', (text, expected) =>
+    expect(parseListenAddress(text, '--listen')).toEqual(expected),
+  );
 
-  it.each(['8080', 'host:', ':99999'])('parseListen(%j) is a usage error', (text) => {
-    expect(() => parseListen(text)).toThrow(UsageError);
+  it.each(['8080', 'host:', ':99999'])('parseListenAddress(%j) is a usage error', (text) => {
+    expect(() => parseListenAddress(text, '--listen')).toThrow(UsageError);
   });
 });

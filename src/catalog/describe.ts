@@ -2,7 +2,7 @@
  * A plan as rows of (field, value), for `kaito-gitops plan` to print as a table or JSON without
  * knowing the plan's shape. Row order is fixed; only facts that apply to the plan appear.
  */
-import { namespacedKey } from '../api/index.ts';
+import { WORKSPACE_LABEL, WORKSPACE_NAMESPACE_LABEL, namespacedKey } from '../api/index.ts';
 import { formatGi } from './rules.ts';
 import { formatPrice } from './sku.ts';
 import type { WorkspacePlan } from './types.ts';
@@ -37,6 +37,14 @@ export function describePlan(plan: WorkspacePlan): PlanRow[] {
   add('nodes', plan.nodes);
   add('gpusPerNode', plan.gpusPerNode);
   add('multiNode', plan.multiNode ? 'yes (StatefulSet + headless Service)' : 'no');
+  if (plan.workload !== 'tuning') {
+    add(
+      'placement',
+      plan.pinToWorkspaceNodes
+        ? `labelSelector + the nodes provisioned for this Workspace (${WORKSPACE_LABEL}, ${WORKSPACE_NAMESPACE_LABEL})`
+        : 'labelSelector only (bring-your-own nodes)',
+    );
+  }
   const { tensor, pipeline, data } = plan.parallelism;
   if (plan.workload === 'inference-preset' && plan.runtime === 'vllm') {
     add('parallelism', `tensor ${tensor}, pipeline ${pipeline}, data ${data}`);

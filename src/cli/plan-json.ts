@@ -28,6 +28,11 @@ export interface PlanJson {
   nodes: number;
   gpusPerNode: number;
   multiNode: boolean;
+  /**
+   * Inference only: pods also require the labels the agent's provisioners put on the nodes they create
+   * for this Workspace; false on bring-your-own nodes (`nodes: byo`, `preferredNodes`, the annotation).
+   */
+  pinnedToWorkspaceNodes?: boolean;
   parallelism: { tensor: number; pipeline: number; data: number };
   estimate?: NodeEstimate;
   partition?: PartitionPlan;
@@ -58,6 +63,7 @@ export function planJson(plan: WorkspacePlan): PlanJson {
     nodes: plan.nodes,
     gpusPerNode: plan.gpusPerNode,
     multiNode: plan.multiNode,
+    ...(plan.workload !== 'tuning' ? { pinnedToWorkspaceNodes: plan.pinToWorkspaceNodes } : {}),
     parallelism: { ...plan.parallelism },
     ...(plan.estimate !== undefined ? { estimate: plan.estimate } : {}),
     ...(plan.partition !== undefined ? { partition: plan.partition } : {}),

@@ -394,6 +394,7 @@ describe('describePlan', () => {
       'nodes',
       'gpusPerNode',
       'multiNode',
+      'placement',
       'parallelism',
       'estimate',
       'image',
@@ -407,5 +408,19 @@ describe('describePlan', () => {
       'note',
     ]);
     expect(rows.find((r) => r.field === 'cost')?.value).toBe('$3.06/h (1 x $3.06/h)');
+    expect(rows.find((r) => r.field === 'placement')?.value).toBe(
+      'labelSelector + the nodes provisioned for this Workspace (kaito.sh/workspace, kaito.sh/workspacenamespace)',
+    );
+  });
+
+  it('says when pods are placed by labelSelector alone, and has no placement for tuning', () => {
+    const workspace = inference('phi-3-mini-4k-instruct', { instanceType: 'Standard_NC6s_v3' });
+    const byo = describePlan(plan(workspace, catalog, { nodes: 'byo' }));
+    expect(byo.find((r) => r.field === 'placement')?.value).toBe('labelSelector only (bring-your-own nodes)');
+    expect(
+      describePlan(
+        plan(tuning('phi-3-mini-128k-instruct', { instanceType: 'Standard_NC6s_v3' }), catalog),
+      ).some((r) => r.field === 'placement'),
+    ).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The agent container's memory, sized from `npm run bench` (the agent alone in its own process, started
  * as the chart starts it, with a real cluster's objects per Workspace; README "Benchmarks"): peak RSS
- * about 140 MiB idle, 200–216 MiB at 1,000 Workspaces and 218 MiB at 3,000 with these V8 settings. Most
+ * about 140 MiB idle, 200–217 MiB at 1,000 Workspaces and 218 MiB at 3,000 with these V8 settings. Most
  * of the idle figure is code (the Kubernetes client and its HTTP stack, OpenSSL); the informer caches
  * keep only the fields the agent reads, so each Workspace adds little. A 64 MiB heap is too small: the
  * agent ran out of heap at 1,000 Workspaces.

@@ -50,6 +50,30 @@ export interface GitRemote {
   close(): Promise<void>;
 }
 
+/**
+ * `sync` flags from the specs in `gitops/workspaces` of repository `source` to branch `deploy` of
+ * repository `deploy`, at `targetPath`; a cache directory only when `cacheDir` is given.
+ */
+export function syncFlags(
+  remote: GitRemote,
+  options: { source?: string; deploy?: string; targetPath?: string; cacheDir?: string } = {},
+): string[] {
+  return [
+    'sync',
+    '--source',
+    remote.url(options.source ?? 'models.git'),
+    '--source-path',
+    'gitops/workspaces',
+    '--target',
+    remote.url(options.deploy ?? 'deploy.git'),
+    '--target-branch',
+    'deploy',
+    '--target-path',
+    options.targetPath ?? 'clusters/prod',
+    ...(options.cacheDir === undefined ? [] : ['--cache-dir', options.cacheDir]),
+  ];
+}
+
 export async function startGitRemote(): Promise<GitRemote> {
   const root = await mkdtemp(join(tmpdir(), 'kaito-sync-'));
   const requests: GitRemote['requests'] = [];

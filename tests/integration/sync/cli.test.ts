@@ -12,6 +12,7 @@ import {
   READER_USER,
   git,
   startGitRemote,
+  syncFlags,
   type GitRemote,
 } from '../../support/git-remote.ts';
 import { runCli } from '../../support/cli.ts';
@@ -43,21 +44,7 @@ afterAll(async () => {
 });
 
 const env = { KAITO_GITOPS_GIT_USERNAME: GIT_USER, KAITO_GITOPS_GIT_PASSWORD: GIT_PASSWORD };
-const flags = (cache: string) => [
-  'sync',
-  '--source',
-  remote.url('models.git'),
-  '--source-path',
-  'gitops/workspaces',
-  '--target',
-  remote.url('deploy.git'),
-  '--target-branch',
-  'deploy',
-  '--target-path',
-  'clusters/prod',
-  '--cache-dir',
-  join(remote.root, 'cache', cache),
-];
+const flags = (cache: string) => syncFlags(remote, { cacheDir: join(remote.root, 'cache', cache) });
 const deployTip = async () => (await git(remote.bare('deploy.git'), 'rev-parse', 'deploy')).trim();
 
 describe('kaito-gitops sync --once', () => {

@@ -22,6 +22,7 @@ import {
   GIT_USER,
   git,
   startGitRemote,
+  syncFlags,
   type GitRemote,
 } from '../../support/git-remote.ts';
 
@@ -56,20 +57,8 @@ async function repos(): Promise<{ source: string; deploy: string }> {
 }
 
 /** The sync flags for a pair of repositories; a cache directory of its own unless `cache` is null. */
-const flags = (r: { source: string; deploy: string }, cache: string | null = `cache-${counter}`) => [
-  'sync',
-  '--source',
-  remote.url(r.source),
-  '--source-path',
-  'gitops/workspaces',
-  '--target',
-  remote.url(r.deploy),
-  '--target-branch',
-  'deploy',
-  '--target-path',
-  'clusters/prod',
-  ...(cache === null ? [] : ['--cache-dir', join(remote.root, 'caches', cache)]),
-];
+const flags = (r: { source: string; deploy: string }, cache: string | null = `cache-${counter}`) =>
+  syncFlags(remote, { ...r, ...(cache === null ? {} : { cacheDir: join(remote.root, 'caches', cache) }) });
 
 /** Path → blob id of every file under `clusters/prod` on the deploy branch. */
 async function deployed(r: { deploy: string }): Promise<Map<string, string>> {

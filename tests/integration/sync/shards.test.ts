@@ -14,6 +14,7 @@ import {
   GIT_USER,
   git,
   startGitRemote,
+  syncFlags,
   type GitRemote,
 } from '../../support/git-remote.ts';
 import { runCli } from '../../support/cli.ts';
@@ -46,23 +47,7 @@ afterAll(async () => {
 
 const sync = (...extra: string[]) =>
   runCli(
-    [
-      'sync',
-      '--source',
-      remote.url('models.git'),
-      '--source-path',
-      'gitops/workspaces',
-      '--target',
-      remote.url('deploy.git'),
-      '--target-branch',
-      'deploy',
-      '--target-path',
-      PATH,
-      '--cache-dir',
-      join(remote.root, 'cache'),
-      '--once',
-      ...extra,
-    ],
+    [...syncFlags(remote, { targetPath: PATH, cacheDir: join(remote.root, 'cache') }), '--once', ...extra],
     remote.root,
     env,
   );

@@ -11,6 +11,7 @@ import type { AgentConfig, RunningAgent } from '../../../src/agent/agent.ts';
 import { readCatalog } from '../../../src/catalog/index.ts';
 import { silentLogger } from '../../../src/observe/index.ts';
 import type { Catalog } from '../../../src/catalog/index.ts';
+import { testAgentConfig } from '../../support/agent-config.ts';
 
 let server: KubeApiServer;
 let catalog: Catalog;
@@ -33,23 +34,7 @@ afterAll(async () => {
 });
 
 function config(identity: string, overrides: Partial<AgentConfig> = {}): AgentConfig {
-  return {
-    provisioner: 'nodeclaim',
-    catalog,
-    metrics: { host: '127.0.0.1', port: 0 },
-    lease: {
-      namespace: 'default',
-      name: `agent-${identity.split('-')[0] ?? ''}`,
-      identity,
-      durationMs: 1000,
-      renewDeadlineMs: 800,
-      retryPeriodMs: 100,
-    },
-    resyncMs: 300,
-    notReadyRequeueMs: 100,
-    baseRetryMs: 50,
-    ...overrides,
-  };
+  return testAgentConfig(catalog, { name: `agent-${identity.split('-')[0] ?? ''}`, identity }, overrides);
 }
 
 async function agent(identity: string, overrides: Partial<AgentConfig> = {}): Promise<RunningAgent> {

@@ -12,6 +12,7 @@ import { readCatalog } from '../../../src/catalog/index.ts';
 import { RemoteRefusedError } from '../../../src/errors.ts';
 import { silentLogger } from '../../../src/observe/index.ts';
 import { kaitoControllerDeployment, kaitoWebhook, kaitoWorkspaceCrd } from '../../support/kaito-fixtures.ts';
+import { readyDeployment, testAgentConfig } from '../../support/agent-config.ts';
 import {
   startKubeApiServer,
   type KubeApiServer,
@@ -28,23 +29,11 @@ afterEach(async () => {
 });
 
 function config(overrides: Partial<AgentConfig> = {}): AgentConfig {
-  return {
-    provisioner: 'byo',
+  return testAgentConfig(
     catalog,
-    metrics: { host: '127.0.0.1', port: 0 },
-    lease: {
-      namespace: 'default',
-      name: 'agent',
-      identity: 'a-1',
-      durationMs: 1000,
-      renewDeadlineMs: 800,
-      retryPeriodMs: 100,
-    },
-    resyncMs: 200,
-    notReadyRequeueMs: 100,
-    baseRetryMs: 50,
-    ...overrides,
-  };
+    { name: 'agent', identity: 'a-1' },
+    { provisioner: 'byo', resyncMs: 200, ...overrides },
+  );
 }
 
 async function agent(overrides: Partial<AgentConfig> = {}): Promise<RunningAgent> {
@@ -69,17 +58,7 @@ function runnable(name: string): void {
     },
     status: { conditions: [{ type: 'Ready', status: 'True' }], capacity: { 'nvidia.com/gpu': '1' } },
   });
-  server!.seed({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: {
-      name,
-      namespace: 'default',
-      labels: { 'kaito.sh/workspace': name, 'app.kubernetes.io/managed-by': 'kaito-gitops' },
-    },
-    spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: {} },
-    status: { replicas: 1, readyReplicas: 1 },
-  });
+  server!.seed(readyDeployment(name));
 }
 
 async function createWorkspace(name: string, labels: Record<string, string> = {}): Promise<void> {

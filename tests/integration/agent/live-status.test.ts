@@ -13,6 +13,7 @@ import { silentLogger } from '../../../src/observe/index.ts';
 import { GitHubHost, composeComment, parseComment } from '../../../src/report/index.ts';
 import { startGitHubApiServer, type GitHubApiServer } from '../../support/github-api-server.ts';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-api-server/index.ts';
+import { readyDeployment, testAgentConfig } from '../../support/agent-config.ts';
 
 const TOKEN = 'ghs_agent_token_0123456789';
 const SHA = '5eed'.padEnd(40, 'a');
@@ -45,34 +46,25 @@ function cliIO(env: Record<string, string>): CliIO {
 }
 
 function config(identity: string): AgentConfig {
-  return {
-    provisioner: 'byo',
+  return testAgentConfig(
     catalog,
-    metrics: { host: '127.0.0.1', port: 0 },
-    lease: {
-      namespace: 'default',
-      name: 'live',
-      identity,
-      durationMs: 1000,
-      renewDeadlineMs: 800,
-      retryPeriodMs: 100,
+    { name: 'live', identity },
+    {
+      provisioner: 'byo',
+      liveStatus: {
+        hostFor: (repository) =>
+          new GitHubHost({
+            repository,
+            apiUrl: github.url,
+            auth: { token: TOKEN },
+            writeSpacingMs: 0,
+            notFound: 'the repository',
+          }),
+        minIntervalMs: 0,
+        retryMs: 50,
+      },
     },
-    resyncMs: 300,
-    notReadyRequeueMs: 100,
-    baseRetryMs: 50,
-    liveStatus: {
-      hostFor: (repository) =>
-        new GitHubHost({
-          repository,
-          apiUrl: github.url,
-          auth: { token: TOKEN },
-          writeSpacingMs: 0,
-          notFound: 'the repository',
-        }),
-      minIntervalMs: 0,
-      retryMs: 50,
-    },
-  };
+  );
 }
 
 /** A GPU node of our own, labelled as gpu-feature-discovery labels it. */
@@ -121,17 +113,7 @@ async function createWorkspace(name: string): Promise<void> {
 
 /** What the Deployment controller does once the pod is up. */
 function deploymentReady(name: string): void {
-  kube.seed({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: {
-      name,
-      namespace: 'default',
-      labels: { 'kaito.sh/workspace': name, 'app.kubernetes.io/managed-by': 'kaito-gitops' },
-    },
-    spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: {} },
-    status: { replicas: 1, readyReplicas: 1 },
-  });
+  kube.seed(readyDeployment(name));
 }
 
 const statuses = () =>

@@ -9,6 +9,7 @@ import { startAgent, type RunningAgent } from '../../../src/agent/agent.ts';
 import { readCatalog } from '../../../src/catalog/index.ts';
 import { silentLogger } from '../../../src/observe/index.ts';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-api-server/index.ts';
+import { testAgentConfig } from '../../support/agent-config.ts';
 
 let server: KubeApiServer;
 let running: RunningAgent;
@@ -20,22 +21,7 @@ beforeAll(async () => {
   custom = kc.makeApiClient(k8s.CustomObjectsApi);
   running = await startAgent(
     kc,
-    {
-      provisioner: 'nodeclaim',
-      catalog: await readCatalog(),
-      metrics: { host: '127.0.0.1', port: 0 },
-      lease: {
-        namespace: 'default',
-        name: 'agent-tuning',
-        identity: 't-1',
-        durationMs: 1000,
-        renewDeadlineMs: 800,
-        retryPeriodMs: 100,
-      },
-      resyncMs: 300,
-      notReadyRequeueMs: 100,
-      baseRetryMs: 50,
-    },
+    testAgentConfig(await readCatalog(), { name: 'agent-tuning', identity: 't-1' }),
     silentLogger,
   );
 });

@@ -1,6 +1,6 @@
 /**
  * What the agent's scenario tests share: an agent configuration with a short lease, resync and retries, so
- * that a scenario settles in seconds, and the Deployment a Workspace's model runs in once its pod is Ready.
+ * that a scenario settles in seconds, and the Deployment a Workspace's model runs in.
  */
 import type { AgentConfig } from '../../src/agent/agent.ts';
 import type { Catalog } from '../../src/catalog/index.ts';
@@ -23,8 +23,11 @@ export function testAgentConfig(
   };
 }
 
-/** The Deployment kaito-gitops rendered for Workspace `name` in `default`, as its controller leaves it once Ready. */
-export function readyDeployment(name: string): KubeObject {
+/**
+ * The Deployment kaito-gitops rendered for Workspace `name` in `default`, with the status its controller
+ * writes when `readyReplicas` of its one replica are Ready.
+ */
+export function workspaceDeployment(name: string, readyReplicas = 1): KubeObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -34,6 +37,6 @@ export function readyDeployment(name: string): KubeObject {
       labels: { 'kaito.sh/workspace': name, 'app.kubernetes.io/managed-by': 'kaito-gitops' },
     },
     spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: {} },
-    status: { replicas: 1, readyReplicas: 1 },
+    status: { replicas: 1, readyReplicas },
   };
 }

@@ -11,7 +11,7 @@ import type { AgentConfig, RunningAgent } from '../../../src/agent/agent.ts';
 import { readCatalog } from '../../../src/catalog/index.ts';
 import { silentLogger } from '../../../src/observe/index.ts';
 import type { Catalog } from '../../../src/catalog/index.ts';
-import { testAgentConfig } from '../../support/agent-config.ts';
+import { testAgentConfig, workspaceDeployment } from '../../support/agent-config.ts';
 
 let server: KubeApiServer;
 let catalog: Catalog;
@@ -133,17 +133,7 @@ async function deployment(name: string, readyReplicas: number): Promise<void> {
       );
     return;
   }
-  server.seed({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: {
-      name,
-      namespace: 'default',
-      labels: { 'kaito.sh/workspace': name, 'app.kubernetes.io/managed-by': 'kaito-gitops' },
-    },
-    spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: {} },
-    status: { replicas: 1, readyReplicas },
-  });
+  server.seed(workspaceDeployment(name, readyReplicas));
 }
 
 /** What the kubelet does to the Workspace's pod `<name>-0` (or `podName`). */

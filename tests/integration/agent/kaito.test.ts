@@ -12,7 +12,7 @@ import { readCatalog } from '../../../src/catalog/index.ts';
 import { RemoteRefusedError } from '../../../src/errors.ts';
 import { silentLogger } from '../../../src/observe/index.ts';
 import { kaitoControllerDeployment, kaitoWebhook, kaitoWorkspaceCrd } from '../../support/kaito-fixtures.ts';
-import { readyDeployment, testAgentConfig } from '../../support/agent-config.ts';
+import { workspaceDeployment, testAgentConfig } from '../../support/agent-config.ts';
 import {
   startKubeApiServer,
   type KubeApiServer,
@@ -58,7 +58,7 @@ function runnable(name: string): void {
     },
     status: { conditions: [{ type: 'Ready', status: 'True' }], capacity: { 'nvidia.com/gpu': '1' } },
   });
-  server!.seed(readyDeployment(name));
+  server!.seed(workspaceDeployment(name));
 }
 
 async function createWorkspace(name: string, labels: Record<string, string> = {}): Promise<void> {

@@ -13,7 +13,7 @@ import { silentLogger } from '../../../src/observe/index.ts';
 import { GitHubHost, composeComment, parseComment } from '../../../src/report/index.ts';
 import { startGitHubApiServer, type GitHubApiServer } from '../../support/github-api-server.ts';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-api-server/index.ts';
-import { readyDeployment, testAgentConfig } from '../../support/agent-config.ts';
+import { workspaceDeployment, testAgentConfig } from '../../support/agent-config.ts';
 
 const TOKEN = 'ghs_agent_token_0123456789';
 const SHA = '5eed'.padEnd(40, 'a');
@@ -113,7 +113,7 @@ async function createWorkspace(name: string): Promise<void> {
 
 /** What the Deployment controller does once the pod is up. */
 function deploymentReady(name: string): void {
-  kube.seed(readyDeployment(name));
+  kube.seed(workspaceDeployment(name));
 }
 
 const statuses = () =>
